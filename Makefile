@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A thin wrapper over meson/ninja.  Four build folders, never mixed:
+#   build/        the default: tracker on, -O2 -g; the CLI is build/ioda
+#   build-asan/   ASan + UBSan, where the tests run
+#   build-tsan/   ThreadSanitizer, for the concurrency tests
+#   build-bench/  tracker compiled out, -O2, for make bench
+
+MESON ?= meson
+NINJA ?= ninja
+PREFIX ?= /usr/local
+
+# Debian packages the build, the tests and the tools need.
+DEB_PKGS := gcc libc6-dev make python3 meson ninja-build pkg-config libfdt-dev \
+	device-tree-compiler libcmocka-dev clang libclang-rt-14-dev libjson-c-dev
+
+SAN_ARGS := -Doptimization=1 -Ddebug=true -Dc_args=-fno-sanitize-recover=all
+
+.PHONY: all deps build check demo bench install clean asan tsan
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing" $$missing; \
+		sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		$$sudo apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+build/build.ninja:
+	$(MESON) setup build --buildtype=debugoptimized -Dtracker=true
+
+build-asan/build.ninja:
+	$(MESON) setup build-asan -Db_sanitize=address,undefined -Db_lundef=false $(SAN_ARGS)
+
+build-tsan/build.ninja:
+	$(MESON) setup build-tsan -Db_sanitize=thread -Db_lundef=false $(SAN_ARGS)
+
+build-bench/build.ninja:
+	$(MESON) setup build-bench --buildtype=release -Dtracker=false
+
+build: build/build.ninja
+	$(NINJA) -C build
+
+asan: build-asan/build.ninja
+	$(NINJA) -C build-asan
+
+tsan: build-tsan/build.ninja
+	$(NINJA) -C build-tsan
+
+# TSan needs a low-entropy address space on some kernels: setarch -R gives one.
+check: deps
+	$(MAKE) build asan tsan
+	$(MESON) test -C build-asan --suite unit --suite conformance --print-errorlogs
+	TSAN_OPTIONS=halt_on_error=1 setarch $$(uname -m) -R \
+		$(MESON) test -C build-tsan --suite concurrency --print-errorlogs
+
+demo: deps
+	$(MAKE) build
+	./build/ioda tree
+
+bench: deps build-bench/build.ninja
+	$(MAKE) build
+	$(NINJA) -C build-bench
+	./build-bench/bench/bench-ref
+
+install: build
+	$(MESON) install -C build --destdir "$(DESTDIR)"
+
+clean:
+	rm -rf build build-asan build-tsan build-bench

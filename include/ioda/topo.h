@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Machine descriptions and the loaders that produce them.
+ *
+ * Every input (topology text, device tree, boot log) is parsed into a
+ * struct ioda_topo: plain description data, no counted objects.  The
+ * machine is then built from it (ioda_machine_populate), so each input
+ * format needs only a parser.  All memory comes from the context's hooked
+ * allocator; a failed load frees everything it made.
+ */
+#ifndef IODA_TOPO_H
+#define IODA_TOPO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ioda/pci.h>
+
+/* A message "file:line:col: what is wrong" (or "file: what is wrong"). */
+struct ioda_error {
+	char msg[512];
+};
+
+void ioda_error_set(struct ioda_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Where a description came from, for semantic errors found later. */
+struct ioda_srcpos {
+	const char *file; /* borrowed from the topo (topo->file) */
+	unsigned int line, col;
+};
+
+/* Device-tree paths longer than this are rejected. */
+#define IODA_DT_PATH_MAX 128
+/* skiboot links a GPU to at most 6 NVLink bricks; the kernel indexes up to 8. */
+#define IODA_DT_MAX_NPUS 8
+
+/* One PCI function; bridges have children on their secondary bus. */
+struct ioda_topo_node {
+	struct ioda_srcpos pos;
+	uint8_t devfn;
+	uint8_t hdr_type;
+	bool multifunction;
+	uint16_t vendor, device;
+	uint32_t class;
+	enum pcie_port_type pcie_type;
+	struct pci_resource resource[PCI_NUM_RESOURCES];
+	struct pci_sriov sriov;
+	int secondary, subordinate; /* bridges; -1: assign */
+	char label[32];
+	/* From a device tree (zero otherwise): the node and the NVLink links. */
+	char dt_path[IODA_DT_PATH_MAX];
+	uint32_t phandle;
+	uint32_t gpu_phandle;                   /* ibm,gpu: an NPU link's GPU */
+	uint32_t npu_phandle[IODA_DT_MAX_NPUS]; /* ibm,npu: a GPU's NPU links */
+	unsigned int num_npus;
+	struct ioda_topo_node *children; /* bridges: devices on the secondary bus */
+	struct ioda_topo_node *next;     /* sibling */
+};
+
+/* The kernel's PHB type, from the node's "ibm,ioda*" compatible. */
+enum ioda_phb_type {
+	IODA_PHB_PCIE,       /* ibm,ioda2-phb (PHB3), ibm,ioda3-phb (PHB4, PHB5) */
+	IODA_PHB_NPU_NVLINK, /* ibm,ioda2-npu-phb (P8), ibm,ioda2-npu2-phb (P9) */
+	IODA_PHB_NPU_OCAPI,  /* ibm,ioda2-npu2-opencapi-phb */
+};
+
+/*
+ * What firmware's PHB node tells the kernel beyond the common fields.  Only
+ * a device tree gives it (@valid), with the kernel's defaults filled in for
+ * absent properties; otherwise later layers use the generation's defaults.
+ */
+struct ioda_topo_fw {
+	bool valid;
+	unsigned int reserved_pe;                  /* ibm,opal-reserved-pe; absent: 0 */
+	unsigned int m64_bar_first, m64_bar_count; /* ibm,opal-available-m64-ranges; 0, 16 */
+	uint64_t tce_page_shifts;   /* ibm,supported-tce-sizes: bit n = 2^n pages; 0 absent */
+	uint32_t msi_base, msi_count;              /* ibm,opal-msi-ranges; 0, 0 absent */
+	uint32_t diag_data_size;                   /* ibm,phb-diag-data-size; 8192 */
+	unsigned int bus_first, bus_last;          /* bus-range; 0, 0xff */
+	/*
+	 * PCI addresses of the windows (m32/m64.start are CPU addresses).  The
+	 * kernel adds 64K back to the M32 size "ranges" gives; m32.size keeps
+	 * the firmware's value.
+	 */
+	uint64_t m32_pci_addr, m64_pci_addr;
+	char path[IODA_DT_PATH_MAX];
+};
+
+struct ioda_topo_phb {
+	struct ioda_srcpos pos;
+	int domain;
+	enum ioda_phb_gen gen;
+	enum ioda_phb_type type;
+	unsigned int chip, index, num_pes;
+	uint64_t opal_id;
+	struct pci_resource m32, m64;
+	struct ioda_topo_fw fw;
+	struct ioda_topo_node *devices; /* on the root bus */
+	struct ioda_topo_phb *next;
+};
+
+struct ioda_topo {
+	char *file; /* name used in messages */
+	uint64_t memory_bytes;
+	char model[64];
+	struct ioda_topo_phb *phbs;
+};
+
+void ioda_topo_free(struct ioda_ctx *ctx, struct ioda_topo *topo);
+void ioda_topo_node_free(struct ioda_ctx *ctx, struct ioda_topo_node *node);
+
+/* ---- loaders ---------------------------------------------------------------- */
+
+enum ioda_input_kind {
+	IODA_INPUT_AUTO, /* by file extension */
+	IODA_INPUT_TOPO, /* .topo */
+	IODA_INPUT_DT,   /* .dts, .dtb */
+	IODA_INPUT_LOG,  /* anything else: a kernel boot log */
+};
+
+struct ioda_loader {
+	const char *name; /* "topo", "dt", "log", as --as= takes them */
+	enum ioda_input_kind kind;
+	/*
+	 * Parses @len bytes of @buf (NUL-terminated) read from @file.
+	 * Returns 0 and *out, or a negative errno with @err filled.
+	 */
+	int (*parse)(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
+		     struct ioda_topo **out, struct ioda_error *err);
+};
+
+/* The loader registered for @kind; NULL if this build has none. */
+const struct ioda_loader *ioda_loader_for(enum ioda_input_kind kind);
+
+/* The kind a path's extension names (never AUTO). */
+enum ioda_input_kind ioda_input_kind_of(const char *path);
+
+/* Parses "topo", "dt", "log"; -1 when unknown. */
+int ioda_input_kind_parse(const char *s);
+
+/* Topology text. */
+int ioda_topo_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
+		    struct ioda_topo **out, struct ioda_error *err);
+
+/*
+ * A device tree: a flattened blob (.dtb, by its magic) or source, which is
+ * compiled by running dtc.  Reads what the kernel reads on PowerNV: the PHB
+ * nodes skiboot makes and the PCI function nodes below them.
+ */
+int ioda_dt_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
+		  struct ioda_topo **out, struct ioda_error *err);
+
+/*
+ * Reads @path and builds a machine from it.  On error returns a negative
+ * errno, fills @err and leaves nothing allocated.
+ */
+int ioda_load_machine(struct ioda_ctx *ctx, const char *path, enum ioda_input_kind kind,
+		      struct ioda_machine **out, struct ioda_error *err);
+/* Same, from memory; @file names it in messages. */
+int ioda_load_machine_buf(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
+			  enum ioda_input_kind kind, struct ioda_machine **out,
+			  struct ioda_error *err);
+
+/* The built-in example machine (a POWER9-like box), as topology text. */
+extern const char ioda_example_machine[];
+extern const char ioda_example_machine_name[];
+
+#endif

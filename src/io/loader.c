@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One entry for every input format: read the file, pick the parser by
+ * extension (or as told), build the machine.  Whatever fails, nothing
+ * half-built survives.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <ioda/topo.h>
+
+static const struct ioda_loader loaders[] = {
+	{ .name = "topo", .kind = IODA_INPUT_TOPO, .parse = ioda_topo_parse },
+};
+
+static const char *const kind_names[] = {
+	[IODA_INPUT_TOPO] = "topo",
+	[IODA_INPUT_DT] = "dt",
+	[IODA_INPUT_LOG] = "log",
+};
+
+static const char *const kind_what[] = {
+	[IODA_INPUT_TOPO] = "topology text",
+	[IODA_INPUT_DT] = "device tree",
+	[IODA_INPUT_LOG] = "kernel boot log",
+};
+
+const struct ioda_loader *ioda_loader_for(enum ioda_input_kind kind)
+{
+	for (size_t i = 0; i < sizeof(loaders) / sizeof(loaders[0]); i++)
+		if (loaders[i].kind == kind)
+			return &loaders[i];
+	return NULL;
+}
+
+static bool has_ext(const char *path, const char *ext)
+{
+	size_t n = strlen(path), e = strlen(ext);
+
+	return n > e && strcmp(path + n - e, ext) == 0;
+}
+
+enum ioda_input_kind ioda_input_kind_of(const char *path)
+{
+	if (has_ext(path, ".topo"))
+		return IODA_INPUT_TOPO;
+	if (has_ext(path, ".dts") || has_ext(path, ".dtb"))
+		return IODA_INPUT_DT;
+	return IODA_INPUT_LOG;
+}
+
+int ioda_input_kind_parse(const char *s)
+{
+	for (int k = IODA_INPUT_TOPO; k <= IODA_INPUT_LOG; k++)
+		if (strcmp(s, kind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+int ioda_load_machine_buf(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
+			  enum ioda_input_kind kind, struct ioda_machine **out,
+			  struct ioda_error *err)
+{
+	const struct ioda_loader *loader;
+	struct ioda_topo *topo = NULL;
+	struct ioda_machine *m;
+	int rc;
+
+	*out = NULL;
+	if (kind == IODA_INPUT_AUTO)
+		kind = ioda_input_kind_of(file);
+	loader = ioda_loader_for(kind);
+	if (!loader) {
+		ioda_error_set(err, "%s: %s input is not supported by this build (try --as=topo)",
+			       file, kind_what[kind]);
+		return -EOPNOTSUPP;
+	}
+	rc = loader->parse(ctx, file, buf, len, &topo, err);
+	if (rc)
+		return rc;
+	if (!topo->phbs) {
+		ioda_error_set(err, "%s: describes no PHB", file);
+		rc = -EINVAL;
+		goto out_topo;
+	}
+	m = ioda_machine_new(ctx);
+	if (!m) {
+		ioda_error_set(err, "%s: out of memory", file);
+		rc = -ENOMEM;
+		goto out_topo;
+	}
+	rc = ioda_machine_populate(m, topo, err);
+	if (rc) {
+		ioda_machine_free(m);
+		goto out_topo;
+	}
+	*out = m;
+out_topo:
+	ioda_topo_free(ctx, topo);
+	return rc;
+}
+
+/* Reads the whole file into a NUL-terminated buffer from the hooked allocator. */
+static int read_file(struct ioda_ctx *ctx, const char *path, char **bufp, size_t *lenp,
+		     struct ioda_error *err)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f = fopen(path, "rb");
+	int rc = 0;
+
+	if (!f) {
+		ioda_error_set(err, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		ioda_error_set(err, "%s: is a directory", path);
+		rc = -EISDIR;
+		goto out;
+	}
+	for (;;) {
+		size_t n;
+
+		if (cap - len < 4096) {
+			char *nb = ioda_realloc(ctx, buf, cap ? 2 * cap : 65536);
+
+			if (!nb) {
+				ioda_error_set(err, "%s: out of memory", path);
+				rc = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap = cap ? 2 * cap : 65536;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		ioda_error_set(err, "%s: read error", path);
+		rc = -EIO;
+		goto out;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+out:
+	ioda_free(ctx, buf);
+	fclose(f);
+	return rc;
+}
+
+int ioda_load_machine(struct ioda_ctx *ctx, const char *path, enum ioda_input_kind kind,
+		      struct ioda_machine **out, struct ioda_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	rc = read_file(ctx, path, &buf, &len, err);
+	if (rc)
+		return rc;
+	rc = ioda_load_machine_buf(ctx, path, buf, len, kind, out, err);
+	ioda_free(ctx, buf);
+	return rc;
+}

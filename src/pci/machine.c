@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The machine: owner of the PCI domains, their lock and context. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "pci_priv.h"
+
+struct ioda_machine *ioda_machine_new(struct ioda_ctx *ctx)
+{
+	struct ioda_machine *m = ioda_zalloc(ctx, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->ctx = ctx;
+	pthread_rwlock_init(&m->lock, NULL);
+	ioda_list_init(&m->domains);
+	ioda_list_init(&m->devices);
+	return m;
+}
+
+unsigned long ioda_machine_free(struct ioda_machine *m)
+{
+	struct ioda_ctx *ctx;
+
+	if (!m)
+		return 0;
+	ctx = m->ctx;
+	pthread_rwlock_wrlock(&m->lock);
+	pci_remove_all_locked(m);
+	pthread_rwlock_unlock(&m->lock);
+	pthread_rwlock_destroy(&m->lock);
+	ioda_free(ctx, m);
+	return ioda_ctx_check_leaks(ctx);
+}
+
+int ioda_machine_populate(struct ioda_machine *m, const struct ioda_topo *topo,
+			  struct ioda_error *err)
+{
+	const struct ioda_topo_phb *phb;
+	int rc = 0;
+
+	m->memory_bytes = topo->memory_bytes;
+	snprintf(m->model, sizeof(m->model), "%s", topo->model);
+	pthread_rwlock_wrlock(&m->lock);
+	for (phb = topo->phbs; phb && !rc; phb = phb->next)
+		rc = pci_domain_create_locked(m, phb, err);
+	pthread_rwlock_unlock(&m->lock);
+	return rc;
+}
+
+const char *ioda_phb_gen_name(enum ioda_phb_gen gen)
+{
+	switch (gen) {
+	case IODA_PHB3:
+		return "PHB3";
+	case IODA_PHB4:
+		return "PHB4";
+	case IODA_PHB5:
+		return "PHB5";
+	}
+	return "PHB?";
+}

@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Domains, buses and devices: creation, lookups, hot add and hot remove.
+ *
+ * The tree is changed only with the machine lock held for writing; lookups
+ * hold it for reading while they find an object and take their reference,
+ * so an object found is never one being freed: unlinking happens under the
+ * write lock, before the list's reference is dropped.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pci_priv.h"
+
+/* ---- object types and references ------------------------------------------ */
+
+static void dev_holder(const struct pci_dev *dev, char *buf, size_t len)
+{
+	snprintf(buf, len, "pci_dev %s", dev->ref.name);
+}
+
+static void bus_release(struct ioda_ref *ref)
+{
+	struct pci_bus *bus = ioda_ref_object(ref);
+
+	if (bus->self)
+		pci_dev_put(bus->self, HOLD_BUS_SELF);
+	if (bus->parent)
+		pci_bus_put(bus->parent, HOLD_CHILD_BUS);
+	pci_domain_put(bus->domain, HOLD_BUS);
+}
+
+static void dev_release(struct ioda_ref *ref)
+{
+	struct pci_dev *dev = ioda_ref_object(ref);
+	char holder[IODA_HOLDER_MAX];
+
+	dev_holder(dev, holder, sizeof(holder));
+	pci_bus_put(dev->bus, holder);
+}
+
+static const struct ioda_ref_type pci_domain_type = {
+	.name = "pci_domain",
+	.size = sizeof(struct pci_domain),
+	.ref_offset = offsetof(struct pci_domain, ref),
+};
+
+static const struct ioda_ref_type pci_bus_type = {
+	.name = "pci_bus",
+	.size = sizeof(struct pci_bus),
+	.ref_offset = offsetof(struct pci_bus, ref),
+	.release = bus_release,
+};
+
+static const struct ioda_ref_type pci_dev_type = {
+	.name = "pci_dev",
+	.size = sizeof(struct pci_dev),
+	.ref_offset = offsetof(struct pci_dev, ref),
+	.release = dev_release,
+};
+
+struct pci_dev *pci_dev_get_at(struct pci_dev *dev, const char *holder, const char *file,
+			       int line)
+{
+	if (dev)
+		ioda_ref_get_at(&dev->ref, holder, file, line);
+	return dev;
+}
+
+void pci_dev_put_at(struct pci_dev *dev, const char *holder, const char *file, int line)
+{
+	if (dev)
+		ioda_ref_put_at(&dev->ref, holder, file, line);
+}
+
+struct pci_bus *pci_bus_get_at(struct pci_bus *bus, const char *holder, const char *file,
+			       int line)
+{
+	if (bus)
+		ioda_ref_get_at(&bus->ref, holder, file, line);
+	return bus;
+}
+
+void pci_bus_put_at(struct pci_bus *bus, const char *holder, const char *file, int line)
+{
+	if (bus)
+		ioda_ref_put_at(&bus->ref, holder, file, line);
+}
+
+struct pci_domain *pci_domain_get_at(struct pci_domain *d, const char *holder, const char *file,
+				     int line)
+{
+	if (d)
+		ioda_ref_get_at(&d->ref, holder, file, line);
+	return d;
+}
+
+void pci_domain_put_at(struct pci_domain *d, const char *holder, const char *file, int line)
+{
+	if (d)
+		ioda_ref_put_at(&d->ref, holder, file, line);
+}
+
+/* ---- creation ---------------------------------------------------------------- */
+
+static int oom(struct ioda_error *err, const struct ioda_srcpos *pos)
+{
+	ioda_error_set(err, "%s: out of memory", pos->file ? pos->file : "ioda");
+	return -ENOMEM;
+}
+
+static int pos_error(struct ioda_error *err, const struct ioda_srcpos *pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A semantic error at a description's position: "file:line:col: what". */
+static int pos_error(struct ioda_error *err, const struct ioda_srcpos *pos, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (pos->file && pos->line)
+		ioda_error_set(err, "%s:%u:%u: %s", pos->file, pos->line, pos->col, msg);
+	else
+		ioda_error_set(err, "%s: %s", pos->file ? pos->file : "ioda", msg);
+	return -EINVAL;
+}
+
+/* A bus below @parent (or a root bus when @self is NULL). */
+static struct pci_bus *bus_create(struct pci_domain *d, struct pci_bus *parent,
+				  struct pci_dev *self, unsigned int number)
+{
+	struct pci_bus *bus = ioda_obj_new(d->ref.ctx, &pci_bus_type,
+					   self ? HOLD_BRIDGE : HOLD_DOMAIN_ROOT);
+
+	if (!bus)
+		return NULL;
+	ioda_ref_set_name(&bus->ref, "%04x:%02x", d->number, number);
+	bus->domain = pci_domain_get(d, HOLD_BUS);
+	bus->parent = pci_bus_get(parent, HOLD_CHILD_BUS);
+	bus->self = pci_dev_get(self, HOLD_BUS_SELF);
+	bus->number = (uint8_t)number;
+	bus->busn_end = (uint8_t)number;
+	ioda_list_init(&bus->devices);
+	ioda_list_init(&bus->children);
+	ioda_list_init(&bus->node);
+	if (parent)
+		ioda_list_add_tail(&bus->node, &parent->children);
+	d->bus_by_nr[number] = bus;
+	return bus;
+}
+
+int pci_domain_create_locked(struct ioda_machine *m, const struct ioda_topo_phb *phb,
+			     struct ioda_error *err)
+{
+	struct pci_domain *d, *pos;
+	struct pci_bus *root;
+	const struct ioda_topo_node *node;
+	int rc;
+
+	ioda_list_for_each_entry(pos, &m->domains, node)
+		if (pos->number == phb->domain)
+			return pos_error(err, &phb->pos, "duplicate PCI domain %04x",
+					 (unsigned int)phb->domain);
+	d = ioda_obj_new(m->ctx, &pci_domain_type, HOLD_MACHINE);
+	if (!d)
+		return oom(err, &phb->pos);
+	ioda_ref_set_name(&d->ref, "%04x", phb->domain);
+	d->machine = m;
+	d->number = phb->domain;
+	d->gen = phb->gen;
+	d->chip = phb->chip;
+	d->index = phb->index;
+	d->num_pes = phb->num_pes;
+	d->opal_id = phb->opal_id;
+	d->m32 = phb->m32;
+	d->m64 = phb->m64;
+	/* Keep domains in number order, as the tree prints them. */
+	ioda_list_for_each_entry(pos, &m->domains, node)
+		if (pos->number > d->number)
+			break;
+	ioda_list_add_tail(&d->node, &pos->node);
+	root = bus_create(d, NULL, NULL, 0);
+	if (!root)
+		return oom(err, &phb->pos); /* the domain is linked: machine free drops it */
+	root->busn_end = 0xff;
+	d->root_bus = root;
+	for (node = phb->devices; node; node = node->next) {
+		rc = pci_add_locked(m, root, node, NULL, NULL, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The lowest bus number in @bus's range not used by @bus or a bridge below it. */
+static int free_bus_number(const struct pci_bus *bus, unsigned int from)
+{
+	const struct pci_bus *child;
+	unsigned int n;
+
+	for (n = from; n <= bus->busn_end; n++) {
+		bool used = n == bus->number;
+
+		ioda_list_for_each_entry(child, &bus->children, node)
+			if (n >= child->number && n <= child->busn_end)
+				used = true;
+		if (!used)
+			return (int)n;
+	}
+	return -1;
+}
+
+static void dev_fill(struct pci_dev *dev, const struct ioda_topo_node *node)
+{
+	dev->devfn = node->devfn;
+	dev->hdr_type = node->hdr_type;
+	dev->multifunction = node->multifunction;
+	dev->vendor = node->vendor;
+	dev->device = node->device;
+	dev->class = node->class;
+	dev->pcie_type = node->pcie_type;
+	memcpy(dev->resource, node->resource, sizeof(dev->resource));
+	dev->sriov = node->sriov;
+	snprintf(dev->label, sizeof(dev->label), "%s", node->label);
+}
+
+static void dev_link(struct ioda_machine *m, struct pci_bus *bus, struct pci_dev *dev)
+{
+	struct pci_dev *pos;
+
+	/* Devices on a bus in devfn order, as a scan finds them. */
+	ioda_list_for_each_entry(pos, &bus->devices, bus_node)
+		if (pos->devfn > dev->devfn)
+			break;
+	ioda_list_add_tail(&dev->bus_node, &pos->bus_node);
+	dev->seq = ++m->next_seq;
+	ioda_list_add_tail(&dev->all_node, &m->devices);
+}
+
+static struct pci_dev *find_dev_locked(const struct pci_bus *bus, unsigned int devfn)
+{
+	struct pci_dev *dev;
+
+	ioda_list_for_each_entry(dev, &bus->devices, bus_node)
+		if (dev->devfn == devfn)
+			return dev;
+	return NULL;
+}
+
+static void remove_locked(struct ioda_machine *m, struct pci_dev *dev);
+
+/* Gives a new bridge its secondary bus and builds the devices below it. */
+static int bridge_populate(struct ioda_machine *m, struct pci_bus *bus, struct pci_dev *dev,
+			   const struct ioda_topo_node *node, struct ioda_error *err)
+{
+	struct pci_domain *d = bus->domain;
+	const struct ioda_topo_node *child;
+	struct pci_bus *sec;
+	int nr = node->secondary, rc;
+	unsigned int last;
+
+	if (nr < 0) {
+		nr = free_bus_number(bus, bus->number + 1u);
+		if (nr < 0)
+			return pos_error(err, &node->pos, "no free bus number below bus %02x for this bridge",
+					 bus->number);
+	} else if ((unsigned int)nr <= bus->number || (unsigned int)nr > bus->busn_end) {
+		return pos_error(err, &node->pos, "bus %02x is outside the parent's range [bus %02x]",
+				 (unsigned int)nr, bus->number);
+	} else if (free_bus_number(bus, (unsigned int)nr) != nr) {
+		return pos_error(err, &node->pos, "bus %02x is already in use", (unsigned int)nr);
+	}
+	sec = bus_create(d, bus, dev, (unsigned int)nr);
+	if (!sec)
+		return oom(err, &node->pos);
+	dev->subordinate = sec;
+	/* Below us until told otherwise: everything up to the parent's end. */
+	sec->busn_end = node->subordinate >= 0 ? (uint8_t)node->subordinate : bus->busn_end;
+	if (node->subordinate >= 0 &&
+	    (node->subordinate < nr || (unsigned int)node->subordinate > bus->busn_end))
+		return pos_error(err, &node->pos, "subordinate bus %02x is outside [bus %02x-..]",
+				 (unsigned int)node->subordinate, (unsigned int)nr);
+	for (child = node->children; child; child = child->next) {
+		rc = pci_add_locked(m, sec, child, NULL, NULL, err);
+		if (rc)
+			return rc;
+	}
+	if (node->subordinate < 0) {
+		/* As firmware's depth-first scan: the range ends at the last bus used. */
+		const struct pci_bus *c;
+
+		last = sec->number;
+		ioda_list_for_each_entry(c, &sec->children, node)
+			if (c->busn_end > last)
+				last = c->busn_end;
+		sec->busn_end = (uint8_t)last;
+	}
+	return 0;
+}
+
+int pci_add_locked(struct ioda_machine *m, struct pci_bus *bus, const struct ioda_topo_node *node,
+		   struct pci_dev **out, const char *out_holder, struct ioda_error *err)
+{
+	struct pci_dev *dev;
+	char holder[IODA_HOLDER_MAX];
+	int rc;
+
+	if (find_dev_locked(bus, node->devfn))
+		return pos_error(err, &node->pos, "slot %02x.%x is already occupied on this bus",
+				 PCI_SLOT(node->devfn), PCI_FUNC(node->devfn));
+	dev = ioda_obj_new(m->ctx, &pci_dev_type, HOLD_BUS_LIST);
+	if (!dev)
+		return oom(err, &node->pos);
+	ioda_ref_set_name(&dev->ref, "%04x:%02x:%02x.%d", bus->domain->number, bus->number,
+			  PCI_SLOT(node->devfn), PCI_FUNC(node->devfn));
+	dev_fill(dev, node);
+	dev_holder(dev, holder, sizeof(holder));
+	dev->bus = pci_bus_get(bus, holder);
+	ioda_list_init(&dev->bus_node);
+	ioda_list_init(&dev->all_node);
+	dev_link(m, bus, dev);
+	if (node->hdr_type == 1) {
+		rc = bridge_populate(m, bus, dev, node, err);
+		if (rc) {
+			remove_locked(m, dev);
+			return rc;
+		}
+	}
+	if (out)
+		*out = pci_dev_get(dev, out_holder);
+	return 0;
+}
+
+/* ---- removal --------------------------------------------------------------------- */
+
+static void remove_bus_locked(struct ioda_machine *m, struct pci_bus *bus)
+{
+	struct pci_dev *dev, *n;
+
+	/* Deepest first, last device first, as pci_stop_and_remove_bus_device. */
+	for (dev = ioda_list_entry(bus->devices.prev, struct pci_dev, bus_node);
+	     &dev->bus_node != &bus->devices; dev = n) {
+		n = ioda_list_entry(dev->bus_node.prev, struct pci_dev, bus_node);
+		remove_locked(m, dev);
+	}
+	ioda_list_del(&bus->node);
+	bus->domain->bus_by_nr[bus->number] = NULL;
+	bus->removed = true;
+}
+
+static void remove_locked(struct ioda_machine *m, struct pci_dev *dev)
+{
+	struct pci_bus *sec = dev->subordinate;
+
+	if (sec) {
+		remove_bus_locked(m, sec);
+		/* Breaks the bridge <-> bus cycle. */
+		dev->subordinate = NULL;
+		pci_bus_put(sec, HOLD_BRIDGE);
+	}
+	ioda_list_del(&dev->bus_node);
+	ioda_list_del(&dev->all_node);
+	dev->removed = true;
+	pci_dev_put(dev, HOLD_BUS_LIST);
+}
+
+int pci_stop_and_remove(struct ioda_machine *m, struct pci_dev *dev)
+{
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&m->lock);
+	if (dev->removed)
+		rc = -ENOENT;
+	else
+		remove_locked(m, dev);
+	pthread_rwlock_unlock(&m->lock);
+	return rc;
+}
+
+void pci_remove_all_locked(struct ioda_machine *m)
+{
+	struct pci_domain *d, *n;
+
+	ioda_list_for_each_entry_safe(d, n, &m->domains, node) {
+		if (d->root_bus) {
+			remove_bus_locked(m, d->root_bus);
+			pci_bus_put(d->root_bus, HOLD_DOMAIN_ROOT);
+			d->root_bus = NULL;
+		}
+		ioda_list_del(&d->node);
+		pci_domain_put(d, HOLD_MACHINE);
+	}
+}
+
+int pci_hot_add(struct ioda_machine *m, struct pci_bus *bus, const struct ioda_topo_node *node,
+		struct pci_dev **out, const char *holder, struct ioda_error *err)
+{
+	int rc;
+
+	pthread_rwlock_wrlock(&m->lock);
+	if (bus->removed)
+		rc = pos_error(err, &node->pos, "bus %02x has been removed", bus->number);
+	else
+		rc = pci_add_locked(m, bus, node, out, holder, err);
+	pthread_rwlock_unlock(&m->lock);
+	return rc;
+}
+
+/* ---- lookups ------------------------------------------------------------------------- */
+
+static struct pci_domain *find_domain_locked(struct ioda_machine *m, int domain)
+{
+	struct pci_domain *d;
+
+	ioda_list_for_each_entry(d, &m->domains, node)
+		if (d->number == domain)
+			return d;
+	return NULL;
+}
+
+static struct pci_bus *find_bus_locked(struct ioda_machine *m, int domain, unsigned int busnr)
+{
+	struct pci_domain *d = find_domain_locked(m, domain);
+
+	return d && busnr < 256 ? d->bus_by_nr[busnr] : NULL;
+}
+
+struct pci_domain *pci_find_domain_at(struct ioda_machine *m, int domain, const char *holder,
+				      const char *file, int line)
+{
+	struct pci_domain *d;
+
+	pthread_rwlock_rdlock(&m->lock);
+	d = pci_domain_get_at(find_domain_locked(m, domain), holder, file, line);
+	pthread_rwlock_unlock(&m->lock);
+	return d;
+}
+
+struct pci_bus *pci_find_bus_at(struct ioda_machine *m, int domain, unsigned int busnr,
+				const char *holder, const char *file, int line)
+{
+	struct pci_bus *bus;
+
+	pthread_rwlock_rdlock(&m->lock);
+	bus = pci_bus_get_at(find_bus_locked(m, domain, busnr), holder, file, line);
+	pthread_rwlock_unlock(&m->lock);
+	return bus;
+}
+
+struct pci_dev *pci_get_domain_bus_and_slot_at(struct ioda_machine *m, int domain,
+					       unsigned int bus, unsigned int devfn,
+					       const char *holder, const char *file, int line)
+{
+	struct pci_bus *b;
+	struct pci_dev *dev = NULL;
+
+	pthread_rwlock_rdlock(&m->lock);
+	b = find_bus_locked(m, domain, bus);
+	if (b)
+		dev = pci_dev_get_at(find_dev_locked(b, devfn), holder, file, line);
+	pthread_rwlock_unlock(&m->lock);
+	return dev;
+}
+
+struct pci_dev *pci_get_device_at(struct ioda_machine *m, unsigned int vendor,
+				  unsigned int device, struct pci_dev *from, const char *holder,
+				  const char *file, int line)
+{
+	struct pci_dev *dev, *found = NULL;
+	uint64_t after = from ? from->seq : 0;
+
+	pthread_rwlock_rdlock(&m->lock);
+	/* Sequence numbers, not list links: @from may have been removed. */
+	ioda_list_for_each_entry(dev, &m->devices, all_node) {
+		if (dev->seq <= after)
+			continue;
+		if ((vendor == PCI_ANY_ID || dev->vendor == vendor) &&
+		    (device == PCI_ANY_ID || dev->device == device)) {
+			found = pci_dev_get_at(dev, holder, file, line);
+			break;
+		}
+	}
+	pthread_rwlock_unlock(&m->lock);
+	pci_dev_put_at(from, holder, file, line);
+	return found;
+}
+
+/* ---- walking ------------------------------------------------------------------------- */
+
+static int walk_bus(const struct pci_bus *bus, unsigned int depth, pci_walk_fn fn, void *arg)
+{
+	struct pci_dev *dev;
+	int rc;
+
+	ioda_list_for_each_entry(dev, &bus->devices, bus_node) {
+		rc = fn(arg, dev, depth);
+		if (rc)
+			return rc;
+		if (dev->subordinate) {
+			rc = walk_bus(dev->subordinate, depth + 1, fn, arg);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int pci_walk_machine(struct ioda_machine *m, pci_walk_fn fn, void *arg)
+{
+	struct pci_domain *d;
+	int rc = 0;
+
+	pthread_rwlock_rdlock(&m->lock);
+	ioda_list_for_each_entry(d, &m->domains, node) {
+		rc = d->root_bus ? walk_bus(d->root_bus, 0, fn, arg) : 0;
+		if (rc)
+			break;
+	}
+	pthread_rwlock_unlock(&m->lock);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internals of the PCI model shared by machine.c and pci.c. */
+#ifndef IODA_PCI_PRIV_H
+#define IODA_PCI_PRIV_H
+
+#include <ioda/pci.h>
+#include <ioda/topo.h>
+
+/* Holder names used for the model's own references. */
+#define HOLD_MACHINE "machine"
+#define HOLD_DOMAIN_ROOT "domain root"
+#define HOLD_BUS_LIST "bus list"
+#define HOLD_BRIDGE "bridge"
+#define HOLD_BUS_SELF "bus self"
+#define HOLD_CHILD_BUS "child bus"
+#define HOLD_BUS "bus"
+
+/* Creates a domain with its root bus, linked into @m (write lock held). */
+int pci_domain_create_locked(struct ioda_machine *m, const struct ioda_topo_phb *phb,
+			     struct ioda_error *err);
+/* Builds @node's device (and subtree) on @bus (write lock held). */
+int pci_add_locked(struct ioda_machine *m, struct pci_bus *bus, const struct ioda_topo_node *node,
+		   struct pci_dev **out, const char *out_holder, struct ioda_error *err);
+/* Removes every device of every domain and unlinks the domains (write lock held). */
+void pci_remove_all_locked(struct ioda_machine *m);
+
+#endif

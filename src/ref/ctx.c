@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The context: fault points and the accounted allocator.
+ *
+ * Each block carries a small header with its size, so the context can count
+ * live bytes without a table, and a test can assert that a failed operation
+ * left nothing behind.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx_priv.h"
+
+/* Keeps the payload aligned as malloc's own. */
+struct block_hdr {
+	size_t size;
+	size_t magic;
+} __attribute__((aligned(16)));
+
+#define BLOCK_MAGIC ((size_t)0x10da10da10da10daULL)
+
+static void default_report(void *arg, enum ioda_report_kind kind, const char *line)
+{
+	fprintf(stderr, "%s\n", line);
+}
+
+struct ioda_ctx *ioda_ctx_new(void)
+{
+	struct ioda_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (!ctx)
+		return NULL;
+	pthread_mutex_init(&ctx->lock, NULL);
+	ctx->report = default_report;
+	ioda_tracker_init(ctx);
+	return ctx;
+}
+
+void ioda_ctx_free(struct ioda_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	ioda_tracker_fini(ctx);
+	pthread_mutex_destroy(&ctx->lock);
+	free(ctx);
+}
+
+void ioda_ctx_set_report(struct ioda_ctx *ctx, ioda_report_fn fn, void *arg)
+{
+	ctx->report = fn ? fn : default_report;
+	ctx->report_arg = arg;
+}
+
+unsigned long ioda_ctx_reports(const struct ioda_ctx *ctx, enum ioda_report_kind kind)
+{
+	return kind < IODA_REPORT_NR ? ctx->reports[kind] : 0;
+}
+
+void ioda_fault_fail_nth(struct ioda_ctx *ctx, unsigned int kinds, unsigned long n)
+{
+	pthread_mutex_lock(&ctx->lock);
+	ctx->fail_kinds = kinds;
+	ctx->fail_nth = n;
+	ctx->fail_seen = 0;
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+unsigned long ioda_fault_calls(const struct ioda_ctx *ctx, unsigned int kinds)
+{
+	unsigned long n = 0;
+
+	pthread_mutex_lock((pthread_mutex_t *)&ctx->lock);
+	if (kinds & IODA_FAULT_ALLOC)
+		n += ctx->calls_alloc;
+	if (kinds & IODA_FAULT_OPAL)
+		n += ctx->calls_opal;
+	pthread_mutex_unlock((pthread_mutex_t *)&ctx->lock);
+	return n;
+}
+
+unsigned long ioda_fault_injected(const struct ioda_ctx *ctx)
+{
+	return ctx->injected;
+}
+
+bool ioda_fault_point(struct ioda_ctx *ctx, enum ioda_fault_kind kind)
+{
+	bool fail = false;
+
+	pthread_mutex_lock(&ctx->lock);
+	if (kind == IODA_FAULT_ALLOC)
+		ctx->calls_alloc++;
+	else
+		ctx->calls_opal++;
+	/* One shot: the Nth point fails, the ones after it succeed again. */
+	if (ctx->fail_nth && (ctx->fail_kinds & kind) && ++ctx->fail_seen == ctx->fail_nth) {
+		ctx->fail_nth = 0;
+		ctx->injected++;
+		fail = true;
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return fail;
+}
+
+static struct block_hdr *hdr_of(void *ptr)
+{
+	struct block_hdr *h = (struct block_hdr *)ptr - 1;
+
+	if (h->magic != BLOCK_MAGIC) {
+		fprintf(stderr, "ioda: free of a block not from ioda_zalloc (%p)\n", ptr);
+		abort();
+	}
+	return h;
+}
+
+void *ioda_zalloc(struct ioda_ctx *ctx, size_t size)
+{
+	struct block_hdr *h;
+
+	if (ioda_fault_point(ctx, IODA_FAULT_ALLOC))
+		return NULL;
+	if (size > SIZE_MAX - sizeof(*h))
+		return NULL;
+	h = calloc(1, sizeof(*h) + size);
+	if (!h)
+		return NULL;
+	h->size = size;
+	h->magic = BLOCK_MAGIC;
+	pthread_mutex_lock(&ctx->lock);
+	ctx->live_bytes += size;
+	ctx->live_blocks++;
+	pthread_mutex_unlock(&ctx->lock);
+	return h + 1;
+}
+
+void *ioda_calloc(struct ioda_ctx *ctx, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return ioda_zalloc(ctx, n * size);
+}
+
+void *ioda_realloc(struct ioda_ctx *ctx, void *ptr, size_t size)
+{
+	struct block_hdr *h;
+	void *p;
+
+	if (!ptr)
+		return ioda_zalloc(ctx, size);
+	h = hdr_of(ptr);
+	p = ioda_zalloc(ctx, size);
+	if (!p)
+		return NULL;
+	memcpy(p, ptr, h->size < size ? h->size : size);
+	ioda_free(ctx, ptr);
+	return p;
+}
+
+char *ioda_strndup(struct ioda_ctx *ctx, const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *d = ioda_zalloc(ctx, len + 1);
+
+	if (d)
+		memcpy(d, s, len);
+	return d;
+}
+
+char *ioda_strdup(struct ioda_ctx *ctx, const char *s)
+{
+	return ioda_strndup(ctx, s, SIZE_MAX);
+}
+
+static void release_block(struct ioda_ctx *ctx, void *ptr, bool quarantined)
+{
+	struct block_hdr *h = hdr_of(ptr);
+
+	pthread_mutex_lock(&ctx->lock);
+	if (quarantined)
+		ctx->quarantined_bytes -= h->size;
+	else {
+		ctx->live_bytes -= h->size;
+		ctx->live_blocks--;
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	h->magic = 0;
+	free(h);
+}
+
+void ioda_free(struct ioda_ctx *ctx, void *ptr)
+{
+	if (ptr)
+		release_block(ctx, ptr, false);
+}
+
+void ioda_mem_free_quarantined(struct ioda_ctx *ctx, void *ptr)
+{
+	release_block(ctx, ptr, true);
+}
+
+void ioda_mem_quarantine(struct ioda_ctx *ctx, void *ptr)
+{
+	struct block_hdr *h = hdr_of(ptr);
+
+	pthread_mutex_lock(&ctx->lock);
+	ctx->live_bytes -= h->size;
+	ctx->live_blocks--;
+	ctx->quarantined_bytes += h->size;
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+size_t ioda_mem_live_bytes(const struct ioda_ctx *ctx)
+{
+	size_t n;
+
+	pthread_mutex_lock((pthread_mutex_t *)&ctx->lock);
+	n = ctx->live_bytes;
+	pthread_mutex_unlock((pthread_mutex_t *)&ctx->lock);
+	return n;
+}
+
+size_t ioda_mem_live_blocks(const struct ioda_ctx *ctx)
+{
+	size_t n;
+
+	pthread_mutex_lock((pthread_mutex_t *)&ctx->lock);
+	n = ctx->live_blocks;
+	pthread_mutex_unlock((pthread_mutex_t *)&ctx->lock);
+	return n;
+}
+
+size_t ioda_mem_quarantined_bytes(const struct ioda_ctx *ctx)
+{
+	size_t n;
+
+	pthread_mutex_lock((pthread_mutex_t *)&ctx->lock);
+	n = ctx->quarantined_bytes;
+	pthread_mutex_unlock((pthread_mutex_t *)&ctx->lock);
+	return n;
+}
+
+void ioda_report(struct ioda_ctx *ctx, enum ioda_report_kind kind, const char *fmt, ...)
+{
+	static const char *const kinds[IODA_REPORT_NR] = {
+		[IODA_REPORT_LEAK] = "leak",
+		[IODA_REPORT_USE_AFTER_RELEASE] = "use after release",
+		[IODA_REPORT_PUT_BY_NON_HOLDER] = "put by non-holder",
+		[IODA_REPORT_SATURATED] = "saturated",
+	};
+	char line[512];
+	int n;
+	va_list ap;
+
+	n = snprintf(line, sizeof(line), "ref-tracker: %s: ", kinds[kind]);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&ctx->lock);
+	ctx->reports[kind]++;
+	pthread_mutex_unlock(&ctx->lock);
+	ctx->report(ctx->report_arg, kind, line);
+}
+
+const char *ioda_site_file(const char *file)
+{
+	while (strncmp(file, "../", 3) == 0)
+		file += 3;
+	return file;
+}
