@@ -7,7 +7,6 @@
 
 MESON ?= meson
 NINJA ?= ninja
-PREFIX ?= /usr/local
 
 # Debian packages the build, the tests and the tools need.
 DEB_PKGS := gcc libc6-dev make python3 meson ninja-build pkg-config libfdt-dev \

@@ -212,34 +212,30 @@ void ioda_mem_quarantine(struct ioda_ctx *ctx, void *ptr)
 	pthread_mutex_unlock(&ctx->lock);
 }
 
-size_t ioda_mem_live_bytes(const struct ioda_ctx *ctx)
+/* Reads one accounting field under the lock. */
+static size_t read_count(const struct ioda_ctx *ctx, const size_t *field)
 {
 	size_t n;
 
 	pthread_mutex_lock((pthread_mutex_t *)&ctx->lock);
-	n = ctx->live_bytes;
+	n = *field;
 	pthread_mutex_unlock((pthread_mutex_t *)&ctx->lock);
 	return n;
+}
+
+size_t ioda_mem_live_bytes(const struct ioda_ctx *ctx)
+{
+	return read_count(ctx, &ctx->live_bytes);
 }
 
 size_t ioda_mem_live_blocks(const struct ioda_ctx *ctx)
 {
-	size_t n;
-
-	pthread_mutex_lock((pthread_mutex_t *)&ctx->lock);
-	n = ctx->live_blocks;
-	pthread_mutex_unlock((pthread_mutex_t *)&ctx->lock);
-	return n;
+	return read_count(ctx, &ctx->live_blocks);
 }
 
 size_t ioda_mem_quarantined_bytes(const struct ioda_ctx *ctx)
 {
-	size_t n;
-
-	pthread_mutex_lock((pthread_mutex_t *)&ctx->lock);
-	n = ctx->quarantined_bytes;
-	pthread_mutex_unlock((pthread_mutex_t *)&ctx->lock);
-	return n;
+	return read_count(ctx, &ctx->quarantined_bytes);
 }
 
 void ioda_report(struct ioda_ctx *ctx, enum ioda_report_kind kind, const char *fmt, ...)

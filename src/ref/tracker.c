@@ -49,6 +49,21 @@ void ioda_ref_set_name(struct ioda_ref *ref, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A zeroed object with its ref initialised to one reference; no tracking yet. */
+static struct ioda_ref *obj_alloc(struct ioda_ctx *ctx, const struct ioda_ref_type *type)
+{
+	char *obj = ioda_zalloc(ctx, type->size);
+	struct ioda_ref *ref;
+
+	if (!obj)
+		return NULL;
+	ref = (struct ioda_ref *)(obj + type->ref_offset);
+	ioda_refcount_set(&ref->count, 1);
+	ref->type = type;
+	ref->ctx = ctx;
+	return ref;
+}
+
 void ioda_scoped_put(struct ioda_scoped_ref *s)
 {
 	void *obj = *s->objp;
@@ -201,16 +216,11 @@ static void report_released(struct ioda_ref *ref, const char *holder, const char
 void *ioda_obj_new_at(struct ioda_ctx *ctx, const struct ioda_ref_type *type, const char *holder,
 		      const char *file, int line)
 {
-	char *obj = ioda_zalloc(ctx, type->size);
-	struct ioda_ref *ref;
+	struct ioda_ref *ref = obj_alloc(ctx, type);
 	struct ioda_track_obj *t;
 
-	if (!obj)
+	if (!ref)
 		return NULL;
-	ref = (struct ioda_ref *)(obj + type->ref_offset);
-	ioda_refcount_set(&ref->count, 1);
-	ref->type = type;
-	ref->ctx = ctx;
 	t = xrealloc(NULL, sizeof(*t));
 	memset(t, 0, sizeof(*t));
 	t->ref = ref;
@@ -219,7 +229,7 @@ void *ioda_obj_new_at(struct ioda_ctx *ctx, const struct ioda_ref_type *type, co
 	pthread_mutex_lock(&ctx->track_lock);
 	ioda_list_add_tail(&t->node, &ctx->live);
 	pthread_mutex_unlock(&ctx->track_lock);
-	return obj;
+	return ioda_ref_object(ref);
 }
 
 void ioda_ref_get_at(struct ioda_ref *ref, const char *holder, const char *file, int line)
@@ -473,16 +483,9 @@ void ioda_ctx_set_quarantine(struct ioda_ctx *ctx, size_t max_objects)
 void *ioda_obj_new_at(struct ioda_ctx *ctx, const struct ioda_ref_type *type, const char *holder,
 		      const char *file, int line)
 {
-	char *obj = ioda_zalloc(ctx, type->size);
-	struct ioda_ref *ref;
+	struct ioda_ref *ref = obj_alloc(ctx, type);
 
-	if (!obj)
-		return NULL;
-	ref = (struct ioda_ref *)(obj + type->ref_offset);
-	ioda_refcount_set(&ref->count, 1);
-	ref->type = type;
-	ref->ctx = ctx;
-	return obj;
+	return ref ? ioda_ref_object(ref) : NULL;
 }
 
 void ioda_ref_get_at(struct ioda_ref *ref, const char *holder, const char *file, int line)

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The ioda command line: data on stdout, one clear line on stderr for bad
+input, exit 0 ok / 1 finding / 2 bad input or usage."""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+IODA = sys.argv[1]
+SRC = sys.argv[2]
+BDF = re.compile(r'^ *[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7] \[[0-9a-f]{4}:[0-9a-f]{4}\] ')
+
+
+def run(*args):
+    p = subprocess.run([IODA, *args], capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+class Tree(unittest.TestCase):
+    def test_builtin_machine_one_device_per_line(self):
+        rc, out, err = run('tree')
+        self.assertEqual((rc, err), (0, ''))
+        lines = out.splitlines()
+        self.assertGreater(len(lines), 10)
+        for line in lines:
+            self.assertRegex(line, BDF)
+        # A switch, a multifunction NIC, an NVMe and a GPU.
+        self.assertTrue(any('(upstream port)' in l for l in lines))
+        self.assertTrue(any('Non-Volatile memory controller' in l for l in lines))
+        self.assertTrue(any('[10de:' in l and '3D controller' in l for l in lines))
+        self.assertTrue(any(l.strip().startswith('0001:01:00.1') for l in lines))
+
+    def test_indentation_follows_depth(self):
+        rc, out, _ = run('tree', os.path.join(SRC, 'examples/power9.topo'))
+        self.assertEqual(rc, 0)
+        depth = {l.strip().split()[0]: (len(l) - len(l.lstrip())) // 2 for l in out.splitlines()}
+        self.assertEqual(depth['0000:00:00.0'], 0)
+        self.assertEqual(depth['0000:01:00.0'], 1)
+        self.assertEqual(depth['0000:03:00.0'], 3)
+
+    def test_power8_example(self):
+        rc, out, _ = run('tree', os.path.join(SRC, 'examples/power8.topo'))
+        self.assertEqual(rc, 0)
+        self.assertIn('0000:00:00.0', out)
+
+
+class BadInput(unittest.TestCase):
+    def check_one_line(self, args, want):
+        rc, out, err = run(*args)
+        self.assertEqual(rc, 2, err)
+        self.assertEqual(out, '')
+        self.assertEqual(err.splitlines()[0], want)
+
+    def test_missing_file(self):
+        self.check_one_line(['tree', '/nonexistent.topo'],
+                            '/nonexistent.topo: No such file or directory')
+
+    def test_folder_given_as_file(self):
+        with tempfile.TemporaryDirectory(suffix='.topo') as d:
+            self.check_one_line(['tree', d], d + ': is a directory')
+
+    def test_malformed_topology_names_line_and_column(self):
+        with tempfile.NamedTemporaryFile('w', suffix='.topo', delete=False) as f:
+            f.write('phb 0 gen=phb4 {\n\tdevice 00.0 1234:5678 bogus=1\n}\n')
+        try:
+            rc, out, err = run('tree', f.name)
+            self.assertEqual(rc, 2)
+            self.assertEqual(len(err.splitlines()), 1)
+            self.assertRegex(err, '^' + re.escape(f.name) + r':2:\d+: ')
+        finally:
+            os.unlink(f.name)
+
+    def test_empty_topology(self):
+        with tempfile.NamedTemporaryFile('w', suffix='.topo', delete=False) as f:
+            pass
+        try:
+            self.check_one_line(['tree', f.name], f.name + ': describes no PHB')
+        finally:
+            os.unlink(f.name)
+
+    def test_as_overrides_extension(self):
+        with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False) as f:
+            f.write('phb 0 gen=phb3 {\n\tbridge 00.0 1014:03dc\n}\n')
+        try:
+            rc, out, _ = run('tree', '--as=topo', f.name)
+            self.assertEqual(rc, 0)
+            self.assertTrue(out.startswith('0000:00:00.0 [1014:03dc] PCI bridge'))
+        finally:
+            os.unlink(f.name)
+
+
+class Usage(unittest.TestCase):
+    def test_help_and_version(self):
+        rc, out, _ = run('--help')
+        self.assertEqual(rc, 0)
+        self.assertIn('tree', out)
+        rc, out, _ = run('--version')
+        self.assertEqual(rc, 0)
+        self.assertRegex(out, r'^ioda \d+\.\d+\.\d+\n$')
+        rc, out, _ = run('tree', '--help')
+        self.assertEqual(rc, 0)
+        self.assertIn('Usage: ioda tree', out)
+
+    def test_usage_errors_exit_2(self):
+        for args in (['frobnicate'], [], ['tree', '--bogus'], ['tree', '--as=xml'],
+                     ['tree', 'a.topo', 'b.topo']):
+            rc, out, err = run(*args)
+            self.assertEqual(rc, 2, args)
+            self.assertEqual(out, '', args)
+            self.assertTrue(err, args)
+
+
+if __name__ == '__main__':
+    unittest.main(argv=[sys.argv[0], '-v'])
