@@ -24,6 +24,8 @@
 /* A PCI hierarchy is at most 256 buses deep; real ones are a few levels. */
 #define MAX_DEPTH 64
 
+#define LABEL_SIZE sizeof(((struct ioda_topo_node *)NULL)->label)
+
 #define SZ_2K 0x800ull
 #define SZ_2G 0x80000000ull
 
@@ -51,10 +53,9 @@ static const char *const block_names[] = {
 struct block {
 	enum block_kind kind;
 	struct pos opened;
-	struct ioda_topo_phb *phb;      /* BLK_PHB */
-	struct ioda_topo_node *node;    /* BLK_BRIDGE, BLK_DEVICE */
-	struct ioda_topo_node **head;   /* the bus's devices (phb and bridge) */
-	struct ioda_topo_node **tail;   /* where the next one goes */
+	struct ioda_topo_node *node;  /* BLK_BRIDGE, BLK_DEVICE */
+	struct ioda_topo_node **head; /* the bus's devices (phb and bridge) */
+	struct ioda_topo_node **tail; /* where the next one goes */
 	struct pos res_pos[PCI_NUM_RESOURCES];
 	struct pos vf_bar_pos[PCI_STD_NUM_BARS];
 	struct pos sriov_pos;
@@ -101,12 +102,12 @@ static bool tok_is(const struct tok *t, const char *s)
 
 static struct pos tok_pos(const struct parser *p, const struct tok *t)
 {
-	return (struct pos){ p->line, t->col };
+	return (struct pos){p->line, t->col};
 }
 
 static struct ioda_srcpos srcpos(const struct parser *p, const struct tok *t)
 {
-	return (struct ioda_srcpos){ p->topo->file, p->line, t->col };
+	return (struct ioda_srcpos){p->topo->file, p->line, t->col};
 }
 
 /* Splits @t at its first @sep; false when there is none. */
@@ -118,8 +119,8 @@ static bool tok_split(const struct tok *t, char sep, struct tok *a, struct tok *
 	if (!at)
 		return false;
 	n = (size_t)(at - t->s);
-	*a = (struct tok){ t->s, n, t->col };
-	*b = (struct tok){ at + 1, t->len - n - 1, t->col + (unsigned int)n + 1 };
+	*a = (struct tok){t->s, n, t->col};
+	*b = (struct tok){at + 1, t->len - n - 1, t->col + (unsigned int)n + 1};
 	return true;
 }
 
@@ -241,14 +242,14 @@ struct attr_spec {
 struct attr_val {
 	bool given;
 	unsigned int col, vcol; /* of the word, of its value */
-	uint64_t num, num2; /* value; BUSES: last bus; WINDOW: size */
-	bool has_num2;      /* BUSES: a range was given */
-	char str[64];       /* STRING, LABEL */
+	uint64_t num, num2;	/* value; BUSES: last bus; WINDOW: size */
+	bool has_num2;		/* BUSES: a range was given */
+	char str[64];		/* STRING, LABEL */
 };
 
 struct stmt;
-typedef int (*stmt_fn)(struct parser *p, const struct stmt *st, const struct tok *t,
-		       unsigned int n, bool opens);
+typedef int (*stmt_fn)(struct parser *p, const struct stmt *st, const struct tok *t, unsigned int n,
+		       bool opens);
 
 enum block_rule { BLOCK_NEVER, BLOCK_MAY, BLOCK_MUST };
 
@@ -257,95 +258,94 @@ struct stmt {
 	unsigned int parents; /* IN(kind) of the blocks it may appear in */
 	const char *where;    /* says the same in words */
 	enum block_rule block;
-	const char *args[2];  /* positional arguments, for "needs" messages */
+	const char *args[2]; /* positional arguments, for "needs" messages */
 	const struct attr_spec *attrs;
 	unsigned int nattrs;
 	stmt_fn parse;
 };
 
 #define IN(kind) (1u << (kind))
+/* ".attrs = ATTRS(table)" sets .nattrs too. */
+#define ATTRS(table) table, .nattrs = sizeof(table) / sizeof((table)[0])
 
 static const struct enum_name gen_names[] = {
-	{ "phb3", IODA_PHB3 },
-	{ "phb4", IODA_PHB4 },
-	{ "phb5", IODA_PHB5 },
-	{ NULL, 0 },
+	{"phb3", IODA_PHB3},
+	{"phb4", IODA_PHB4},
+	{"phb5", IODA_PHB5},
+	{NULL, 0},
 };
 
 static const struct enum_name bridge_types[] = {
-	{ "root-port", PCIE_TYPE_ROOT_PORT },
-	{ "upstream", PCIE_TYPE_UPSTREAM },
-	{ "downstream", PCIE_TYPE_DOWNSTREAM },
-	{ "pcie-pci", PCIE_TYPE_PCI_BRIDGE },
-	{ "pci-pci", PCIE_TYPE_NONE },
-	{ NULL, 0 },
+	{"root-port", PCIE_TYPE_ROOT_PORT},   {"upstream", PCIE_TYPE_UPSTREAM},
+	{"downstream", PCIE_TYPE_DOWNSTREAM}, {"pcie-pci", PCIE_TYPE_PCI_BRIDGE},
+	{"pci-pci", PCIE_TYPE_NONE},	      {NULL, 0},
 };
 
 static const struct enum_name device_types[] = {
-	{ "endpoint", PCIE_TYPE_ENDPOINT },
-	{ "legacy", PCIE_TYPE_LEG_END },
-	{ "rc-endpoint", PCIE_TYPE_RC_END },
-	{ "pci", PCIE_TYPE_NONE },
-	{ NULL, 0 },
+	{"endpoint", PCIE_TYPE_ENDPOINT},
+	{"legacy", PCIE_TYPE_LEG_END},
+	{"rc-endpoint", PCIE_TYPE_RC_END},
+	{"pci", PCIE_TYPE_NONE},
+	{NULL, 0},
 };
 
 static const struct enum_name window_kinds[] = {
-	{ "io", PCI_BRIDGE_IO_WINDOW },
-	{ "mem", PCI_BRIDGE_MEM_WINDOW },
-	{ "pref", PCI_BRIDGE_PREF_WINDOW },
-	{ NULL, 0 },
+	{"io", PCI_BRIDGE_IO_WINDOW},
+	{"mem", PCI_BRIDGE_MEM_WINDOW},
+	{"pref", PCI_BRIDGE_PREF_WINDOW},
+	{NULL, 0},
 };
 
 enum { MACHINE_MEMORY, MACHINE_MODEL, MACHINE_NR };
 static const struct attr_spec machine_attrs[] = {
-	[MACHINE_MEMORY] = { .name = "memory", .kind = ATTR_SIZE },
-	[MACHINE_MODEL] = { .name = "model", .kind = ATTR_STRING },
+	[MACHINE_MEMORY] = {.name = "memory", .kind = ATTR_SIZE},
+	[MACHINE_MODEL] = {.name = "model", .kind = ATTR_STRING},
 };
 
 enum { PHB_GEN, PHB_CHIP, PHB_INDEX, PHB_PES, PHB_ID, PHB_M32, PHB_M64, PHB_NR };
 static const struct attr_spec phb_attrs[] = {
-	[PHB_GEN] = { .name = "gen", .kind = ATTR_ENUM, .required = true, .names = gen_names },
-	[PHB_CHIP] = { .name = "chip", .kind = ATTR_NUM, .max = 255 },
-	[PHB_INDEX] = { .name = "index", .kind = ATTR_NUM, .max = 255 },
-	[PHB_PES] = { .name = "pes", .kind = ATTR_NUM, .min = 1, .max = 65536 },
-	[PHB_ID] = { .name = "id", .kind = ATTR_NUM, .max = UINT64_MAX },
-	[PHB_M32] = { .name = "m32", .kind = ATTR_WINDOW },
-	[PHB_M64] = { .name = "m64", .kind = ATTR_WINDOW },
+	[PHB_GEN] = {.name = "gen", .kind = ATTR_ENUM, .required = true, .names = gen_names},
+	[PHB_CHIP] = {.name = "chip", .kind = ATTR_NUM, .max = 255},
+	[PHB_INDEX] = {.name = "index", .kind = ATTR_NUM, .max = 255},
+	[PHB_PES] = {.name = "pes", .kind = ATTR_NUM, .min = 1, .max = 65536},
+	[PHB_ID] = {.name = "id", .kind = ATTR_NUM, .max = UINT64_MAX},
+	[PHB_M32] = {.name = "m32", .kind = ATTR_WINDOW},
+	[PHB_M64] = {.name = "m64", .kind = ATTR_WINDOW},
 };
 
 /* Bridges and devices share the layout; only bridges have bus=. */
 enum { FN_CLASS, FN_TYPE, FN_LABEL, FN_MF, FN_BUS, FN_NR };
 static const struct attr_spec bridge_attrs[] = {
-	[FN_CLASS] = { .name = "class", .kind = ATTR_NUM, .hex = true, .max = 0xffffff },
-	[FN_TYPE] = { .name = "type", .kind = ATTR_ENUM, .names = bridge_types },
-	[FN_LABEL] = { .name = "label", .kind = ATTR_LABEL },
-	[FN_MF] = { .name = "mf", .kind = ATTR_FLAG },
-	[FN_BUS] = { .name = "bus", .kind = ATTR_BUSES },
+	[FN_CLASS] = {.name = "class", .kind = ATTR_NUM, .hex = true, .max = 0xffffff},
+	[FN_TYPE] = {.name = "type", .kind = ATTR_ENUM, .names = bridge_types},
+	[FN_LABEL] = {.name = "label", .kind = ATTR_LABEL},
+	[FN_MF] = {.name = "mf", .kind = ATTR_FLAG},
+	[FN_BUS] = {.name = "bus", .kind = ATTR_BUSES},
 };
 static const struct attr_spec device_attrs[] = {
-	[FN_CLASS] = { .name = "class", .kind = ATTR_NUM, .required = true, .hex = true,
-		       .max = 0xffffff },
-	[FN_TYPE] = { .name = "type", .kind = ATTR_ENUM, .names = device_types },
-	[FN_LABEL] = { .name = "label", .kind = ATTR_LABEL },
-	[FN_MF] = { .name = "mf", .kind = ATTR_FLAG },
+	[FN_CLASS] =
+		{.name = "class", .kind = ATTR_NUM, .required = true, .hex = true, .max = 0xffffff},
+	[FN_TYPE] = {.name = "type", .kind = ATTR_ENUM, .names = device_types},
+	[FN_LABEL] = {.name = "label", .kind = ATTR_LABEL},
+	[FN_MF] = {.name = "mf", .kind = ATTR_FLAG},
 };
 
 /* vf-bar takes the flags only: the table without its last entry. */
 enum { BAR_MEM32, BAR_MEM64, BAR_IO, BAR_PREF, BAR_AT, BAR_NR };
 static const struct attr_spec bar_attrs[] = {
-	[BAR_MEM32] = { .name = "mem32", .kind = ATTR_FLAG },
-	[BAR_MEM64] = { .name = "mem64", .kind = ATTR_FLAG },
-	[BAR_IO] = { .name = "io", .kind = ATTR_FLAG },
-	[BAR_PREF] = { .name = "pref", .kind = ATTR_FLAG },
-	[BAR_AT] = { .name = "@", .kind = ATTR_ADDR },
+	[BAR_MEM32] = {.name = "mem32", .kind = ATTR_FLAG},
+	[BAR_MEM64] = {.name = "mem64", .kind = ATTR_FLAG},
+	[BAR_IO] = {.name = "io", .kind = ATTR_FLAG},
+	[BAR_PREF] = {.name = "pref", .kind = ATTR_FLAG},
+	[BAR_AT] = {.name = "@", .kind = ATTR_ADDR},
 };
 
 enum { SRIOV_VFS, SRIOV_OFFSET, SRIOV_STRIDE, SRIOV_VF_DEVICE, SRIOV_NR };
 static const struct attr_spec sriov_attrs[] = {
-	[SRIOV_VFS] = { .name = "vfs", .kind = ATTR_NUM, .required = true, .min = 1, .max = 65535 },
-	[SRIOV_OFFSET] = { .name = "offset", .kind = ATTR_NUM, .min = 1, .max = 65535 },
-	[SRIOV_STRIDE] = { .name = "stride", .kind = ATTR_NUM, .min = 1, .max = 65535 },
-	[SRIOV_VF_DEVICE] = { .name = "vf-device", .kind = ATTR_HEX16 },
+	[SRIOV_VFS] = {.name = "vfs", .kind = ATTR_NUM, .required = true, .min = 1, .max = 65535},
+	[SRIOV_OFFSET] = {.name = "offset", .kind = ATTR_NUM, .min = 1, .max = 65535},
+	[SRIOV_STRIDE] = {.name = "stride", .kind = ATTR_NUM, .min = 1, .max = 65535},
+	[SRIOV_VF_DEVICE] = {.name = "vf-device", .kind = ATTR_HEX16},
 };
 
 static int parse_enum(struct parser *p, const struct tok *t, const char *what,
@@ -355,12 +355,18 @@ static int parse_enum(struct parser *p, const struct tok *t, const char *what,
 	size_t len = 0;
 
 	for (const struct enum_name *e = names; e->name; e++) {
+		const char *sep = ", ";
+
 		if (tok_is(t, e->name)) {
 			*out = e->value;
 			return 0;
 		}
-		len += (size_t)snprintf(expected + len, sizeof(expected) - len, "%s%s",
-					e == names ? "" : e[1].name ? ", " : " or ", e->name);
+		if (e == names)
+			sep = "";
+		else if (!e[1].name)
+			sep = " or ";
+		len += (size_t)snprintf(expected + len, sizeof(expected) - len, "%s%s", sep,
+					e->name);
 	}
 	return fail(p, t, "unknown %s '%.*s' (expected %s)", what, TOK(t), expected);
 }
@@ -402,7 +408,8 @@ static int parse_label(struct parser *p, const struct tok *t, char *out, size_t 
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '_' || c == '.' || c == '-'))
-			return fail(p, t, "bad label '%.*s' (allowed: letters, digits, '_', '.', '-')",
+			return fail(p, t,
+				    "bad label '%.*s' (allowed: letters, digits, '_', '.', '-')",
 				    TOK(t));
 	}
 	memcpy(out, t->s, t->len);
@@ -481,14 +488,14 @@ static int parse_value(struct parser *p, const struct attr_spec *spec, const str
 	case ATTR_STRING:
 		return parse_string(p, spec, t, v->str, sizeof(v->str));
 	case ATTR_LABEL:
-		return parse_label(p, t, v->str, sizeof(((struct ioda_topo_node *)0)->label));
+		return parse_label(p, t, v->str, LABEL_SIZE);
 	case ATTR_BUSES:
 		return parse_buses(p, t, v);
 	case ATTR_WINDOW:
 		return parse_window(p, t, v);
 	case ATTR_ADDR:
 		return parse_number(p, t, &v->num);
-	case ATTR_FLAG:
+	case ATTR_FLAG: /* has no value: parse_attrs() checks */
 		break;
 	}
 	return 0;
@@ -505,20 +512,20 @@ static int parse_attrs(struct parser *p, const struct stmt *st, const struct tok
 	for (unsigned int i = first; i < n; i++) {
 		const struct tok *a = &t[i];
 		const char *eq = memchr(a->s, '=', a->len);
-		struct tok key = { a->s, eq ? (size_t)(eq - a->s) : a->len, a->col }, val;
-		bool has_val = eq || a->s[0] == '@';
+		bool at = a->s[0] == '@', has_val = eq || at;
+		struct tok name = {a->s, eq ? (size_t)(eq - a->s) : a->len, a->col};
+		/* The value follows the '@', or the '=' after the name. */
+		size_t off = at ? 1 : name.len + 1;
+		struct tok key = {a->s, at ? 1 : name.len, a->col};
 		const struct attr_spec *spec;
 		unsigned int k;
 		int rc;
 
-		if (a->s[0] == '@')
-			key.len = 1;
 		for (k = 0; k < st->nattrs; k++)
 			if (tok_is(&key, st->attrs[k].name))
 				break;
 		if (k == st->nattrs)
-			return fail(p, a, "unknown attribute '%.*s'", (int)(eq ? key.len : a->len),
-				    a->s);
+			return fail(p, a, "unknown attribute '%.*s'", TOK(&name));
 		spec = &st->attrs[k];
 		if (v[k].given)
 			return fail(p, a, "duplicate attribute '%s' (first at %u:%u)", spec->name,
@@ -530,14 +537,11 @@ static int parse_attrs(struct parser *p, const struct stmt *st, const struct tok
 				return fail(p, a, "'%s' takes no value", spec->name);
 			continue;
 		}
-		/* The value follows the '@', or the '=' after the name. */
-		val.s = a->s + key.len + (a->s[0] != '@');
-		val.len = has_val ? a->len - (size_t)(val.s - a->s) : 0;
-		val.col = a->col + (unsigned int)(val.s - a->s);
-		if (val.len == 0)
+		if (!has_val || off == a->len)
 			return fail(p, a, "attribute '%s' needs a value", spec->name);
-		v[k].vcol = val.col;
-		rc = parse_value(p, spec, &val, &v[k]);
+		v[k].vcol = a->col + (unsigned int)off;
+		rc = parse_value(p, spec, &(struct tok){a->s + off, a->len - off, v[k].vcol},
+				 &v[k]);
 		if (rc)
 			return rc;
 	}
@@ -605,7 +609,7 @@ static int close_block(struct parser *p, const struct tok *t)
 static int parse_machine(struct parser *p, const struct stmt *st, const struct tok *t,
 			 unsigned int n, bool opens)
 {
-	struct attr_val v[MACHINE_NR] = { 0 };
+	struct attr_val v[MACHINE_NR] = {0};
 	int rc;
 
 	if (p->machine_pos.line)
@@ -623,7 +627,7 @@ static int parse_machine(struct parser *p, const struct stmt *st, const struct t
 static int parse_phb(struct parser *p, const struct stmt *st, const struct tok *t, unsigned int n,
 		     bool opens)
 {
-	struct attr_val v[PHB_NR] = { 0 };
+	struct attr_val v[PHB_NR] = {0};
 	struct ioda_topo_phb *phb, *q;
 	unsigned int chip, index = 0;
 	uint64_t domain;
@@ -646,7 +650,8 @@ static int parse_phb(struct parser *p, const struct stmt *st, const struct tok *
 		index = (unsigned int)v[PHB_INDEX].num;
 	for (q = p->topo->phbs; q; q = q->next)
 		if (q->chip == chip && q->index == index)
-			return fail_at(p, p->line, v[PHB_INDEX].given ? v[PHB_INDEX].vcol : t[0].col,
+			return fail_at(p, p->line,
+				       v[PHB_INDEX].given ? v[PHB_INDEX].vcol : t[0].col,
 				       "duplicate phb index %u on chip %u (first at %u:%u)", index,
 				       chip, q->pos.line, q->pos.col);
 
@@ -661,18 +666,16 @@ static int parse_phb(struct parser *p, const struct stmt *st, const struct tok *
 	phb->num_pes = (unsigned int)v[PHB_PES].num;
 	phb->opal_id = v[PHB_ID].given ? v[PHB_ID].num : domain;
 	if (v[PHB_M32].given)
-		phb->m32 = (struct pci_resource){ v[PHB_M32].num, v[PHB_M32].num2,
-						  PCI_RES_MEM | PCI_RES_ASSIGNED };
+		phb->m32 = (struct pci_resource){v[PHB_M32].num, v[PHB_M32].num2,
+						 PCI_RES_MEM | PCI_RES_ASSIGNED};
 	if (v[PHB_M64].given)
-		phb->m64 = (struct pci_resource){
-			v[PHB_M64].num, v[PHB_M64].num2,
-			PCI_RES_MEM | PCI_RES_MEM64 | PCI_RES_PREFETCH | PCI_RES_ASSIGNED
-		};
+		phb->m64 = (struct pci_resource){v[PHB_M64].num, v[PHB_M64].num2,
+						 PCI_RES_MEM | PCI_RES_MEM64 | PCI_RES_PREFETCH |
+							 PCI_RES_ASSIGNED};
 	*p->phb_tail = phb;
 	p->phb_tail = &phb->next;
 
 	b = push_block(p, BLK_PHB, &t[0]);
-	b->phb = phb;
 	b->head = b->tail = &phb->devices;
 	return 0;
 }
@@ -696,8 +699,8 @@ static int parse_devfn(struct parser *p, const struct tok *t, uint8_t *devfn)
 	struct tok slot, fn;
 	uint64_t s, f;
 
-	if (!tok_split(t, '.', &slot, &fn) || !scan_hex(&slot, 2, &s) || s > 0x1f ||
-	    fn.len != 1 || fn.s[0] < '0' || fn.s[0] > '7')
+	if (!tok_split(t, '.', &slot, &fn) || !scan_hex(&slot, 2, &s) || s > 0x1f || fn.len != 1 ||
+	    fn.s[0] < '0' || fn.s[0] > '7')
 		return fail(p, t, "bad devfn '%.*s' (expected SLOT.FN, slot 00..1f, fn 0..7)",
 			    TOK(t));
 	f = (uint64_t)(fn.s[0] - '0');
@@ -737,10 +740,10 @@ static enum pcie_port_type default_type(const struct block *parent, bool bridge)
 static int parse_function(struct parser *p, const struct stmt *st, const struct tok *t,
 			  unsigned int n, bool opens)
 {
-	bool bridge = st->attrs == bridge_attrs;
+	bool bridge = strcmp(st->name, "bridge") == 0;
 	struct block *parent = cur_block(p), *b;
 	struct ioda_topo_node *node;
-	struct attr_val v[FN_NR] = { 0 };
+	struct attr_val v[FN_NR] = {0};
 	uint16_t vendor = 0, device = 0;
 	uint8_t devfn = 0;
 	int rc;
@@ -750,8 +753,9 @@ static int parse_function(struct parser *p, const struct stmt *st, const struct 
 		return rc;
 	for (node = *parent->head; node; node = node->next)
 		if (node->devfn == devfn)
-			return fail(p, &t[1], "duplicate device %02x.%x on this bus (first at %u:%u)",
-				    PCI_SLOT(devfn), PCI_FUNC(devfn), node->pos.line, node->pos.col);
+			return fail(
+				p, &t[1], "duplicate device %02x.%x on this bus (first at %u:%u)",
+				PCI_SLOT(devfn), PCI_FUNC(devfn), node->pos.line, node->pos.col);
 	rc = parse_id(p, &t[2], &vendor, &device);
 	if (!rc)
 		rc = parse_attrs(p, st, t, 3, n, v);
@@ -759,7 +763,8 @@ static int parse_function(struct parser *p, const struct stmt *st, const struct 
 		return rc;
 	if (v[FN_LABEL].given) {
 		for (struct ioda_topo_phb *phb = p->topo->phbs; phb; phb = phb->next) {
-			const struct ioda_topo_node *other = find_label(phb->devices, v[FN_LABEL].str);
+			const struct ioda_topo_node *other =
+				find_label(phb->devices, v[FN_LABEL].str);
 
 			if (other)
 				return fail_at(p, p->line, v[FN_LABEL].vcol,
@@ -799,10 +804,10 @@ static int parse_function(struct parser *p, const struct stmt *st, const struct 
 static int bar_flags(struct parser *p, const struct attr_val *v, unsigned int *flags)
 {
 	static const unsigned char conflicts[][2] = {
-		{ BAR_MEM32, BAR_MEM64 },
-		{ BAR_IO, BAR_MEM32 },
-		{ BAR_IO, BAR_MEM64 },
-		{ BAR_IO, BAR_PREF },
+		{BAR_MEM32, BAR_MEM64},
+		{BAR_IO, BAR_MEM32},
+		{BAR_IO, BAR_MEM64},
+		{BAR_IO, BAR_PREF},
 	};
 
 	for (size_t i = 0; i < sizeof(conflicts) / sizeof(conflicts[0]); i++) {
@@ -846,8 +851,8 @@ static int check_bar_size(struct parser *p, const struct tok *t, uint64_t size, 
  * below it; a 64-bit BAR also takes @idx + 1.
  */
 static int check_bar_slot(struct parser *p, const struct tok *t, const char *what,
-			  const struct pci_resource *res, const struct pos *given, unsigned int nbars,
-			  unsigned int idx, bool is64)
+			  const struct pci_resource *res, const struct pos *given,
+			  unsigned int nbars, unsigned int idx, bool is64)
 {
 	if (res[idx].size)
 		return fail(p, t, "duplicate %s %u (first at %u:%u)", what, idx, given[idx].line,
@@ -858,8 +863,8 @@ static int check_bar_slot(struct parser *p, const struct tok *t, const char *wha
 	if (is64 && idx + 1 == nbars)
 		return fail(p, t, "64-bit %s %u has no room for its upper half", what, idx);
 	if (is64 && res[idx + 1].size)
-		return fail(p, t, "64-bit %s %u overlaps %s %u (at %u:%u)", what, idx, what, idx + 1,
-			    given[idx + 1].line, given[idx + 1].col);
+		return fail(p, t, "64-bit %s %u overlaps %s %u (at %u:%u)", what, idx, what,
+			    idx + 1, given[idx + 1].line, given[idx + 1].col);
 	return 0;
 }
 
@@ -868,12 +873,12 @@ static int parse_bar(struct parser *p, const struct stmt *st, const struct tok *
 		     bool opens)
 {
 	struct block *b = cur_block(p);
-	bool vf = st->nattrs < BAR_NR;
+	bool vf = strcmp(st->name, "vf-bar") == 0;
 	bool rom = !vf && tok_is(&t[1], "rom");
 	unsigned int nbars = b->kind == BLK_BRIDGE ? 2 : PCI_STD_NUM_BARS;
 	struct pci_resource *res = vf ? b->node->sriov.vf_bar : b->node->resource;
 	struct pos *given = vf ? b->vf_bar_pos : b->res_pos;
-	struct attr_val v[BAR_NR] = { 0 };
+	struct attr_val v[BAR_NR] = {0};
 	unsigned int flags = 0, idx = PCI_ROM_RESOURCE;
 	uint64_t num, size;
 	int rc;
@@ -955,20 +960,21 @@ static int parse_bridge_window(struct parser *p, const struct stmt *st, const st
 	if (rc)
 		return rc;
 	if (end < start)
-		return fail(p, &last, "window end %.*s is below its start", TOK(&last));
+		return fail(p, &t[2], "window range '%.*s' ends before it starts", TOK(&t[2]));
 	if (end - start == UINT64_MAX)
-		return fail(p, &t[2], "window '%.*s' covers the whole address space", TOK(&t[2]));
-	*res = (struct pci_resource){ start, end - start + 1, flags[idx] | PCI_RES_ASSIGNED };
+		return fail(p, &t[2], "window range '%.*s' covers the whole address space",
+			    TOK(&t[2]));
+	*res = (struct pci_resource){start, end - start + 1, flags[idx] | PCI_RES_ASSIGNED};
 	b->res_pos[idx] = tok_pos(p, &t[0]);
 	return 0;
 }
 
-static int parse_sriov(struct parser *p, const struct stmt *st, const struct tok *t,
-		       unsigned int n, bool opens)
+static int parse_sriov(struct parser *p, const struct stmt *st, const struct tok *t, unsigned int n,
+		       bool opens)
 {
 	struct block *b = cur_block(p);
 	struct pci_sriov *sriov = &b->node->sriov;
-	struct attr_val v[SRIOV_NR] = { 0 };
+	struct attr_val v[SRIOV_NR] = {0};
 	int rc;
 
 	if (b->sriov_pos.line)
@@ -980,29 +986,62 @@ static int parse_sriov(struct parser *p, const struct stmt *st, const struct tok
 	sriov->total_vfs = (uint16_t)v[SRIOV_VFS].num;
 	sriov->vf_offset = (uint16_t)(v[SRIOV_OFFSET].given ? v[SRIOV_OFFSET].num : 1);
 	sriov->vf_stride = (uint16_t)(v[SRIOV_STRIDE].given ? v[SRIOV_STRIDE].num : 1);
-	sriov->vf_device = v[SRIOV_VF_DEVICE].given ? (uint16_t)v[SRIOV_VF_DEVICE].num
-						    : b->node->device;
+	sriov->vf_device =
+		v[SRIOV_VF_DEVICE].given ? (uint16_t)v[SRIOV_VF_DEVICE].num : b->node->device;
 	b->sriov_pos = tok_pos(p, &t[0]);
 	return 0;
 }
 
 static const struct stmt stmts[] = {
-	{ "machine", IN(BLK_TOP), "at top level", BLOCK_NEVER, { NULL },
-	  machine_attrs, MACHINE_NR, parse_machine },
-	{ "phb", IN(BLK_TOP), "at top level", BLOCK_MUST, { "a domain" },
-	  phb_attrs, PHB_NR, parse_phb },
-	{ "bridge", IN(BLK_PHB) | IN(BLK_BRIDGE), "inside a phb or bridge block", BLOCK_MAY,
-	  { "a devfn", "a vendor:device id" }, bridge_attrs, FN_NR, parse_function },
-	{ "device", IN(BLK_PHB) | IN(BLK_BRIDGE), "inside a phb or bridge block", BLOCK_MAY,
-	  { "a devfn", "a vendor:device id" }, device_attrs, FN_BUS, parse_function },
-	{ "bar", IN(BLK_BRIDGE) | IN(BLK_DEVICE), "inside a device or bridge block", BLOCK_NEVER,
-	  { "an index", "a size" }, bar_attrs, BAR_NR, parse_bar },
-	{ "window", IN(BLK_BRIDGE), "inside a bridge block", BLOCK_NEVER,
-	  { "a kind", "a range" }, NULL, 0, parse_bridge_window },
-	{ "sriov", IN(BLK_DEVICE), "inside a device block", BLOCK_NEVER, { NULL },
-	  sriov_attrs, SRIOV_NR, parse_sriov },
-	{ "vf-bar", IN(BLK_DEVICE), "inside a device block", BLOCK_NEVER,
-	  { "an index", "a size" }, bar_attrs, BAR_AT, parse_bar },
+	{.name = "machine",
+	 .parents = IN(BLK_TOP),
+	 .where = "at top level",
+	 .attrs = ATTRS(machine_attrs),
+	 .parse = parse_machine},
+	{.name = "phb",
+	 .parents = IN(BLK_TOP),
+	 .where = "at top level",
+	 .block = BLOCK_MUST,
+	 .args = {"a domain"},
+	 .attrs = ATTRS(phb_attrs),
+	 .parse = parse_phb},
+	{.name = "bridge",
+	 .parents = IN(BLK_PHB) | IN(BLK_BRIDGE),
+	 .where = "inside a phb or bridge block",
+	 .block = BLOCK_MAY,
+	 .args = {"a devfn", "a vendor:device id"},
+	 .attrs = ATTRS(bridge_attrs),
+	 .parse = parse_function},
+	{.name = "device",
+	 .parents = IN(BLK_PHB) | IN(BLK_BRIDGE),
+	 .where = "inside a phb or bridge block",
+	 .block = BLOCK_MAY,
+	 .args = {"a devfn", "a vendor:device id"},
+	 .attrs = ATTRS(device_attrs),
+	 .parse = parse_function},
+	{.name = "bar",
+	 .parents = IN(BLK_BRIDGE) | IN(BLK_DEVICE),
+	 .where = "inside a device or bridge block",
+	 .args = {"an index", "a size"},
+	 .attrs = ATTRS(bar_attrs),
+	 .parse = parse_bar},
+	{.name = "window",
+	 .parents = IN(BLK_BRIDGE),
+	 .where = "inside a bridge block",
+	 .args = {"a kind", "a range"},
+	 .parse = parse_bridge_window},
+	{.name = "sriov",
+	 .parents = IN(BLK_DEVICE),
+	 .where = "inside a device block",
+	 .attrs = ATTRS(sriov_attrs),
+	 .parse = parse_sriov},
+	{.name = "vf-bar",
+	 .parents = IN(BLK_DEVICE),
+	 .where = "inside a device block",
+	 .args = {"an index", "a size"},
+	 .attrs = bar_attrs,
+	 .nattrs = BAR_AT, /* the flags, without @ADDR */
+	 .parse = parse_bar},
 };
 
 /* ---- lines --------------------------------------------------------------- */
@@ -1013,8 +1052,7 @@ static bool is_blank(char c)
 }
 
 /* Cuts a line into tokens; a '#' outside a string ends it. */
-static int tokenize(struct parser *p, const char *s, size_t len, struct tok *toks,
-		    unsigned int *np)
+static int tokenize(struct parser *p, const char *s, size_t len, struct tok *toks, unsigned int *np)
 {
 	unsigned int n = 0;
 	size_t i = 0;
@@ -1047,7 +1085,7 @@ static int tokenize(struct parser *p, const char *s, size_t len, struct tok *tok
 			}
 			i++;
 		}
-		toks[n++] = (struct tok){ s + start, i - start, (unsigned int)start + 1 };
+		toks[n++] = (struct tok){s + start, i - start, (unsigned int)start + 1};
 	}
 	*np = n;
 	return 0;
@@ -1076,8 +1114,9 @@ static int parse_line(struct parser *p, const char *s, size_t len)
 	}
 	for (unsigned int i = 0; i < n; i++)
 		if (tok_is(&t[i], "{"))
-			return fail(p, &t[i], i ? "'{' must be the last word on the line"
-						: "'{' must follow a statement on its line");
+			return fail(p, &t[i],
+				    i ? "'{' must be the last word on the line"
+				      : "'{' must follow a statement on its line");
 	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]) && !st; i++)
 		if (tok_is(&t[0], stmts[i].name))
 			st = &stmts[i];
@@ -1100,7 +1139,7 @@ static int parse_line(struct parser *p, const char *s, size_t len)
 int ioda_topo_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
 		    struct ioda_topo **out, struct ioda_error *err)
 {
-	struct parser p = { .ctx = ctx, .file = file, .err = err };
+	struct parser p = {.ctx = ctx, .file = file, .err = err};
 	size_t off = 0, line_len = 0;
 	int rc;
 
@@ -1127,8 +1166,8 @@ int ioda_topo_parse(struct ioda_ctx *ctx, const char *file, const char *buf, siz
 	}
 	if (p.depth) {
 		const struct block *b = cur_block(&p);
-		/* End of file: after the last newline, or after the last line's text. */
-		bool at_newline = len == 0 || buf[len - 1] == '\n';
+		/* Where the file ends; a block is open, so it is not empty. */
+		bool at_newline = buf[len - 1] == '\n';
 
 		rc = fail_at(&p, at_newline ? p.line + 1 : p.line,
 			     at_newline ? 1 : (unsigned int)line_len + 1,

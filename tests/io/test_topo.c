@@ -24,7 +24,7 @@ static int parse(struct ioda_ctx *ctx, const char *text, struct ioda_topo **out,
 /* Parses text that must be valid. */
 static struct ioda_topo *parse_ok(struct ioda_ctx *ctx, const char *text)
 {
-	struct ioda_error err = { "" };
+	struct ioda_error err = {""};
 	struct ioda_topo *topo;
 	int rc = parse(ctx, text, &topo, &err);
 
@@ -57,7 +57,7 @@ static char *read_text(const char *path, size_t *len)
 
 static struct ioda_topo *parse_file(struct ioda_ctx *ctx, const char *path)
 {
-	struct ioda_error err = { "" };
+	struct ioda_error err = {""};
 	struct ioda_topo *topo;
 	size_t len;
 	char *buf = read_text(path, &len);
@@ -274,21 +274,21 @@ static void test_defaults(void **state)
 {
 	static const char text[] =
 		"phb 2a gen=phb5 {\n"
-		"  bridge 00.0 1014:0000 {\n"               /* root-port on a phb */
-		"    bridge 00.0 1234:0001 bus=7 {\n"       /* upstream below it */
-		"      bridge 00.0 1234:0001 {\n"           /* downstream below upstream */
+		"  bridge 00.0 1014:0000 {\n"	      /* root-port on a phb */
+		"    bridge 00.0 1234:0001 bus=7 {\n" /* upstream below it */
+		"      bridge 00.0 1234:0001 {\n"     /* downstream below upstream */
 		"        device 00.0 1234:0002 class=0x010802 {\n"
-		"          bar 0 16\n"                      /* mem32 */
+		"          bar 0 16\n" /* mem32 */
 		"          sriov vfs=4\n"
 		"        }\n"
-		"        bridge 01.0 1234:0001\n"           /* upstream again */
+		"        bridge 01.0 1234:0001\n" /* upstream again */
 		"      }\n"
 		"    }\n"
 		"  }\n"
-		"  device 01.0 1234:0003 class=0x088000\n"  /* endpoint on a phb */
+		"  device 01.0 1234:0003 class=0x088000\n" /* endpoint on a phb */
 		"  bridge 02.0 1234:0004 type=pcie-pci {\n"
-		"    device 00.0 1234:0005 class=0x030000\n"  /* pci below pcie-pci */
-		"    bridge 01.0 1234:0006 {\n"               /* pci-pci below it */
+		"    device 00.0 1234:0005 class=0x030000\n" /* pci below pcie-pci */
+		"    bridge 01.0 1234:0006 {\n"		     /* pci-pci below it */
 		"      device 00.0 1234:0007 class=0x020000\n"
 		"    }\n"
 		"  }\n"
@@ -378,6 +378,35 @@ static void test_layout(void **state)
 	test_ctx_end_clean(ctx);
 }
 
+/* Words per line and nesting depth are bounded; the messages say so. */
+static void test_limits(void **state)
+{
+	struct test_reports r;
+	struct ioda_ctx *ctx = test_ctx_new(&r);
+	struct ioda_error err = {""};
+	struct ioda_topo *topo;
+	char text[2048] = "machine";
+
+	/* 32 words fit; the 33rd, at column 9 + 2 * 31, does not. */
+	for (int i = 0; i < 31; i++)
+		strcat(text, " x");
+	assert_int_equal(parse(ctx, text, &topo, &err), -EINVAL);
+	assert_string_equal(err.msg, "t.topo:1:9: unknown attribute 'x'");
+	strcat(text, " x");
+	assert_int_equal(parse(ctx, text, &topo, &err), -EINVAL);
+	assert_string_equal(err.msg, "t.topo:1:71: too many words on one line (max 32)");
+
+	/* The phb and 63 bridges fill the 64 levels. */
+	strcpy(text, "phb 0 gen=phb4 {\n");
+	for (int i = 0; i < 63; i++)
+		strcat(text, "bridge 00.0 1234:5678 {\n");
+	strcat(text, "bridge 00.0 1234:5678 {\n");
+	assert_int_equal(parse(ctx, text, &topo, &err), -EINVAL);
+	assert_string_equal(err.msg, "t.topo:65:23: blocks nested too deeply (max 64)");
+	assert_int_equal(ioda_mem_live_bytes(ctx), 0);
+	test_ctx_end_clean(ctx);
+}
+
 /* ioda_topo_node_free() frees a node's subtree and leaves its siblings. */
 static void test_node_free(void **state)
 {
@@ -406,9 +435,9 @@ static void test_node_free(void **state)
 
 static void test_power9_example(void **state)
 {
-	static const unsigned int pes[] = { 512, 256, 256, 512, 256, 256 };
-	static const uint64_t m64[] = { 0x6000000000000, 0x6004000000000, 0x6008000000000,
-					0x6020000000000, 0x6024000000000, 0x6028000000000 };
+	static const unsigned int pes[] = {512, 256, 256, 512, 256, 256};
+	static const uint64_t m64[] = {0x6000000000000, 0x6004000000000, 0x6008000000000,
+				       0x6020000000000, 0x6024000000000, 0x6028000000000};
 	struct test_reports r;
 	struct ioda_ctx *ctx = test_ctx_new(&r);
 	struct ioda_topo *topo = parse_file(ctx, POWER9_TOPO);
@@ -491,7 +520,7 @@ static void test_builtin_example(void **state)
 {
 	struct test_reports r;
 	struct ioda_ctx *ctx = test_ctx_new(&r);
-	struct ioda_error err = { "" };
+	struct ioda_error err = {""};
 	struct ioda_topo *topo;
 	size_t len;
 	char *buf = read_text(POWER9_TOPO, &len);
@@ -516,150 +545,151 @@ static const struct {
 	const char *text, *msg;
 } bad[] = {
 	/* Statements and blocks. */
-	{ "foo 1\n", "t.topo:1:1: unknown statement 'foo'" },
-	{ "machine\n  machine memory=1G\n", "t.topo:2:3: duplicate machine (first at 1:1)" },
-	{ PHB "}\nphb 0000 gen=phb3 {\n}\n", "t.topo:3:5: duplicate phb 0000 (first at 1:1)" },
-	{ "phb\n", "t.topo:1:1: phb needs a domain" },
-	{ "phb 0 gen=phb4\n", "t.topo:1:1: phb needs '{' at the end of its line" },
-	{ "phb 0 { gen=phb4\n", "t.topo:1:7: '{' must be the last word on the line" },
-	{ "{\n", "t.topo:1:1: '{' must follow a statement on its line" },
-	{ "}\n", "t.topo:1:1: unexpected '}' with no open block" },
-	{ PHB "} x\n", "t.topo:2:3: unexpected text after '}'" },
-	{ PHB "  bridge 00.0 1014:04c1 {\n", "t.topo:3:1: missing '}' for bridge opened at 2:3" },
-	{ "phb 0 gen=phb4 {", "t.topo:1:17: missing '}' for phb opened at 1:1" },
-	{ PHB "  phb 1 gen=phb4 {\n", "t.topo:2:3: phb must be at top level" },
-	{ RP "    machine\n", "t.topo:3:5: machine must be at top level" },
-	{ "device 00.0 1234:5678 class=0x020000\n",
-	  "t.topo:1:1: device must be inside a phb or bridge block" },
-	{ "bridge 00.0 1234:5678\n", "t.topo:1:1: bridge must be inside a phb or bridge block" },
-	{ DEV "      device 01.0 1234:5678 class=0x020000\n",
-	  "t.topo:4:7: device must be inside a phb or bridge block" },
-	{ PHB "  window mem 0-0xfffff\n", "t.topo:2:3: window must be inside a bridge block" },
-	{ RP "    sriov vfs=4\n", "t.topo:3:5: sriov must be inside a device block" },
-	{ RP "    vf-bar 0 16K\n", "t.topo:3:5: vf-bar must be inside a device block" },
-	{ PHB "  bar 0 16K\n", "t.topo:2:3: bar must be inside a device or bridge block" },
-	{ DEV "      bar 0 16K {\n", "t.topo:4:17: bar does not open a block" },
-	{ "x\x01y\n", "t.topo:1:2: unexpected control character 0x01" },
+	{"foo 1\n", "t.topo:1:1: unknown statement 'foo'"},
+	{"machine\n  machine memory=1G\n", "t.topo:2:3: duplicate machine (first at 1:1)"},
+	{PHB "}\nphb 0000 gen=phb3 {\n}\n", "t.topo:3:5: duplicate phb 0000 (first at 1:1)"},
+	{"phb\n", "t.topo:1:1: phb needs a domain"},
+	{"phb 0 gen=phb4\n", "t.topo:1:1: phb needs '{' at the end of its line"},
+	{"phb 0 { gen=phb4\n", "t.topo:1:7: '{' must be the last word on the line"},
+	{"{\n", "t.topo:1:1: '{' must follow a statement on its line"},
+	{"}\n", "t.topo:1:1: unexpected '}' with no open block"},
+	{PHB "} x\n", "t.topo:2:3: unexpected text after '}'"},
+	{PHB "  bridge 00.0 1014:04c1 {\n", "t.topo:3:1: missing '}' for bridge opened at 2:3"},
+	{"phb 0 gen=phb4 {", "t.topo:1:17: missing '}' for phb opened at 1:1"},
+	{PHB "  phb 1 gen=phb4 {\n", "t.topo:2:3: phb must be at top level"},
+	{RP "    machine\n", "t.topo:3:5: machine must be at top level"},
+	{"device 00.0 1234:5678 class=0x020000\n",
+	 "t.topo:1:1: device must be inside a phb or bridge block"},
+	{"bridge 00.0 1234:5678\n", "t.topo:1:1: bridge must be inside a phb or bridge block"},
+	{DEV "      device 01.0 1234:5678 class=0x020000\n",
+	 "t.topo:4:7: device must be inside a phb or bridge block"},
+	{PHB "  window mem 0-0xfffff\n", "t.topo:2:3: window must be inside a bridge block"},
+	{RP "    sriov vfs=4\n", "t.topo:3:5: sriov must be inside a device block"},
+	{RP "    vf-bar 0 16K\n", "t.topo:3:5: vf-bar must be inside a device block"},
+	{PHB "  bar 0 16K\n", "t.topo:2:3: bar must be inside a device or bridge block"},
+	{DEV "      bar 0 16K {\n", "t.topo:4:17: bar does not open a block"},
+	{"x\x01y\n", "t.topo:1:2: unexpected control character 0x01"},
 
 	/* Attributes. */
-	{ "phb 0 {\n}\n", "t.topo:1:1: phb needs gen=" },
-	{ "phb 0 gen=phb9 {\n}\n",
-	  "t.topo:1:11: unknown gen 'phb9' (expected phb3, phb4 or phb5)" },
-	{ "phb 0 gen=phb4 colour=red {\n}\n", "t.topo:1:16: unknown attribute 'colour'" },
-	{ "phb 0 gen=phb4 gen=phb3 {\n}\n",
-	  "t.topo:1:16: duplicate attribute 'gen' (first at 1:7)" },
-	{ "phb 0 gen {\n}\n", "t.topo:1:7: attribute 'gen' needs a value" },
-	{ "phb 0 gen= {\n}\n", "t.topo:1:7: attribute 'gen' needs a value" },
-	{ RP "    bridge 00.0 1234:5678 mf=1\n", "t.topo:3:27: 'mf' takes no value" },
-	{ "phb 0 gen=phb4 pes=0 {\n}\n", "t.topo:1:20: pes 0 out of range (1..65536)" },
-	{ "phb 0 gen=phb4 chip=256 {\n}\n", "t.topo:1:21: chip 256 out of range (0..255)" },
-	{ "phb 0 gen=phb4 id=0x1g {\n}\n", "t.topo:1:19: bad number '0x1g'" },
-	{ "phb 0 gen=phb4 id=18446744073709551616 {\n}\n",
-	  "t.topo:1:19: number '18446744073709551616' does not fit in 64 bits" },
-	{ "phb 12345 gen=phb4 {\n}\n",
-	  "t.topo:1:5: bad domain '12345' (expected 1 to 4 hex digits)" },
-	{ PHB "}\nphb 1 gen=phb4 index=0 {\n}\n",
-	  "t.topo:3:22: duplicate phb index 0 on chip 0 (first at 1:1)" },
-	{ "phb 0 gen=phb4 m32=0x1000 {\n}\n",
-	  "t.topo:1:20: bad window '0x1000' (expected ADDR+SIZE)" },
-	{ "phb 0 gen=phb4 m64=0x1000+0 {\n}\n", "t.topo:1:27: window size must not be 0" },
-	{ "phb 0 gen=phb4 m64=0xffffffffffff0000+128K {\n}\n",
-	  "t.topo:1:20: window '0xffffffffffff0000+128K' runs past the end of the address space" },
-	{ "machine memory=16777216T\n",
-	  "t.topo:1:16: size '16777216T' does not fit in 64 bits" },
-	{ "machine memory=16Q\n", "t.topo:1:16: bad size '16Q'" },
-	{ "machine model=\"abc\n", "t.topo:1:15: unterminated string" },
-	{ "machine model=abc\n", "t.topo:1:15: model must be a double-quoted string" },
-	{ "machine model=\"a\\nb\"\n", "t.topo:1:17: unknown escape '\\n' in string" },
-	{ "machine model=\"a\"b\n", "t.topo:1:18: unexpected text after the closing quote" },
-	{ "machine model=\"0123456789012345678901234567890123456789012345678901234567890123\"\n",
-	  "t.topo:1:15: model is longer than 63 characters" },
+	{"phb 0 {\n}\n", "t.topo:1:1: phb needs gen="},
+	{"phb 0 gen=phb9 {\n}\n", "t.topo:1:11: unknown gen 'phb9' (expected phb3, phb4 or phb5)"},
+	{"phb 0 gen=phb4 colour=red {\n}\n", "t.topo:1:16: unknown attribute 'colour'"},
+	{"phb 0 gen=phb4 gen=phb3 {\n}\n", "t.topo:1:16: duplicate attribute 'gen' (first at 1:7)"},
+	{"phb 0 gen {\n}\n", "t.topo:1:7: attribute 'gen' needs a value"},
+	{"phb 0 gen= {\n}\n", "t.topo:1:7: attribute 'gen' needs a value"},
+	{RP "    bridge 00.0 1234:5678 mf=1\n", "t.topo:3:27: 'mf' takes no value"},
+	{"phb 0 gen=phb4 pes=0 {\n}\n", "t.topo:1:20: pes 0 out of range (1..65536)"},
+	{"phb 0 gen=phb4 chip=256 {\n}\n", "t.topo:1:21: chip 256 out of range (0..255)"},
+	{"phb 0 gen=phb4 id=0x1g {\n}\n", "t.topo:1:19: bad number '0x1g'"},
+	{"phb 0 gen=phb4 id=18446744073709551616 {\n}\n",
+	 "t.topo:1:19: number '18446744073709551616' does not fit in 64 bits"},
+	{"phb 12345 gen=phb4 {\n}\n",
+	 "t.topo:1:5: bad domain '12345' (expected 1 to 4 hex digits)"},
+	{PHB "}\nphb 1 gen=phb4 index=0 {\n}\n",
+	 "t.topo:3:22: duplicate phb index 0 on chip 0 (first at 1:1)"},
+	{"phb 0 gen=phb4 m32=0x1000 {\n}\n",
+	 "t.topo:1:20: bad window '0x1000' (expected ADDR+SIZE)"},
+	{"phb 0 gen=phb4 m64=0x1000+0 {\n}\n", "t.topo:1:27: window size must not be 0"},
+	{"phb 0 gen=phb4 m64=0xffffffffffff0000+128K {\n}\n",
+	 "t.topo:1:20: window '0xffffffffffff0000+128K' runs past the end of the address space"},
+	{"machine memory=16777216T\n", "t.topo:1:16: size '16777216T' does not fit in 64 bits"},
+	{"machine memory=16Q\n", "t.topo:1:16: bad size '16Q'"},
+	{"machine model=\"abc\n", "t.topo:1:15: unterminated string"},
+	{"machine model=abc\n", "t.topo:1:15: model must be a double-quoted string"},
+	{"machine model=\"a\\nb\"\n", "t.topo:1:17: unknown escape '\\n' in string"},
+	{"machine model=\"a\"b\n", "t.topo:1:18: unexpected text after the closing quote"},
+	{"machine model=\"0123456789012345678901234567890123456789012345678901234567890123\"\n",
+	 "t.topo:1:15: model is longer than 63 characters"},
 
 	/* Devices and bridges. */
-	{ PHB "  device 00.0 1234:5678\n", "t.topo:2:3: device needs class=" },
-	{ PHB "  device 00.0\n", "t.topo:2:3: device needs a vendor:device id" },
-	{ PHB "  device 20.0 1234:5678 class=0x020000\n",
-	  "t.topo:2:10: bad devfn '20.0' (expected SLOT.FN, slot 00..1f, fn 0..7)" },
-	{ PHB "  device 00.8 1234:5678 class=0x020000\n",
-	  "t.topo:2:10: bad devfn '00.8' (expected SLOT.FN, slot 00..1f, fn 0..7)" },
-	{ PHB "  device 00.0 10de-1db1 class=0x020000\n",
-	  "t.topo:2:15: bad id '10de-1db1' (expected vvvv:dddd, hex)" },
-	{ PHB "  device 00.0 10de:1db class=0x020000\n",
-	  "t.topo:2:15: bad id '10de:1db' (expected vvvv:dddd, hex)" },
-	{ PHB "  device 00.0 1234:5678 class=0x1000000\n",
-	  "t.topo:2:31: class 0x1000000 out of range (0..0xffffff)" },
-	{ PHB "  device 00.0 1234:5678 class=0x020000 type=upstream\n",
-	  "t.topo:2:45: unknown type 'upstream' (expected endpoint, legacy, rc-endpoint or pci)" },
-	{ PHB "  device 00.0 1234:5678 class=0x020000 label=a/b\n",
-	  "t.topo:2:46: bad label 'a/b' (allowed: letters, digits, '_', '.', '-')" },
-	{ PHB "  device 00.0 1234:5678 class=0x020000 label=abcdefghijklmnopqrstuvwxyz0123456\n",
-	  "t.topo:2:46: label 'abcdefghijklmnopqrstuvwxyz0123456' is longer than 31 characters" },
-	{ PHB "  bridge 00.0 1234:5678 label=x\n  device 01.0 1234:5678 class=0x020000 label=x\n",
-	  "t.topo:3:46: duplicate label 'x' (first at 2:3)" },
-	{ PHB "  device 00.0 1234:5678 class=0x020000\n  bridge 0.0 1234:5678\n",
-	  "t.topo:3:10: duplicate device 00.0 on this bus (first at 2:3)" },
-	{ PHB "  device 00.0 1234:5678 class=0x020000\n  device 00.2 1234:5678 class=0x020000\n"
-	      "  device 01.1 1234:5678 class=0x020000\n}\n",
-	  "t.topo:4:3: device 01.1 has no function 0 (01.0) on this bus" },
-	{ PHB "  bridge 00.0 1234:5678 bus=05-03\n",
-	  "t.topo:2:29: bus range '05-03' ends before it starts" },
-	{ PHB "  bridge 00.0 1234:5678 bus=100\n",
-	  "t.topo:2:29: bad bus number '100' (expected hex 01..ff)" },
-	{ PHB "  bridge 00.0 1234:5678 bus=01-0\n",
-	  "t.topo:2:32: bad bus number '0' (expected hex 01..ff)" },
+	{PHB "  device 00.0 1234:5678\n", "t.topo:2:3: device needs class="},
+	{PHB "  device 00.0\n", "t.topo:2:3: device needs a vendor:device id"},
+	{PHB "  device 20.0 1234:5678 class=0x020000\n",
+	 "t.topo:2:10: bad devfn '20.0' (expected SLOT.FN, slot 00..1f, fn 0..7)"},
+	{PHB "  device 00.8 1234:5678 class=0x020000\n",
+	 "t.topo:2:10: bad devfn '00.8' (expected SLOT.FN, slot 00..1f, fn 0..7)"},
+	{PHB "  device 00.0 10de-1db1 class=0x020000\n",
+	 "t.topo:2:15: bad id '10de-1db1' (expected vvvv:dddd, hex)"},
+	{PHB "  device 00.0 10de:1db class=0x020000\n",
+	 "t.topo:2:15: bad id '10de:1db' (expected vvvv:dddd, hex)"},
+	{PHB "  device 00.0 1234:5678 class=0x1000000\n",
+	 "t.topo:2:31: class 0x1000000 out of range (0..0xffffff)"},
+	{PHB "  device 00.0 1234:5678 class=0x020000 type=upstream\n",
+	 "t.topo:2:45: unknown type 'upstream' (expected endpoint, legacy, rc-endpoint or pci)"},
+	{PHB "  device 00.0 1234:5678 class=0x020000 label=a/b\n",
+	 "t.topo:2:46: bad label 'a/b' (allowed: letters, digits, '_', '.', '-')"},
+	{PHB "  device 00.0 1234:5678 class=0x020000 label=abcdefghijklmnopqrstuvwxyz0123456\n",
+	 "t.topo:2:46: label 'abcdefghijklmnopqrstuvwxyz0123456' is longer than 31 characters"},
+	{PHB "  bridge 00.0 1234:5678 label=x\n  device 01.0 1234:5678 class=0x020000 label=x\n",
+	 "t.topo:3:46: duplicate label 'x' (first at 2:3)"},
+	{PHB "  device 00.0 1234:5678 class=0x020000\n  bridge 0.0 1234:5678\n",
+	 "t.topo:3:10: duplicate device 00.0 on this bus (first at 2:3)"},
+	{PHB "  device 00.0 1234:5678 class=0x020000\n  device 00.2 1234:5678 class=0x020000\n"
+	     "  device 01.1 1234:5678 class=0x020000\n}\n",
+	 "t.topo:4:3: device 01.1 has no function 0 (01.0) on this bus"},
+	{PHB "  bridge 00.0 1234:5678 bus=05-03\n",
+	 "t.topo:2:29: bus range '05-03' ends before it starts"},
+	{PHB "  bridge 00.0 1234:5678 bus=100\n",
+	 "t.topo:2:29: bad bus number '100' (expected hex 01..ff)"},
+	{PHB "  bridge 00.0 1234:5678 bus=01-0\n",
+	 "t.topo:2:32: bad bus number '0' (expected hex 01..ff)"},
 
 	/* BARs. */
-	{ DEV "      bar\n", "t.topo:4:7: bar needs an index" },
-	{ DEV "      bar 0\n", "t.topo:4:7: bar needs a size" },
-	{ DEV "      bar 6 16K\n", "t.topo:4:11: bad bar index '6' (expected 0..5 or rom)" },
-	{ RP "    bar 2 16K\n", "t.topo:3:9: bad bar index '2' (expected 0..1 or rom)" },
-	{ DEV "      bar 0 16K\n      bar 0 32K\n", "t.topo:5:11: duplicate bar 0 (first at 4:7)" },
-	{ DEV "      bar 0 16K mem64\n      bar 1 16K\n",
-	  "t.topo:5:11: bar 1 is the upper half of 64-bit bar 0" },
-	{ DEV "      bar 1 16K\n      bar 0 16K mem64\n",
-	  "t.topo:5:11: 64-bit bar 0 overlaps bar 1 (at 4:7)" },
-	{ DEV "      bar 5 16K mem64\n", "t.topo:4:11: 64-bit bar 5 has no room for its upper half" },
-	{ DEV "      bar 0 24K\n", "t.topo:4:13: size '24K' is not a power of two" },
-	{ DEV "      bar 0 8\n", "t.topo:4:13: size '8' is too small (a memory bar is at least 16)" },
-	{ DEV "      bar 0 2 io\n", "t.topo:4:13: size '2' is too small (an io bar is at least 4)" },
-	{ DEV "      bar 0 4G\n", "t.topo:4:13: size '4G' is too large for a 32-bit bar (max 2G)" },
-	{ DEV "      bar rom 1K\n", "t.topo:4:15: size '1K' is too small (a rom is at least 2K)" },
-	{ DEV "      bar rom 64K pref\n", "t.topo:4:19: a rom takes no flags" },
-	{ DEV "      bar rom 64K\n      bar rom 64K\n", "t.topo:5:11: duplicate rom (first at 4:7)" },
-	{ DEV "      bar 0 16K @0x1000\n",
-	  "t.topo:4:18: address 0x1000 is not aligned to the size 0x4000" },
-	{ DEV "      bar 0 16K @0xzz\n", "t.topo:4:18: bad number '0xzz'" },
-	{ DEV "      bar 0 16K io pref\n", "t.topo:4:20: 'pref' cannot be combined with 'io'" },
-	{ DEV "      bar 0 16K mem64 mem32\n",
-	  "t.topo:4:23: 'mem32' cannot be combined with 'mem64'" },
-	{ DEV "      bar 0 16K mem64 mem64\n",
-	  "t.topo:4:23: duplicate attribute 'mem64' (first at 4:17)" },
-	{ DEV "      bar 0 16K huge\n", "t.topo:4:17: unknown attribute 'huge'" },
+	{DEV "      bar\n", "t.topo:4:7: bar needs an index"},
+	{DEV "      bar 0\n", "t.topo:4:7: bar needs a size"},
+	{DEV "      bar 6 16K\n", "t.topo:4:11: bad bar index '6' (expected 0..5 or rom)"},
+	{RP "    bar 2 16K\n", "t.topo:3:9: bad bar index '2' (expected 0..1 or rom)"},
+	{DEV "      bar 0 16K\n      bar 0 32K\n", "t.topo:5:11: duplicate bar 0 (first at 4:7)"},
+	{DEV "      bar 0 16K mem64\n      bar 1 16K\n",
+	 "t.topo:5:11: bar 1 is the upper half of 64-bit bar 0"},
+	{DEV "      bar 1 16K\n      bar 0 16K mem64\n",
+	 "t.topo:5:11: 64-bit bar 0 overlaps bar 1 (at 4:7)"},
+	{DEV "      bar 5 16K mem64\n", "t.topo:4:11: 64-bit bar 5 has no room for its upper half"},
+	{DEV "      bar 0 24K\n", "t.topo:4:13: size '24K' is not a power of two"},
+	{DEV "      bar 0 8\n", "t.topo:4:13: size '8' is too small (a memory bar is at least 16)"},
+	{DEV "      bar 0 2 io\n", "t.topo:4:13: size '2' is too small (an io bar is at least 4)"},
+	{DEV "      bar 0 4G\n", "t.topo:4:13: size '4G' is too large for a 32-bit bar (max 2G)"},
+	{DEV "      bar rom 1K\n", "t.topo:4:15: size '1K' is too small (a rom is at least 2K)"},
+	{DEV "      bar rom 64K pref\n", "t.topo:4:19: a rom takes no flags"},
+	{DEV "      bar rom 64K\n      bar rom 64K\n", "t.topo:5:11: duplicate rom (first at 4:7)"},
+	{DEV "      bar 0 16K @0x1000\n",
+	 "t.topo:4:18: address 0x1000 is not aligned to the size 0x4000"},
+	{DEV "      bar 0 16K @0xzz\n", "t.topo:4:18: bad number '0xzz'"},
+	{DEV "      bar 0 16K io pref\n", "t.topo:4:20: 'pref' cannot be combined with 'io'"},
+	{DEV "      bar 0 16K mem64 mem32\n",
+	 "t.topo:4:23: 'mem32' cannot be combined with 'mem64'"},
+	{DEV "      bar 0 16K mem64 mem64\n",
+	 "t.topo:4:23: duplicate attribute 'mem64' (first at 4:17)"},
+	{DEV "      bar 0 16K huge\n", "t.topo:4:17: unknown attribute 'huge'"},
 
 	/* Windows. */
-	{ RP "    window mem 0x1000-0xfff\n", "t.topo:3:23: window end 0xfff is below its start" },
-	{ RP "    window mem 0x1000\n",
-	  "t.topo:3:16: bad window range '0x1000' (expected START-END)" },
-	{ RP "    window huge 0-0xfff\n",
-	  "t.topo:3:12: unknown window kind 'huge' (expected io, mem or pref)" },
-	{ RP "    window io 0-0xfff\n    window io 0x1000-0x1fff\n",
-	  "t.topo:4:12: duplicate window io (first at 3:5)" },
-	{ RP "    window io 0-0xfff extra\n", "t.topo:3:23: unknown attribute 'extra'" },
+	{RP "    window mem 0x1000-0xfff\n",
+	 "t.topo:3:16: window range '0x1000-0xfff' ends before it starts"},
+	{RP "    window mem 0-0xffffffffffffffff\n",
+	 "t.topo:3:16: window range '0-0xffffffffffffffff' covers the whole address space"},
+	{RP "    window mem 0-0x1g\n", "t.topo:3:18: bad number '0x1g'"},
+	{RP "    window mem 0x1000\n",
+	 "t.topo:3:16: bad window range '0x1000' (expected START-END)"},
+	{RP "    window huge 0-0xfff\n",
+	 "t.topo:3:12: unknown window kind 'huge' (expected io, mem or pref)"},
+	{RP "    window io 0-0xfff\n    window io 0x1000-0x1fff\n",
+	 "t.topo:4:12: duplicate window io (first at 3:5)"},
+	{RP "    window io 0-0xfff extra\n", "t.topo:3:23: unknown attribute 'extra'"},
 
 	/* SR-IOV. */
-	{ DEV "      sriov\n", "t.topo:4:7: sriov needs vfs=" },
-	{ DEV "      sriov vfs=0\n", "t.topo:4:17: vfs 0 out of range (1..65535)" },
-	{ DEV "      sriov vfs=4 vf-device=10e\n",
-	  "t.topo:4:29: bad vf-device '10e' (expected 4 hex digits)" },
-	{ DEV "      sriov vfs=4\n      sriov vfs=8\n",
-	  "t.topo:5:7: duplicate sriov (first at 4:7)" },
-	{ DEV "      vf-bar 0 16K\n", "t.topo:4:7: vf-bar needs an sriov line before it" },
-	{ DEV "      sriov vfs=4\n      vf-bar rom 16K\n",
-	  "t.topo:5:14: bad vf-bar index 'rom' (expected 0..5)" },
-	{ DEV "      sriov vfs=4\n      vf-bar 0 16K @0x4000\n",
-	  "t.topo:5:20: unknown attribute '@0x4000'" },
-	{ DEV "      sriov vfs=4\n      vf-bar 0 16K mem64\n      vf-bar 1 16K\n",
-	  "t.topo:6:14: vf-bar 1 is the upper half of 64-bit vf-bar 0" },
+	{DEV "      sriov\n", "t.topo:4:7: sriov needs vfs="},
+	{DEV "      sriov vfs=0\n", "t.topo:4:17: vfs 0 out of range (1..65535)"},
+	{DEV "      sriov vfs=4 vf-device=10e\n",
+	 "t.topo:4:29: bad vf-device '10e' (expected 4 hex digits)"},
+	{DEV "      sriov vfs=4\n      sriov vfs=8\n",
+	 "t.topo:5:7: duplicate sriov (first at 4:7)"},
+	{DEV "      vf-bar 0 16K\n", "t.topo:4:7: vf-bar needs an sriov line before it"},
+	{DEV "      sriov vfs=4\n      vf-bar rom 16K\n",
+	 "t.topo:5:14: bad vf-bar index 'rom' (expected 0..5)"},
+	{DEV "      sriov vfs=4\n      vf-bar 0 16K @0x4000\n",
+	 "t.topo:5:20: unknown attribute '@0x4000'"},
+	{DEV "      sriov vfs=4\n      vf-bar 0 16K mem64\n      vf-bar 1 16K\n",
+	 "t.topo:6:14: vf-bar 1 is the upper half of 64-bit vf-bar 0"},
 };
 
 static void test_malformed(void **state)
@@ -668,7 +698,7 @@ static void test_malformed(void **state)
 	struct ioda_ctx *ctx = test_ctx_new(&r);
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct ioda_error err = { "" };
+		struct ioda_error err = {""};
 		struct ioda_topo *topo = (struct ioda_topo *)&err;
 		int rc = parse(ctx, bad[i].text, &topo, &err);
 
@@ -694,7 +724,7 @@ static void test_alloc_failures(void **state)
 	char *buf = read_text(POWER9_TOPO, &len);
 
 	for (n = 1;; n++) {
-		struct ioda_error err = { "" };
+		struct ioda_error err = {""};
 		int rc;
 
 		ioda_fault_fail_nth(ctx, IODA_FAULT_ALLOC, n);
@@ -723,15 +753,11 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_file),
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_layout),
-		cmocka_unit_test(test_node_free),
-		cmocka_unit_test(test_power9_example),
-		cmocka_unit_test(test_power8_example),
-		cmocka_unit_test(test_builtin_example),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_alloc_failures),
+		cmocka_unit_test(test_full_file),      cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_layout),	       cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_node_free),      cmocka_unit_test(test_power9_example),
+		cmocka_unit_test(test_power8_example), cmocka_unit_test(test_builtin_example),
+		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_alloc_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
