@@ -61,47 +61,24 @@ static const struct ioda_ref_type pci_dev_type = {
 	.release = dev_release,
 };
 
-struct pci_dev *pci_dev_get_at(struct pci_dev *dev, const char *holder, const char *file,
-			       int line)
-{
-	if (dev)
-		ioda_ref_get_at(&dev->ref, holder, file, line);
-	return dev;
-}
+/* get/put of each counted type: NULL-tolerant, as pci_dev_get() is. */
+#define DEFINE_GET_PUT(type, prefix)                                                          \
+	struct type *prefix##_get_at(struct type *obj, const char *holder, const char *file,  \
+				     int line)                                                \
+	{                                                                                     \
+		if (obj)                                                                      \
+			ioda_ref_get_at(&obj->ref, holder, file, line);                       \
+		return obj;                                                                   \
+	}                                                                                     \
+	void prefix##_put_at(struct type *obj, const char *holder, const char *file, int line) \
+	{                                                                                     \
+		if (obj)                                                                      \
+			ioda_ref_put_at(&obj->ref, holder, file, line);                       \
+	}
 
-void pci_dev_put_at(struct pci_dev *dev, const char *holder, const char *file, int line)
-{
-	if (dev)
-		ioda_ref_put_at(&dev->ref, holder, file, line);
-}
-
-struct pci_bus *pci_bus_get_at(struct pci_bus *bus, const char *holder, const char *file,
-			       int line)
-{
-	if (bus)
-		ioda_ref_get_at(&bus->ref, holder, file, line);
-	return bus;
-}
-
-void pci_bus_put_at(struct pci_bus *bus, const char *holder, const char *file, int line)
-{
-	if (bus)
-		ioda_ref_put_at(&bus->ref, holder, file, line);
-}
-
-struct pci_domain *pci_domain_get_at(struct pci_domain *d, const char *holder, const char *file,
-				     int line)
-{
-	if (d)
-		ioda_ref_get_at(&d->ref, holder, file, line);
-	return d;
-}
-
-void pci_domain_put_at(struct pci_domain *d, const char *holder, const char *file, int line)
-{
-	if (d)
-		ioda_ref_put_at(&d->ref, holder, file, line);
-}
+DEFINE_GET_PUT(pci_dev, pci_dev)
+DEFINE_GET_PUT(pci_bus, pci_bus)
+DEFINE_GET_PUT(pci_domain, pci_domain)
 
 /* ---- creation ---------------------------------------------------------------- */
 
