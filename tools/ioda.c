@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <ioda/config.h>
+#include <ioda/ioda.h>
 #include <ioda/topo.h>
 
 enum { EXIT_FINDING = 1, EXIT_USAGE = 2 };
@@ -20,6 +21,7 @@ static const char usage_text[] =
 	"\n"
 	"Commands:\n"
 	"  tree [MACHINE]   print the PCI tree, one device per line\n"
+	"  boot [MACHINE]   boot it as the PowerNV kernel does; print the kernel's log\n"
 	"\n"
 	"MACHINE is a topology text (.topo), a device tree (.dts/.dtb) or a kernel\n"
 	"boot log (anything else); --as=topo|dt|log overrides the extension.\n"
@@ -163,11 +165,88 @@ static int cmd_tree(int argc, char **argv)
 	return rc;
 }
 
+static const char boot_usage[] =
+	"Usage: ioda boot [--kernel=VERSION] [--cmdline=TEXT] [--as=topo|dt|log] [MACHINE]\n"
+	"\n"
+	"Boots the machine as the PowerNV PCI code of kernel VERSION does (default:\n"
+	"the newest ioda models) and prints what that kernel prints about it: the\n"
+	"PHB headers, each PE, its DMA windows and iommu groups.\n";
+
+static void print_event(void *arg, const struct ioda_event *ev)
+{
+	char line[256];
+
+	ioda_event_format(ev, line, sizeof(line));
+	puts(line);
+}
+
+static int cmd_boot(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "as", required_argument, NULL, 'a' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ioda_boot_opts bo = { 0 };
+	struct ioda_error err = { "" };
+	struct ioda_kernel *k;
+	struct ioda_ctx *ctx;
+	struct ioda_machine *m;
+	const char *path = NULL;
+	int kind = IODA_INPUT_AUTO, c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			kind = ioda_input_kind_parse(optarg);
+			if (kind < 0)
+				return usage_error(boot_usage, "unknown input kind", optarg);
+			break;
+		case 'k':
+			bo.kernel = optarg;
+			break;
+		case 'c':
+			bo.cmdline = optarg;
+			break;
+		case 'h':
+			fputs(boot_usage, stdout);
+			return 0;
+		default:
+			return usage_error(boot_usage, "unknown option", argv[optind - 1]);
+		}
+	}
+	if (argc - optind > 1)
+		return usage_error(boot_usage, "unexpected argument", argv[optind + 1]);
+	if (optind < argc)
+		path = argv[optind];
+	ctx = ioda_ctx_new();
+	if (!ctx)
+		return EXIT_USAGE;
+	rc = load(ctx, path, kind, &m);
+	if (!rc) {
+		if (ioda_kernel_boot(m, &bo, print_event, NULL, &k, &err)) {
+			fprintf(stderr, "%s\n", err.msg);
+			rc = EXIT_USAGE;
+		} else {
+			ioda_kernel_free(k);
+		}
+		if (ioda_machine_free(m))
+			rc = EXIT_FINDING;
+	}
+	ioda_ctx_free(ctx);
+	return rc;
+}
+
 static const struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
 	{ "tree", cmd_tree },
+	{ "boot", cmd_boot },
 };
 
 int main(int argc, char **argv)

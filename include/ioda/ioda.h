@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The kernel's policy: what the PowerNV PCI code (pci-ioda.c) decides at
+ * boot for each PHB, and the log lines it prints about it.
+ *
+ * A struct ioda_kernel is "the kernel running on a machine": it borrows the
+ * machine (the PCI model), owns the firmware instance (OPAL, with the PHBs'
+ * hardware tables) and, per PHB, the kernel's PE state (struct ioda_phb, the
+ * kernel's pnv_phb).  Decisions are programmed into the hardware through
+ * the OPAL calls, as the kernel does; what the kernel prints is reported as
+ * typed events (struct ioda_event), which src/io turns into the kernel's
+ * exact lines.
+ *
+ * The rules changed over time; a struct ioda_profile selects the rules of
+ * one kernel version (see profile.c for the boundaries and their commits).
+ */
+#ifndef IODA_IODA_H
+#define IODA_IODA_H
+
+#include <stdint.h>
+
+#include <ioda/opal.h>
+#include <ioda/pci.h>
+#include <ioda/topo.h>
+
+#define IODA_INVALID_PE 0xffffffffu
+
+/* PE kinds (the kernel's PNV_IODA_PE_* flags). */
+enum {
+	IODA_PE_DEV = 1u << 0,     /* one device: NVLink link, OpenCAPI function */
+	IODA_PE_BUS = 1u << 1,     /* one bus */
+	IODA_PE_BUS_ALL = 1u << 2, /* a bus and every bus below it */
+	IODA_PE_MASTER = 1u << 3,  /* compound PE: the lowest M64 segment */
+	IODA_PE_SLAVE = 1u << 4,   /* compound PE: the other segments */
+	IODA_PE_VF = 1u << 5,      /* one SR-IOV VF */
+};
+
+/* ---- kernel profiles --------------------------------------------------------- */
+
+struct ioda_profile {
+	char name[24];            /* as given: "5.3", "6.1.0-50-powerpc64le" */
+	unsigned int major, minor;
+	/*
+	 * >= 5.8 (dc3d8f85bb57, 718d249aeadf): a bus's PE is configured when
+	 * its first device is added ("Configuring PE for bus", "Configured
+	 * PE#", "Added to existing PE#"), the root PE is reserved at PHB init
+	 * and the iommu group is made at DMA set-up.  Before: PEs are made in
+	 * the bridge set-up pass, root PE first, bus PEs in post-order; groups
+	 * in the fixup pass.
+	 */
+	bool pe_at_device_add;
+	bool release_print;     /* >= 5.8: "Releasing PE" */
+	bool nvlink;            /* < 5.13: NVLink NPU support */
+	/*
+	 * >= 5.4 ("Create bigger default window with 64k IOMMU pages"): the
+	 * default window is as large as the kernel's largest allocation allows,
+	 * with TCE pages of PAGE_SIZE; before: min(2 GB, RAM) with 4K TCEs.
+	 */
+	bool big_default_window;
+	unsigned int default_levels; /* POWERNV_IOMMU_DEFAULT_LEVELS */
+	unsigned int page_shift;     /* PAGE_SHIFT: 16 (64K pages) or 12 */
+};
+
+/*
+ * The profile of kernel @version ("5.3", "6.1.0-50-powerpc64le", "latest");
+ * -EINVAL with @err set when it is not a version ioda models.
+ */
+int ioda_profile_init(struct ioda_profile *p, const char *version, struct ioda_error *err);
+/* The newest profile ioda knows, and the newest with NVLink support. */
+const char *ioda_profile_newest(void);
+const char *ioda_profile_newest_nvlink(void);
+
+/* ---- events: what the kernel prints -------------------------------------------- */
+
+enum ioda_event_kind {
+	/* pnv_pci_init_ioda_phb(): the PHB header */
+	IODA_EV_PHB_INIT,      /* text: type name, text2: DT path */
+	IODA_EV_PHB_M32_RANGE, /* a..b -> c */
+	IODA_EV_PHB_M64_RANGE, /* a..b -> c, M64 #n..m */
+	IODA_EV_PHB_M64_DEFAULT, /* n */
+	IODA_EV_PHB_PE_COUNTS, /* n PEs, m reserved, a M32 size, b segment */
+	IODA_EV_PHB_M64_SIZE,  /* a size, b segment */
+	IODA_EV_PHB_MSIS,      /* n MSIs, a base IRQ */
+	/* bus and device lines (dev_info) */
+	IODA_EV_BUS_CONFIGURING,  /* rid: bus << 8 */
+	IODA_EV_DEV_CONFIGURED,   /* rid: the device; pe */
+	IODA_EV_DEV_ADDED,        /* rid; pe */
+	IODA_EV_DEV_GROUP_ADD,    /* rid; n: group id */
+	IODA_EV_DEV_GROUP_REMOVE, /* rid; n: group id */
+	/* PE lines (pe_info, with the PE prefix) */
+	IODA_EV_PE_BUS,       /* a: bus */
+	IODA_EV_PE_BUS_ALL,   /* a..b: buses */
+	IODA_EV_PE_DEV,       /* Associated device to PE */
+	IODA_EV_PE_TCE32,     /* a: 32-bit window end */
+	IODA_EV_PE_WINDOW,    /* n: window, a..b, c: page size */
+	IODA_EV_PE_BYPASS,    /* n: 1 enabling, 0 disabling */
+	IODA_EV_PE_RELEASING,
+	IODA_EV_PE_WINDOW_REMOVE, /* n: window */
+	IODA_EV_PE_MESSAGE,   /* text: a pe_err/pe_warn line of its own */
+	IODA_EV_MESSAGE,      /* text: a plain pr_warn/pr_err line */
+};
+
+/* Kernel log levels of the lines. */
+enum { IODA_LOG_ERR = 3, IODA_LOG_WARNING = 4, IODA_LOG_INFO = 6 };
+
+struct ioda_event {
+	enum ioda_event_kind kind;
+	int level;
+	int domain;
+	uint16_t rid;          /* the device, bus (bus << 8) or PE's RID */
+	unsigned int pe;       /* PE lines: the PE number */
+	unsigned int pe_flags; /* PE lines: its kind, for the prefix */
+	uint64_t a, b, c;
+	int n, m;
+	const char *text, *text2; /* valid during the callback only */
+};
+
+typedef void (*ioda_event_fn)(void *arg, const struct ioda_event *ev);
+
+/*
+ * The line the kernel prints for @ev, without timestamp or level, e.g.
+ * "pci 0000:01     : [PE# fd] Secondary bus 0x0000000000000001 associated
+ * with PE#fd".  Returns the length, as snprintf.
+ */
+int ioda_event_format(const struct ioda_event *ev, char *buf, size_t len);
+
+/* ---- the kernel's PE state ------------------------------------------------------ */
+
+struct ioda_phb;
+struct ioda_kernel;
+
+/* The TCE table of a DMA window, in the machine's system memory. */
+struct ioda_tce_table {
+	uint64_t pa;          /* top level */
+	uint64_t window_size; /* bytes of bus address space */
+	unsigned int page_shift;
+	unsigned int levels;
+	uint64_t level_size; /* bytes of one level */
+};
+
+struct ioda_pe {
+	unsigned int flags;
+	struct ioda_phb *phb;
+	unsigned int pe_number;
+	int device_count;
+	struct pci_bus *pbus; /* BUS/BUS_ALL: held, holder "pe" */
+	struct pci_dev *pdev; /* DEV/VF */
+	uint16_t rid;
+	struct ioda_pe *master;   /* SLAVE: its master */
+	struct ioda_list slaves;  /* MASTER: its slaves (by list) */
+	struct ioda_list list;    /* phb->pe_list, or master->slaves */
+	int mve_number;
+	bool dma_setup_done;
+	bool tce_bypass_enabled;
+	uint64_t tce_bypass_base;
+	int group;                   /* iommu group id, -1: none */
+	struct ioda_tce_table *tbl;  /* window 0 */
+};
+
+enum ioda_pnv_phb_type {
+	IODA_PNV_PHB_IODA2,      /* PHB3/4/5: the kernel calls them all IODA2 */
+	IODA_PNV_PHB_NPU_NVLINK,
+	IODA_PNV_PHB_NPU_OCAPI,
+};
+
+struct ioda_phb {
+	struct ioda_kernel *kernel;
+	struct pci_domain *domain; /* held, holder "phb" */
+	enum ioda_pnv_phb_type type;
+	uint64_t opal_id;
+	unsigned int total_pe_num, reserved_pe_idx, root_pe_idx;
+	unsigned long *pe_alloc;
+	struct ioda_pe *pe_array;
+	unsigned int *pe_rmap;    /* RID -> PE: the kernel's copy of the RTT */
+	unsigned int *m32_segmap; /* M32 segment -> PE */
+	unsigned int *m64_segmap; /* M64 segment -> PE */
+	uint64_t m32_size, m32_segsize, m32_pci_base, m32_cpu_base;
+	uint64_t m64_base, m64_size, m64_segsize;
+	unsigned int m64_bar_idx;
+	uint64_t m64_bar_alloc;
+	struct ioda_list pe_list;
+	bool root_pe_populated;
+	unsigned int *dev_pe; /* per RID: the PE of the device (the kernel's pdn) */
+};
+
+/* How the kernel was booted. */
+struct ioda_boot_opts {
+	const char *kernel;  /* version; NULL: the newest that supports the machine */
+	const char *cmdline; /* iommu=nobypass is what matters here */
+	unsigned int page_shift; /* 0: the profile's; 12 or 16 to override */
+	uint64_t dram_end;   /* 0: the machine's memory size */
+};
+
+struct ioda_kernel {
+	struct ioda_ctx *ctx;
+	struct ioda_machine *m; /* borrowed */
+	struct ioda_opal *opal; /* owned: the firmware */
+	struct ioda_profile profile;
+	bool nobypass;
+	uint64_t dram_end;
+	struct ioda_phb **phbs;
+	unsigned int nphbs;
+	uint64_t group_ids[4]; /* iommu group ids in use, lowest free first */
+	uint64_t irq_top;      /* P9: where the next PHB's MSI block ends */
+	ioda_event_fn emit;
+	void *emit_arg;
+};
+
+/*
+ * Boots @m as the kernel does: PHB init, PE set-up of every bus and device,
+ * DMA, iommu groups; each line the kernel prints goes to @fn.  On error
+ * nothing is left allocated and @err says why.
+ */
+int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
+		     ioda_event_fn fn, void *arg, struct ioda_kernel **out,
+		     struct ioda_error *err);
+void ioda_kernel_free(struct ioda_kernel *k);
+
+/* The PE a device belongs to, or NULL (borrowed: valid while the kernel lives). */
+struct ioda_pe *ioda_dev_peek_pe(struct ioda_kernel *k, const struct pci_dev *dev);
+/* The kernel's PHB state of a PCI domain, or NULL (borrowed). */
+struct ioda_phb *ioda_kernel_peek_phb(struct ioda_kernel *k, int domain);
+
+#endif

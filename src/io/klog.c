@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Kernel-format lines for policy events, exactly as the kernel prints them
+ * (arch/powerpc/platforms/powernv/pci-ioda.c and the PCI/IOMMU cores).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <ioda/ioda.h>
+
+/*
+ * pe_level_printk()'s prefix: "pci PFIX: [PE# %.2x] ", where PFIX is the
+ * device name for a device PE, "DDDD:BB" padded with five spaces for a bus
+ * PE, and "DDDD:BB:%2x.%d" (slot space-padded) for a VF PE.
+ */
+static int pe_prefix(const struct ioda_event *ev, char *buf, size_t len)
+{
+	unsigned int bus = ev->rid >> 8, slot = (ev->rid >> 3) & 0x1f, fn = ev->rid & 7;
+
+	if (ev->pe_flags & IODA_PE_DEV)
+		return snprintf(buf, len, "pci %04x:%02x:%02x.%u: [PE# %.2x] ", ev->domain, bus,
+				slot, fn, ev->pe);
+	if (ev->pe_flags & IODA_PE_VF)
+		return snprintf(buf, len, "pci %04x:%02x:%2x.%u: [PE# %.2x] ", ev->domain, bus,
+				slot, fn, ev->pe);
+	return snprintf(buf, len, "pci %04x:%02x     : [PE# %.2x] ", ev->domain, bus, ev->pe);
+}
+
+/* dev_info() on a pci_dev: "pci DDDD:BB:DD.F: ". */
+static int dev_prefix(const struct ioda_event *ev, char *buf, size_t len)
+{
+	return snprintf(buf, len, "pci %04x:%02x:%02x.%u: ", ev->domain, ev->rid >> 8,
+			(ev->rid >> 3) & 0x1f, ev->rid & 7u);
+}
+
+int ioda_event_format(const struct ioda_event *ev, char *buf, size_t len)
+{
+	char pfx[64];
+
+	switch (ev->kind) {
+	case IODA_EV_PHB_INIT:
+		return snprintf(buf, len, "Initializing %s PHB (%s)", ev->text, ev->text2);
+	case IODA_EV_PHB_M32_RANGE:
+		return snprintf(buf, len, " MEM 0x%016" PRIx64 "..0x%016" PRIx64 " -> 0x%016" PRIx64 " ",
+				ev->a, ev->b, ev->c);
+	case IODA_EV_PHB_M64_RANGE:
+		return snprintf(buf, len,
+				" MEM 0x%016" PRIx64 "..0x%016" PRIx64 " -> 0x%016" PRIx64
+				" (M64 #%d..%d)", ev->a, ev->b, ev->c, ev->n, ev->m);
+	case IODA_EV_PHB_M64_DEFAULT:
+		return snprintf(buf, len, " Using M64 #%d as default window", ev->n);
+	case IODA_EV_PHB_PE_COUNTS:
+		return snprintf(buf, len, "  %03d (%03d) PE's M32: 0x%" PRIx64 " [segment=0x%" PRIx64 "]",
+				ev->n, ev->m, ev->a, ev->b);
+	case IODA_EV_PHB_M64_SIZE:
+		return snprintf(buf, len, "                 M64: 0x%" PRIx64 " [segment=0x%" PRIx64 "]",
+				ev->a, ev->b);
+	case IODA_EV_PHB_MSIS:
+		return snprintf(buf, len, "  Allocated bitmap for %d MSIs (base IRQ 0x%" PRIx64 ")",
+				ev->n, ev->a);
+	case IODA_EV_BUS_CONFIGURING:
+		return snprintf(buf, len, "pci_bus %04x:%02x: Configuring PE for bus", ev->domain,
+				ev->rid >> 8);
+	case IODA_EV_DEV_CONFIGURED:
+		dev_prefix(ev, pfx, sizeof(pfx));
+		return snprintf(buf, len, "%sConfigured PE#%x", pfx, ev->pe);
+	case IODA_EV_DEV_ADDED:
+		dev_prefix(ev, pfx, sizeof(pfx));
+		return snprintf(buf, len, "%sAdded to existing PE#%x", pfx, ev->pe);
+	case IODA_EV_DEV_GROUP_ADD:
+		dev_prefix(ev, pfx, sizeof(pfx));
+		return snprintf(buf, len, "%sAdding to iommu group %d", pfx, ev->n);
+	case IODA_EV_DEV_GROUP_REMOVE:
+		dev_prefix(ev, pfx, sizeof(pfx));
+		return snprintf(buf, len, "%sRemoving from iommu group %d", pfx, ev->n);
+	case IODA_EV_PE_BUS:
+		pe_prefix(ev, pfx, sizeof(pfx));
+		/* %pad: 0x and 16 hex digits */
+		return snprintf(buf, len, "%sSecondary bus 0x%016" PRIx64 " associated with PE#%x",
+				pfx, ev->a, ev->pe);
+	case IODA_EV_PE_BUS_ALL:
+		pe_prefix(ev, pfx, sizeof(pfx));
+		return snprintf(buf, len,
+				"%sSecondary bus 0x%016" PRIx64 "..0x%016" PRIx64
+				" associated with PE#%x", pfx, ev->a, ev->b, ev->pe);
+	case IODA_EV_PE_DEV:
+		pe_prefix(ev, pfx, sizeof(pfx));
+		return snprintf(buf, len, "%sAssociated device to PE", pfx);
+	case IODA_EV_PE_TCE32:
+		pe_prefix(ev, pfx, sizeof(pfx));
+		return snprintf(buf, len, "%sSetting up 32-bit TCE table at 0..%08" PRIx64, pfx,
+				ev->a);
+	case IODA_EV_PE_WINDOW:
+		pe_prefix(ev, pfx, sizeof(pfx));
+		return snprintf(buf, len, "%sSetting up window#%d %" PRIx64 "..%" PRIx64 " pg=%" PRIx64,
+				pfx, ev->n, ev->a, ev->b, ev->c);
+	case IODA_EV_PE_BYPASS:
+		pe_prefix(ev, pfx, sizeof(pfx));
+		return snprintf(buf, len, "%s%sabling 64-bit DMA bypass", pfx, ev->n ? "En" : "Dis");
+	case IODA_EV_PE_RELEASING:
+		pe_prefix(ev, pfx, sizeof(pfx));
+		return snprintf(buf, len, "%sReleasing PE", pfx);
+	case IODA_EV_PE_WINDOW_REMOVE:
+		pe_prefix(ev, pfx, sizeof(pfx));
+		return snprintf(buf, len, "%sRemoving DMA window #%d", pfx, ev->n);
+	case IODA_EV_PE_MESSAGE:
+		pe_prefix(ev, pfx, sizeof(pfx));
+		return snprintf(buf, len, "%s%s", pfx, ev->text);
+	case IODA_EV_MESSAGE:
+		return snprintf(buf, len, "%s", ev->text);
+	}
+	return snprintf(buf, len, "?");
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * DMA set-up of a PE on IODA2/IODA3 (pnv_pci_ioda2_setup_dma_pe): the
+ * default TCE window on TVE#0, the 64-bit bypass on TVE#1, the iommu group.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include <ioda/hw.h>
+
+#include "ioda_priv.h"
+
+#define TCE32_SIZE_PHB 0x80000000ull /* m32_pci_base: the 32-bit MMIO hole starts there */
+#define BYPASS_BASE (1ull << 59)     /* TVE#1 is selected by address bit 59 */
+#define MAX_GROUPS (64 * 4)
+
+static unsigned int ilog2_u64(uint64_t v)
+{
+	return 63u - (unsigned int)__builtin_clzll(v);
+}
+
+static uint64_t rounddown_pow2(uint64_t v)
+{
+	return v ? 1ull << ilog2_u64(v) : 0;
+}
+
+static uint64_t roundup_pow2(uint64_t v)
+{
+	return v <= 1 ? 1 : 1ull << (ilog2_u64(v - 1) + 1);
+}
+
+/*
+ * The default window: before 5.4, min(2 GB, RAM) with 4K TCEs; since, as
+ * big as the kernel's largest allocation (MAX_ORDER) lets the TCE table
+ * be, capped by RAM rounded down to a power of two, with PAGE_SIZE TCEs.
+ * maxblock is 16 MB with 64K pages (MAX_ORDER 9) and with 4K pages (13).
+ */
+static void default_window(const struct ioda_kernel *k, uint64_t *size, unsigned int *page_shift,
+			   unsigned int *levels)
+{
+	const struct ioda_profile *p = &k->profile;
+	uint64_t max_memory = rounddown_pow2(k->dram_end);
+	uint64_t maxblock = 1ull << 24;
+	unsigned int tces_order, level_order;
+
+	if (!p->big_default_window) {
+		*size = max_memory < TCE32_SIZE_PHB ? max_memory : TCE32_SIZE_PHB;
+		*page_shift = 12;
+		*levels = p->default_levels;
+		return;
+	}
+	*size = (maxblock * 8) << p->page_shift;
+	if (max_memory < *size)
+		*size = max_memory;
+	*page_shift = p->page_shift;
+	tces_order = ilog2_u64(*size >> p->page_shift);
+	level_order = ilog2_u64(maxblock >> 3);
+	*levels = tces_order / level_order + (tces_order % level_order ? 1 : 0);
+	if (*levels < p->default_levels)
+		*levels = p->default_levels;
+}
+
+/*
+ * pnv_pci_ioda2_table_alloc_pages(): entries split evenly over the levels,
+ * a level at least a kernel page; only the top level is allocated, lower
+ * ones come on demand (and a 1-level table is all top level).
+ */
+static int create_table(struct ioda_kernel *k, uint64_t window, unsigned int page_shift,
+			unsigned int levels, struct ioda_tce_table **out)
+{
+	struct ioda_tce_table *tbl;
+	unsigned int entries_shift = ilog2_u64(window) - page_shift, level_shift;
+	int rc;
+
+	entries_shift = (entries_shift + levels - 1) / levels;
+	level_shift = entries_shift + 3;
+	if (level_shift < k->profile.page_shift)
+		level_shift = k->profile.page_shift;
+	if ((level_shift - 3) * levels + page_shift >= 55)
+		return -EINVAL;
+	tbl = ioda_zalloc(k->ctx, sizeof(*tbl));
+	if (!tbl)
+		return -ENOMEM;
+	rc = ioda_sysmem_alloc(ioda_opal_sysmem(k->opal), 1ull << level_shift, &tbl->pa);
+	if (rc) {
+		ioda_free(k->ctx, tbl);
+		return rc;
+	}
+	tbl->window_size = window;
+	tbl->page_shift = page_shift;
+	tbl->levels = levels;
+	tbl->level_size = 1ull << level_shift;
+	*out = tbl;
+	return 0;
+}
+
+static void free_table(struct ioda_kernel *k, struct ioda_tce_table *tbl)
+{
+	if (!tbl)
+		return;
+	ioda_sysmem_release(ioda_opal_sysmem(k->opal), tbl->pa);
+	ioda_free(k->ctx, tbl);
+}
+
+/* pnv_pci_ioda2_set_window(0): TVE 2*PE+0 points at the table; the OPAL code. */
+static int64_t set_window(struct ioda_pe *pe, struct ioda_tce_table *tbl)
+{
+	struct ioda_phb *phb = pe->phb;
+	struct ioda_event ev = { .kind = IODA_EV_PE_WINDOW, .level = IODA_LOG_INFO };
+	uint64_t size = tbl->levels > 1 ? tbl->level_size : tbl->window_size >> tbl->page_shift << 3;
+	int64_t rc;
+
+	ev.n = 0;
+	ev.a = 0;
+	ev.b = tbl->window_size - 1;
+	ev.c = 1ull << tbl->page_shift;
+	ioda_emit_pe(pe, &ev);
+	rc = opal_pci_map_pe_dma_window(phb->kernel->opal, phb->opal_id, pe->pe_number,
+					(uint16_t)(pe->pe_number << 1), (uint16_t)tbl->levels,
+					tbl->pa, size, 1ull << tbl->page_shift);
+	if (rc) {
+		ioda_pe_printf(pe, IODA_LOG_ERR, "Failed to configure TCE table, err %lld", (long long)rc);
+		return rc;
+	}
+	opal_pci_tce_kill(phb->kernel->opal, phb->opal_id, OPAL_PCI_TCE_KILL_PE, pe->pe_number, 0,
+			  0, 0);
+	return 0;
+}
+
+/* pnv_pci_ioda2_set_bypass(): TVE 2*PE+1 maps bus 1<<59 + x to memory x. */
+static void set_bypass(struct ioda_pe *pe, bool enable)
+{
+	struct ioda_phb *phb = pe->phb;
+	struct ioda_event ev = { .kind = IODA_EV_PE_BYPASS, .level = IODA_LOG_INFO, .n = enable };
+	uint64_t size = enable ? roundup_pow2(phb->kernel->dram_end) : 0;
+	int64_t rc;
+
+	ioda_emit_pe(pe, &ev);
+	rc = opal_pci_map_pe_dma_window_real(phb->kernel->opal, phb->opal_id, pe->pe_number,
+					     (uint16_t)((pe->pe_number << 1) + 1), BYPASS_BASE,
+					     size);
+	if (rc)
+		ioda_pe_printf(pe, IODA_LOG_ERR, "OPAL error %lld configuring bypass window", (long long)rc);
+	else
+		pe->tce_bypass_enabled = enable;
+}
+
+int ioda_group_register(struct ioda_kernel *k, struct ioda_pe *pe)
+{
+	/* The iommu core hands out the lowest free group id (an IDA). */
+	for (int id = 0; id < MAX_GROUPS; id++) {
+		uint64_t bit = 1ull << (id % 64);
+
+		if (k->group_ids[id / 64] & bit)
+			continue;
+		k->group_ids[id / 64] |= bit;
+		pe->group = id;
+		return id;
+	}
+	return -1;
+}
+
+void ioda_group_add_dev(struct ioda_kernel *k, struct ioda_pe *pe, const struct pci_dev *dev)
+{
+	if (pe->group >= 0)
+		ioda_emit_dev(k, dev, IODA_EV_DEV_GROUP_ADD, pe->pe_number, pe->group);
+}
+
+void ioda_setup_dma_pe(struct ioda_phb *phb, struct ioda_pe *pe)
+{
+	struct ioda_kernel *k = phb->kernel;
+	struct ioda_event ev = { .kind = IODA_EV_PE_TCE32, .level = IODA_LOG_INFO };
+	struct ioda_tce_table *tbl = NULL;
+	unsigned int page_shift, levels;
+	uint64_t window;
+	int64_t rc64;
+	int rc;
+
+	pe->tce_bypass_base = BYPASS_BASE;
+	ev.a = phb->m32_pci_base;
+	ioda_emit_pe(pe, &ev);
+	default_window(k, &window, &page_shift, &levels);
+	rc = create_table(k, window, page_shift, levels, &tbl);
+	if (rc) {
+		ioda_pe_printf(pe, IODA_LOG_ERR, "Failed to create 32-bit TCE table, err %d", rc);
+		return;
+	}
+	rc64 = set_window(pe, tbl);
+	if (rc64) {
+		ioda_pe_printf(pe, IODA_LOG_ERR, "Failed to configure 32-bit TCE table, err %lld",
+			       (long long)rc64);
+		free_table(k, tbl);
+		tbl = NULL;
+	}
+	pe->tbl = tbl;
+	if (!k->nobypass)
+		set_bypass(pe, true);
+	/* >= 5.8 registers the group here; older kernels in the fixup pass. */
+	if (k->profile.pe_at_device_add)
+		ioda_group_register(k, pe);
+	pe->dma_setup_done = true;
+}
+
+void ioda_pe_dma_free(struct ioda_pe *pe)
+{
+	if (!pe->tbl)
+		return;
+	free_table(pe->phb->kernel, pe->tbl);
+	pe->tbl = NULL;
+}

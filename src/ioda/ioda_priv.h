@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internals of the policy layer shared by its files. */
+#ifndef IODA_IODA_PRIV_H
+#define IODA_IODA_PRIV_H
+
+#include <ioda/ioda.h>
+
+#define HOLD_PE "pe"
+#define HOLD_PHB "phb"
+
+/* ---- events (kernel.c) ---- */
+void ioda_emit(struct ioda_kernel *k, struct ioda_event *ev);
+/* A PE line: the event gets the PE's prefix fields. */
+void ioda_emit_pe(struct ioda_pe *pe, struct ioda_event *ev);
+/* A pe_err()/pe_warn() line of its own text, with the PE prefix. */
+void ioda_pe_printf(struct ioda_pe *pe, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A plain pr_warn()/pr_err() line. */
+void ioda_printf(struct ioda_kernel *k, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A dev_info() line about @dev. */
+void ioda_emit_dev(struct ioda_kernel *k, const struct pci_dev *dev, enum ioda_event_kind kind,
+		   unsigned int pe, int n);
+
+/* ---- PEs (pe.c) ---- */
+struct ioda_pe *ioda_pe_alloc(struct ioda_phb *phb, unsigned int count);
+void ioda_pe_reserve(struct ioda_phb *phb, unsigned int pe_number);
+void ioda_pe_free(struct ioda_pe *pe);
+/* pnv_ioda_reserve_m64_pe(bus, NULL, all) */
+void ioda_reserve_m64_pes(struct ioda_phb *phb, struct pci_bus *bus, bool all);
+/* pnv_ioda_setup_bus_PE(): NULL when there is nothing new to set up */
+struct ioda_pe *ioda_setup_bus_pe(struct ioda_phb *phb, struct pci_bus *bus, bool all);
+/* pnv_ioda_setup_pe_seg(): map the PE's M32 segments */
+void ioda_setup_pe_seg(struct ioda_pe *pe);
+/* Calls @fn for every device of a bus PE (recursively for BUS_ALL). */
+void ioda_pe_for_each_dev(struct ioda_pe *pe, void (*fn)(struct ioda_pe *pe, struct pci_dev *dev,
+							void *arg), void *arg);
+bool ioda_pe_has_dma_device(struct ioda_pe *pe);
+
+/* ---- DMA (dma.c) ---- */
+void ioda_setup_dma_pe(struct ioda_phb *phb, struct ioda_pe *pe);
+/* Registers the PE's iommu group (the lowest free id); -1 on failure. */
+int ioda_group_register(struct ioda_kernel *k, struct ioda_pe *pe);
+void ioda_group_add_dev(struct ioda_kernel *k, struct ioda_pe *pe, const struct pci_dev *dev);
+void ioda_pe_dma_free(struct ioda_pe *pe);
+
+static inline bool ioda_pci_is_bridge(const struct pci_dev *dev)
+{
+	return dev->hdr_type == 1 || dev->hdr_type == 2;
+}
+
+#endif

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * PE numbers and their hardware: allocation (top-down, M64-pinned), the
+ * RTT (opal_pci_set_pe), PELT-V, and the M32 segments.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ioda_priv.h"
+
+#define BITS_PER_LONG (8 * sizeof(unsigned long))
+
+static bool test_bit(unsigned int n, const unsigned long *map)
+{
+	return map[n / BITS_PER_LONG] & (1ul << (n % BITS_PER_LONG));
+}
+
+static void set_bit(unsigned int n, unsigned long *map)
+{
+	map[n / BITS_PER_LONG] |= 1ul << (n % BITS_PER_LONG);
+}
+
+static void clear_bit(unsigned int n, unsigned long *map)
+{
+	map[n / BITS_PER_LONG] &= ~(1ul << (n % BITS_PER_LONG));
+}
+
+/* pnv_ioda_init_pe(): a PE may have been left frozen by a previous user. */
+static void init_pe(struct ioda_phb *phb, unsigned int n)
+{
+	struct ioda_pe *pe = &phb->pe_array[n];
+	int64_t rc;
+
+	memset(pe, 0, sizeof(*pe));
+	pe->phb = phb;
+	pe->pe_number = n;
+	pe->group = -1;
+	pe->mve_number = -1;
+	ioda_list_init(&pe->list);
+	ioda_list_init(&pe->slaves);
+	rc = opal_pci_eeh_freeze_clear(phb->kernel->opal, phb->opal_id, n,
+				       OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
+	if (rc != OPAL_SUCCESS && rc != OPAL_UNSUPPORTED)
+		ioda_printf(phb->kernel, IODA_LOG_WARNING,
+			    "pnv_ioda_init_pe: Error %lld unfreezing PHB#%x-PE#%x", (long long)rc,
+			    phb->domain->number, n);
+}
+
+void ioda_pe_reserve(struct ioda_phb *phb, unsigned int n)
+{
+	if (n >= phb->total_pe_num)
+		return;
+	set_bit(n, phb->pe_alloc);
+	init_pe(phb, n);
+}
+
+/* The highest run of @count free PE numbers, lowest of the run returned. */
+struct ioda_pe *ioda_pe_alloc(struct ioda_phb *phb, unsigned int count)
+{
+	unsigned int run = 0;
+	int pe;
+
+	for (pe = (int)phb->total_pe_num - 1; pe >= 0; pe--) {
+		if (test_bit((unsigned int)pe, phb->pe_alloc)) {
+			run = 0;
+			continue;
+		}
+		if (++run == count)
+			break;
+	}
+	if (run != count)
+		return NULL;
+	for (unsigned int i = (unsigned int)pe; i < (unsigned int)pe + count; i++) {
+		set_bit(i, phb->pe_alloc);
+		init_pe(phb, i);
+	}
+	return &phb->pe_array[pe];
+}
+
+void ioda_pe_free(struct ioda_pe *pe)
+{
+	struct ioda_phb *phb = pe->phb;
+	unsigned int n = pe->pe_number;
+
+	memset(pe, 0, sizeof(*pe));
+	clear_bit(n, phb->pe_alloc);
+}
+
+/*
+ * pnv_pci_is_m64(): by address, not flags: the PCI core sometimes puts a
+ * 64-bit prefetchable BAR in the 32-bit window.
+ */
+static bool res_is_m64(const struct ioda_phb *phb, const struct pci_resource *r)
+{
+	return phb->m64_size && r->start >= phb->m64_base && r->start < phb->m64_base + phb->m64_size;
+}
+
+static bool res_assigned(const struct pci_resource *r)
+{
+	return r->size && (r->flags & PCI_RES_ASSIGNED);
+}
+
+/* Each M64 segment a device's BARs (and ROM) touch: set in @map, or reserved. */
+static void reserve_dev_m64(struct ioda_phb *phb, const struct pci_dev *dev, unsigned long *map)
+{
+	for (unsigned int i = 0; i <= PCI_ROM_RESOURCE; i++) {
+		const struct pci_resource *r = &dev->resource[i];
+		uint64_t sz = phb->m64_segsize, start, end;
+
+		if (!res_assigned(r) || !res_is_m64(phb, r))
+			continue;
+		start = (r->start - phb->m64_base) / sz * sz;
+		end = (r->start + r->size - 1 - phb->m64_base + sz - 1) / sz * sz;
+		for (uint64_t seg = start / sz; seg < end / sz && seg < phb->total_pe_num; seg++) {
+			if (map)
+				set_bit((unsigned int)seg, map);
+			else
+				ioda_pe_reserve(phb, (unsigned int)seg);
+		}
+	}
+}
+
+static void walk_m64(struct ioda_phb *phb, const struct pci_bus *bus, unsigned long *map, bool all)
+{
+	const struct pci_dev *dev;
+
+	ioda_list_for_each_entry(dev, &bus->devices, bus_node) {
+		reserve_dev_m64(phb, dev, map);
+		if (all && dev->subordinate)
+			walk_m64(phb, dev->subordinate, map, all);
+	}
+}
+
+void ioda_reserve_m64_pes(struct ioda_phb *phb, struct pci_bus *bus, bool all)
+{
+	walk_m64(phb, bus, NULL, all);
+}
+
+/*
+ * pnv_ioda_pick_m64_pe(): the bus's M64 segments make its PE; with several,
+ * the lowest is the master and the others its slaves.
+ */
+static struct ioda_pe *pick_m64_pe(struct ioda_phb *phb, struct pci_bus *bus, bool all)
+{
+	unsigned long map[512 / (8 * sizeof(unsigned long))] = { 0 };
+	struct ioda_pe *master = NULL;
+
+	if (!bus->parent || phb->total_pe_num > 512)
+		return NULL; /* the root bus never uses M64 */
+	walk_m64(phb, bus, map, all);
+	for (unsigned int i = 0; i < phb->total_pe_num; i++) {
+		struct ioda_pe *pe = &phb->pe_array[i];
+
+		if (!test_bit(i, map))
+			continue;
+		phb->m64_segmap[i] = i;
+		if (!master) {
+			pe->flags |= IODA_PE_MASTER;
+			ioda_list_init(&pe->slaves);
+			master = pe;
+		} else {
+			pe->flags |= IODA_PE_SLAVE;
+			pe->master = master;
+			ioda_list_add_tail(&pe->list, &master->slaves);
+		}
+	}
+	return master;
+}
+
+/* pnv_ioda_set_one_peltv(): an error in @parent freezes @child (and its slaves). */
+static int set_one_peltv(struct ioda_phb *phb, struct ioda_pe *parent, struct ioda_pe *child)
+{
+	struct ioda_opal *opal = phb->kernel->opal;
+	struct ioda_pe *slave;
+	int64_t rc;
+
+	rc = opal_pci_set_peltv(opal, phb->opal_id, parent->pe_number, child->pe_number,
+				OPAL_ADD_PE_TO_DOMAIN);
+	if (rc != OPAL_SUCCESS) {
+		ioda_pe_printf(child, IODA_LOG_WARNING, "OPAL error %lld adding to parent PELTV",
+			       (long long)rc);
+		return -ENXIO;
+	}
+	if (!(child->flags & IODA_PE_MASTER))
+		return 0;
+	ioda_list_for_each_entry(slave, &child->slaves, list) {
+		rc = opal_pci_set_peltv(opal, phb->opal_id, parent->pe_number, slave->pe_number,
+					OPAL_ADD_PE_TO_DOMAIN);
+		if (rc != OPAL_SUCCESS) {
+			ioda_pe_printf(slave, IODA_LOG_WARNING, "OPAL error %lld adding to parent PELTV",
+				       (long long)rc);
+			return -ENXIO;
+		}
+	}
+	return 0;
+}
+
+/* pnv_ioda_set_peltv(pe, true): self, slaves, then every ancestor with a PE. */
+static int set_peltv(struct ioda_phb *phb, struct ioda_pe *pe)
+{
+	struct ioda_opal *opal = phb->kernel->opal;
+	const struct pci_dev *up = NULL;
+	struct ioda_pe *slave;
+	int ret;
+
+	opal_pci_eeh_freeze_clear(opal, phb->opal_id, pe->pe_number,
+				  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
+	if (pe->flags & IODA_PE_MASTER)
+		ioda_list_for_each_entry(slave, &pe->slaves, list)
+			opal_pci_eeh_freeze_clear(opal, phb->opal_id, slave->pe_number,
+						  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
+	ret = set_one_peltv(phb, pe, pe);
+	if (ret)
+		return ret;
+	if (pe->flags & IODA_PE_MASTER) {
+		ioda_list_for_each_entry(slave, &pe->slaves, list) {
+			ret = set_one_peltv(phb, slave, pe);
+			if (ret)
+				return ret;
+		}
+	}
+	if (pe->flags & (IODA_PE_BUS | IODA_PE_BUS_ALL))
+		up = pe->pbus->self;
+	else if (pe->flags & IODA_PE_DEV)
+		up = pe->pdev->bus->self;
+	for (; up; up = up->bus->self) {
+		unsigned int n = phb->dev_pe[pci_dev_rid(up)];
+
+		if (n != IODA_INVALID_PE) {
+			ret = set_one_peltv(phb, &phb->pe_array[n], pe);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* The bus compare that matches @count buses from a bus aligned to it. */
+static uint8_t bus_compare(struct ioda_pe *pe, unsigned int count)
+{
+	switch (count) {
+	case 1:
+		return OpalPciBusAll;
+	case 2:
+		return OpalPciBus7Bits;
+	case 4:
+		return OpalPciBus6Bits;
+	case 8:
+		return OpalPciBus5Bits;
+	case 16:
+		return OpalPciBus4Bits;
+	case 32:
+		return OpalPciBus3Bits;
+	}
+	ioda_printf(pe->phb->kernel, IODA_LOG_ERR,
+		    "pci_bus %04x:%02x: Number of subordinate buses %u unsupported",
+		    pe->phb->domain->number, pe->pbus->number, count);
+	return OpalPciBusAll; /* an exact match only */
+}
+
+/* pnv_ioda_configure_pe(): RTT, PELT-V, reverse map, MVE. */
+static int configure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
+{
+	uint8_t bcomp, dcomp, fcomp;
+	unsigned int rid_end;
+	int64_t rc;
+
+	if (pe->pbus) {
+		unsigned int count = 1;
+
+		if (pe->flags & IODA_PE_BUS_ALL)
+			count = pe->pbus->busn_end - pe->pbus->number + 1u;
+		dcomp = 0;
+		fcomp = 0;
+		bcomp = bus_compare(pe, count);
+		rid_end = pe->rid + (count << 8);
+	} else {
+		bcomp = OpalPciBusAll;
+		dcomp = OPAL_COMPARE_RID_DEVICE_NUMBER;
+		fcomp = OPAL_COMPARE_RID_FUNCTION_NUMBER;
+		rid_end = pe->rid + 1u;
+	}
+	rc = opal_pci_set_pe(phb->kernel->opal, phb->opal_id, pe->pe_number, pe->rid, bcomp, dcomp,
+			     fcomp, OPAL_MAP_PE);
+	if (rc) {
+		ioda_pe_printf(pe, IODA_LOG_ERR, "OPAL error %lld trying to setup PELT table",
+			       (long long)rc);
+		return -ENXIO;
+	}
+	if (phb->type != IODA_PNV_PHB_NPU_OCAPI)
+		set_peltv(phb, pe); /* its result is ignored, as the kernel's */
+	for (unsigned int rid = pe->rid; rid < rid_end && rid < IODA_RTT_ENTRIES; rid++)
+		phb->pe_rmap[rid] = pe->pe_number;
+	pe->mve_number = 0; /* IODA2: one MVE for all */
+	return 0;
+}
+
+struct ioda_pe *ioda_setup_bus_pe(struct ioda_phb *phb, struct pci_bus *bus, bool all)
+{
+	struct ioda_pe *pe = NULL;
+	struct ioda_event ev = { .level = IODA_LOG_INFO };
+
+	/* Partial hotplug: the bus still has its PE. */
+	if (phb->pe_rmap[bus->number << 8] != IODA_INVALID_PE)
+		return NULL;
+	if (!bus->parent)
+		pe = &phb->pe_array[phb->root_pe_idx];
+	if (!pe)
+		pe = pick_m64_pe(phb, bus, all);
+	if (!pe)
+		pe = ioda_pe_alloc(phb, 1);
+	if (!pe) {
+		ioda_printf(phb->kernel, IODA_LOG_WARNING,
+			    "pnv_ioda_setup_bus_PE: Not enough PE# available for PCI bus %04x:%02x",
+			    phb->domain->number, bus->number);
+		return NULL;
+	}
+	pe->flags |= all ? IODA_PE_BUS_ALL : IODA_PE_BUS;
+	pe->pbus = pci_bus_get(bus, HOLD_PE);
+	pe->pdev = NULL;
+	pe->mve_number = -1;
+	pe->rid = (uint16_t)(bus->number << 8);
+	ev.kind = all ? IODA_EV_PE_BUS_ALL : IODA_EV_PE_BUS;
+	ev.a = bus->number;
+	ev.b = bus->busn_end;
+	ioda_emit_pe(pe, &ev);
+	if (configure_pe(phb, pe)) {
+		pci_bus_put(pe->pbus, HOLD_PE);
+		ioda_pe_free(pe);
+		return NULL;
+	}
+	ioda_list_add_tail(&pe->list, &phb->pe_list);
+	return pe;
+}
+
+static void for_each_bus_dev(struct ioda_pe *pe, struct pci_bus *bus,
+			     void (*fn)(struct ioda_pe *, struct pci_dev *, void *), void *arg)
+{
+	struct pci_dev *dev;
+
+	ioda_list_for_each_entry(dev, &bus->devices, bus_node) {
+		fn(pe, dev, arg);
+		if ((pe->flags & IODA_PE_BUS_ALL) && dev->subordinate)
+			for_each_bus_dev(pe, dev->subordinate, fn, arg);
+	}
+}
+
+void ioda_pe_for_each_dev(struct ioda_pe *pe,
+			  void (*fn)(struct ioda_pe *, struct pci_dev *, void *), void *arg)
+{
+	if (pe->flags & IODA_PE_DEV)
+		fn(pe, pe->pdev, arg);
+	else if (pe->pbus)
+		for_each_bus_dev(pe, pe->pbus, fn, arg);
+}
+
+static void note_dma_dev(struct ioda_pe *pe, struct pci_dev *dev, void *arg)
+{
+	if (dev->hdr_type == 0)
+		*(bool *)arg = true;
+}
+
+/* The kernel's DMA weight is non-zero: some member has a normal header. */
+bool ioda_pe_has_dma_device(struct ioda_pe *pe)
+{
+	bool any = false;
+
+	ioda_pe_for_each_dev(pe, note_dma_dev, &any);
+	return any;
+}
+
+/* Maps each M32 segment a memory resource covers to the PE (pnv_ioda_setup_pe_res). */
+static void setup_pe_res(struct ioda_pe *pe, const struct pci_resource *r)
+{
+	struct ioda_phb *phb = pe->phb;
+	uint64_t start, end, index;
+
+	if (!res_assigned(r) || !(r->flags & PCI_RES_MEM) || res_is_m64(phb, r))
+		return;
+	if (r->start < phb->m32_cpu_base || r->start - phb->m32_cpu_base >= phb->m32_size)
+		return;
+	start = r->start - phb->m32_cpu_base + phb->m32_pci_base;
+	end = start + r->size - 1;
+	index = (start - phb->m32_pci_base) / phb->m32_segsize;
+	while (index < phb->total_pe_num && start <= end) {
+		int64_t rc;
+
+		phb->m32_segmap[index] = pe->pe_number;
+		rc = opal_pci_map_pe_mmio_window(phb->kernel->opal, phb->opal_id, pe->pe_number,
+						 OPAL_M32_WINDOW_TYPE, 0, (uint16_t)index);
+		if (rc != OPAL_SUCCESS) {
+			ioda_printf(phb->kernel, IODA_LOG_ERR,
+				    "pnv_ioda_setup_pe_res: Error %lld mapping M32 segment#%u to PE#%x",
+				    (long long)rc, (unsigned int)index, pe->pe_number);
+			return;
+		}
+		start += phb->m32_segsize;
+		index++;
+	}
+}
+
+static void seg_dev(struct ioda_pe *pe, struct pci_dev *dev, void *arg)
+{
+	for (unsigned int i = 0; i <= PCI_ROM_RESOURCE; i++)
+		setup_pe_res(pe, &dev->resource[i]);
+	/* A bus-all PE owns the windows of the bridges inside it too. */
+	if ((pe->flags & IODA_PE_BUS_ALL) && ioda_pci_is_bridge(dev))
+		for (unsigned int i = PCI_BRIDGE_IO_WINDOW; i <= PCI_BRIDGE_PREF_WINDOW; i++)
+			setup_pe_res(pe, &dev->resource[i]);
+}
+
+void ioda_setup_pe_seg(struct ioda_pe *pe)
+{
+	struct pci_dev *dev;
+
+	/* Only the PE's own bus: the kernel walks pbus->devices, not below. */
+	ioda_list_for_each_entry(dev, &pe->pbus->devices, bus_node)
+		seg_dev(pe, dev, NULL);
+}

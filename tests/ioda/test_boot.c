@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Boot as the kernel does: PE numbers, the order of the lines and the tables
+ * they program, held against what real kernels printed.
+ */
+#include "testutil.h"
+
+#include <stdlib.h>
+
+#include <ioda/hw.h>
+#include <ioda/ioda.h>
+
+/*
+ * QEMU powernv9 with a PCIe switch (corpus qemu/p9-switch), its BARs where
+ * the 6.1 kernel put them.  Bus 05's virtio-rng has a 64-bit prefetchable
+ * BAR in M64 segment 2.
+ */
+static const char p9_switch[] =
+	"machine memory=4G\n"
+	"phb 0000 gen=phb4 pes=512 {\n"
+	"	bridge 00.0 1014:04c1 type=root-port {\n"
+	"		bridge 00.0 104c:8232 type=upstream {\n"
+	"			bridge 00.0 104c:8233 type=downstream {\n"
+	"				device 00.0 8086:10d3 class=0x020000 {\n"
+	"					bar 0 128K @0x600c000000000\n"
+	"					bar 1 128K @0x600c000020000\n"
+	"					bar 2 32 io\n"
+	"					bar 3 16K @0x600c000040000\n"
+	"				}\n"
+	"			}\n"
+	"			bridge 01.0 104c:8233 type=downstream {\n"
+	"				device 00.0 1b36:0010 class=0x010802 {\n"
+	"					bar 0 16K mem64 @0x600c000400000\n"
+	"				}\n"
+	"			}\n"
+	"			bridge 02.0 104c:8233 type=downstream {\n"
+	"				device 00.0 1af4:1044 class=0x00ff00 {\n"
+	"					bar 1 4K @0x600c000840000\n"
+	"					bar 4 16K mem64 pref @0x6000040000000\n"
+	"				}\n"
+	"				device 00.1 8086:10d3 class=0x020000 {\n"
+	"					bar 0 128K @0x600c000800000\n"
+	"					bar 1 128K @0x600c000820000\n"
+	"					bar 3 16K @0x600c000850000\n"
+	"				}\n"
+	"			}\n"
+	"		}\n"
+	"	}\n"
+	"}\n"
+	"phb 0001 gen=phb4 pes=256 {\n\tbridge 00.0 1014:04c1 type=root-port\n}\n"
+	"phb 0002 gen=phb4 pes=256 {\n\tbridge 00.0 1014:04c1 type=root-port\n}\n"
+	"phb 0003 gen=phb4 pes=512 {\n\tbridge 00.0 1014:04c1 type=root-port\n}\n"
+	"phb 0004 gen=phb4 pes=256 {\n\tbridge 00.0 1014:04c1 type=root-port\n}\n"
+	"phb 0005 gen=phb4 pes=256 {\n\tbridge 00.0 1014:04c1 type=root-port\n}\n";
+
+struct lines {
+	unsigned int n;
+	char line[256][160];
+};
+
+static bool is_pe_line(const char *l)
+{
+	return strstr(l, "[PE# ") || strstr(l, "Configuring PE for bus") ||
+	       strstr(l, "Configured PE#") || strstr(l, "Added to existing PE#") ||
+	       strstr(l, "Adding to iommu group") || strstr(l, "Associating to existing PE");
+}
+
+static void collect(void *arg, const struct ioda_event *ev)
+{
+	struct lines *l = arg;
+	char buf[160];
+
+	ioda_event_format(ev, buf, sizeof(buf));
+	if (is_pe_line(buf) && l->n < 256)
+		snprintf(l->line[l->n++], sizeof(l->line[0]), "%s", buf);
+}
+
+static void assert_lines(const struct lines *got, const char *const *want, unsigned int n)
+{
+	for (unsigned int i = 0; i < n && i < got->n; i++)
+		if (strcmp(got->line[i], want[i])) {
+			print_error("line %u:\n  got  %s\n  want %s\n", i, got->line[i], want[i]);
+			fail();
+		}
+	assert_int_equal(got->n, n);
+}
+
+struct booted {
+	struct test_reports r;
+	struct ioda_ctx *ctx;
+	struct ioda_machine *m;
+	struct ioda_kernel *k;
+	struct lines lines;
+};
+
+static void boot(struct booted *b, const char *topo, const char *kernel, const char *cmdline)
+{
+	struct ioda_boot_opts opts = { .kernel = kernel, .cmdline = cmdline };
+	struct ioda_error err;
+
+	b->ctx = test_ctx_new(&b->r);
+	b->m = test_machine(b->ctx, topo);
+	b->lines.n = 0;
+	if (ioda_kernel_boot(b->m, &opts, collect, &b->lines, &b->k, &err))
+		fail_msg("boot: %s", err.msg);
+}
+
+static void shutdown(struct booted *b)
+{
+	ioda_kernel_free(b->k);
+	assert_int_equal(ioda_machine_free(b->m), 0);
+	test_ctx_end_clean(b->ctx);
+}
+
+/* Linux 6.1 on QEMU powernv9 printed exactly these PE lines (corpus qemu/p9-switch). */
+static void v6_1_p9_switch_matches_the_real_kernel(void **state)
+{
+	static const char *const want[] = {
+		"pci_bus 0000:00: Configuring PE for bus",
+		"pci 0000:00     : [PE# 1fe] Secondary bus 0x0000000000000000 associated with PE#1fe",
+		"pci 0000:00:00.0: Configured PE#1fe",
+		"pci_bus 0000:01: Configuring PE for bus",
+		"pci 0000:01     : [PE# 1fd] Secondary bus 0x0000000000000001 associated with PE#1fd",
+		"pci 0000:01:00.0: Configured PE#1fd",
+		"pci_bus 0000:02: Configuring PE for bus",
+		"pci 0000:02     : [PE# 1fc] Secondary bus 0x0000000000000002 associated with PE#1fc",
+		"pci 0000:02:00.0: Configured PE#1fc",
+		"pci 0000:02:01.0: Added to existing PE#1fc",
+		"pci 0000:02:02.0: Added to existing PE#1fc",
+		"pci_bus 0000:03: Configuring PE for bus",
+		"pci 0000:03     : [PE# 1fb] Secondary bus 0x0000000000000003 associated with PE#1fb",
+		"pci 0000:03:00.0: Configured PE#1fb",
+		"pci 0000:03     : [PE# 1fb] Setting up 32-bit TCE table at 0..80000000",
+		"pci 0000:03     : [PE# 1fb] Setting up window#0 0..ffffffff pg=10000",
+		"pci 0000:03     : [PE# 1fb] Enabling 64-bit DMA bypass",
+		"pci 0000:03:00.0: Adding to iommu group 0",
+		"pci_bus 0000:04: Configuring PE for bus",
+		"pci 0000:04     : [PE# 1fa] Secondary bus 0x0000000000000004 associated with PE#1fa",
+		"pci 0000:04:00.0: Configured PE#1fa",
+		"pci 0000:04     : [PE# 1fa] Setting up 32-bit TCE table at 0..80000000",
+		"pci 0000:04     : [PE# 1fa] Setting up window#0 0..ffffffff pg=10000",
+		"pci 0000:04     : [PE# 1fa] Enabling 64-bit DMA bypass",
+		"pci 0000:04:00.0: Adding to iommu group 1",
+		"pci_bus 0000:05: Configuring PE for bus",
+		"pci 0000:05     : [PE# 02] Secondary bus 0x0000000000000005 associated with PE#2",
+		"pci 0000:05:00.0: Configured PE#2",
+		"pci 0000:05     : [PE# 02] Setting up 32-bit TCE table at 0..80000000",
+		"pci 0000:05     : [PE# 02] Setting up window#0 0..ffffffff pg=10000",
+		"pci 0000:05     : [PE# 02] Enabling 64-bit DMA bypass",
+		"pci 0000:05:00.0: Adding to iommu group 2",
+		"pci 0000:05:00.1: Added to existing PE#2",
+		"pci 0000:05:00.1: Adding to iommu group 2",
+		"pci_bus 0001:00: Configuring PE for bus",
+		"pci 0001:00     : [PE# fe] Secondary bus 0x0000000000000000 associated with PE#fe",
+		"pci 0001:00:00.0: Configured PE#fe",
+		"pci_bus 0002:00: Configuring PE for bus",
+		"pci 0002:00     : [PE# fe] Secondary bus 0x0000000000000000 associated with PE#fe",
+		"pci 0002:00:00.0: Configured PE#fe",
+		"pci_bus 0003:00: Configuring PE for bus",
+		"pci 0003:00     : [PE# 1fe] Secondary bus 0x0000000000000000 associated with PE#1fe",
+		"pci 0003:00:00.0: Configured PE#1fe",
+		"pci_bus 0004:00: Configuring PE for bus",
+		"pci 0004:00     : [PE# fe] Secondary bus 0x0000000000000000 associated with PE#fe",
+		"pci 0004:00:00.0: Configured PE#fe",
+		"pci_bus 0005:00: Configuring PE for bus",
+		"pci 0005:00     : [PE# fe] Secondary bus 0x0000000000000000 associated with PE#fe",
+		"pci 0005:00:00.0: Configured PE#fe",
+	};
+	struct booted b;
+
+	boot(&b, p9_switch, "6.1", NULL);
+	assert_lines(&b.lines, want, sizeof(want) / sizeof(want[0]));
+	shutdown(&b);
+}
+
+/*
+ * Before 5.8 the bridge set-up pass makes the PEs: the root PE first, then
+ * buses children first; DMA lines follow each PE; groups come last, from
+ * the fixup pass.  The window is min(2 GB, RAM) with 4K TCEs before 5.4.
+ */
+static void v5_3_bus_pes_in_post_order(void **state)
+{
+	static const char *const want[] = {
+		"pci 0000:00     : [PE# 1fe] Secondary bus 0x0000000000000000 associated with PE#1fe",
+		"pci 0000:03     : [PE# 1fd] Secondary bus 0x0000000000000003 associated with PE#1fd",
+		"pci 0000:03     : [PE# 1fd] Setting up 32-bit TCE table at 0..80000000",
+		"pci 0000:03     : [PE# 1fd] Setting up window#0 0..7fffffff pg=1000",
+		"pci 0000:03     : [PE# 1fd] Enabling 64-bit DMA bypass",
+		"pci 0000:04     : [PE# 1fc] Secondary bus 0x0000000000000004 associated with PE#1fc",
+		"pci 0000:04     : [PE# 1fc] Setting up 32-bit TCE table at 0..80000000",
+		"pci 0000:04     : [PE# 1fc] Setting up window#0 0..7fffffff pg=1000",
+		"pci 0000:04     : [PE# 1fc] Enabling 64-bit DMA bypass",
+		"pci 0000:05     : [PE# 02] Secondary bus 0x0000000000000005 associated with PE#2",
+		"pci 0000:05     : [PE# 02] Setting up 32-bit TCE table at 0..80000000",
+		"pci 0000:05     : [PE# 02] Setting up window#0 0..7fffffff pg=1000",
+		"pci 0000:05     : [PE# 02] Enabling 64-bit DMA bypass",
+		"pci 0000:02     : [PE# 1fb] Secondary bus 0x0000000000000002 associated with PE#1fb",
+		"pci 0000:01     : [PE# 1fa] Secondary bus 0x0000000000000001 associated with PE#1fa",
+		"pci 0001:00     : [PE# fe] Secondary bus 0x0000000000000000 associated with PE#fe",
+		"pci 0002:00     : [PE# fe] Secondary bus 0x0000000000000000 associated with PE#fe",
+		"pci 0003:00     : [PE# 1fe] Secondary bus 0x0000000000000000 associated with PE#1fe",
+		"pci 0004:00     : [PE# fe] Secondary bus 0x0000000000000000 associated with PE#fe",
+		"pci 0005:00     : [PE# fe] Secondary bus 0x0000000000000000 associated with PE#fe",
+		"pci 0000:03:00.0: Adding to iommu group 0",
+		"pci 0000:04:00.0: Adding to iommu group 1",
+		"pci 0000:05:00.0: Adding to iommu group 2",
+		"pci 0000:05:00.1: Adding to iommu group 2",
+	};
+	struct booted b;
+
+	boot(&b, p9_switch, "5.3", NULL);
+	assert_lines(&b.lines, want, sizeof(want) / sizeof(want[0]));
+	shutdown(&b);
+}
+
+/* iommu=nobypass leaves TVE#1 off: no "Enabling 64-bit DMA bypass". */
+static void nobypass_leaves_tve1_off(void **state)
+{
+	struct booted b;
+	struct ioda_phb_hw *hw;
+
+	boot(&b, p9_switch, "6.1", "quiet iommu=nobypass");
+	for (unsigned int i = 0; i < b.lines.n; i++)
+		assert_null(strstr(b.lines.line[i], "bypass"));
+	hw = ioda_opal_phb(b.k->opal, 0);
+	assert_int_equal(hw->tvt[2 * 0x1fb + 1].kind, IODA_TVE_OFF);
+	assert_int_equal(hw->tvt[2 * 0x1fb].kind, IODA_TVE_TCE);
+	shutdown(&b);
+}
+
+/*
+ * The decisions reach the hardware: every RID of a bus maps to its PE in
+ * the RTT, the bus-PE's TVEs are set, an M64-pinned PE owns its segment.
+ */
+static void tables_programmed_as_decided(void **state)
+{
+	struct booted b;
+	struct ioda_phb_hw *hw;
+	struct pci_dev *nvme;
+
+	boot(&b, p9_switch, "6.1", NULL);
+	hw = ioda_opal_phb(b.k->opal, 0);
+	for (unsigned int devfn = 0; devfn < 256; devfn++) {
+		assert_int_equal(ioda_hw_rtt_lookup(hw, (uint16_t)(0x300 | devfn)), 0x1fb);
+		assert_int_equal(ioda_hw_rtt_lookup(hw, (uint16_t)(0x500 | devfn)), 2);
+	}
+	assert_int_equal(ioda_hw_rtt_lookup(hw, 0x0600), 511); /* unused: the reserved PE */
+	assert_int_equal(hw->tvt[2 * 2 + 1].kind, IODA_TVE_BYPASS);
+	/* PELT-V: bus 03's PE is frozen with the switch's and the root's PEs. */
+	assert_true(ioda_hw_peltv_test(hw, 0x1fb, 0x1fb));
+	assert_true(ioda_hw_peltv_test(hw, 0x1fc, 0x1fb));
+	assert_true(ioda_hw_peltv_test(hw, 0x1fe, 0x1fb));
+	assert_false(ioda_hw_peltv_test(hw, 0x1fb, 0x1fc));
+	nvme = pci_get_domain_bus_and_slot(b.m, 0, 4, 0, "test");
+	assert_int_equal(ioda_dev_peek_pe(b.k, nvme)->pe_number, 0x1fa);
+	assert_int_equal(ioda_dev_peek_pe(b.k, nvme)->device_count, 1);
+	pci_dev_put(nvme, "test");
+	shutdown(&b);
+}
+
+/*
+ * Boot at every allocation and firmware call made to fail: either a clean
+ * error, or the kernel's own way around it (a failed PELT-V or bypass call
+ * is only logged); never a leak.
+ */
+static void boot_fault_loop_leaves_nothing(void **state)
+{
+	struct test_reports r;
+	struct ioda_ctx *ctx = test_ctx_new(&r);
+	struct ioda_machine *m = test_machine(ctx, p9_switch);
+	size_t bytes = ioda_mem_live_bytes(ctx);
+	unsigned long i;
+
+	for (i = 1; i < 100000; i++) {
+		struct ioda_kernel *k;
+		struct ioda_error err;
+		int rc;
+		unsigned long injected = ioda_fault_injected(ctx);
+
+		ioda_fault_fail_nth(ctx, IODA_FAULT_ANY, i);
+		rc = ioda_kernel_boot(m, NULL, NULL, NULL, &k, &err);
+		if (rc == 0)
+			ioda_kernel_free(k);
+		assert_int_equal(ioda_mem_live_bytes(ctx), bytes);
+		if (ioda_fault_injected(ctx) == injected)
+			break; /* the boot has fewer fault points than i */
+	}
+	assert_true(i > 50);
+	ioda_fault_fail_nth(ctx, 0, 0);
+	assert_int_equal(ioda_machine_free(m), 0);
+	test_ctx_end_clean(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(v6_1_p9_switch_matches_the_real_kernel),
+		cmocka_unit_test(v5_3_bus_pes_in_post_order),
+		cmocka_unit_test(nobypass_leaves_tve1_off),
+		cmocka_unit_test(tables_programmed_as_decided),
+		cmocka_unit_test(boot_fault_loop_leaves_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
