@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include <ioda/config.h>
+#include <ioda/hw.h>
 #include <ioda/ioda.h>
+#include <ioda/replay.h>
 #include <ioda/topo.h>
 
 enum { EXIT_FINDING = 1, EXIT_USAGE = 2 };
@@ -22,6 +24,10 @@ static const char usage_text[] =
 	"Commands:\n"
 	"  tree [MACHINE]   print the PCI tree, one device per line\n"
 	"  boot [MACHINE]   boot it as the PowerNV kernel does; print the kernel's log\n"
+	"  replay LOG       rebuild a machine from a real boot log, boot it under the\n"
+	"                   log's kernel and compare the PE lines with the log's\n"
+	"  hw --phb=N [MACHINE]\n"
+	"                   boot it, then dump PHB N's hardware tables\n"
 	"\n"
 	"MACHINE is a topology text (.topo), a device tree (.dts/.dtb) or a kernel\n"
 	"boot log (anything else); --as=topo|dt|log overrides the extension.\n"
@@ -44,22 +50,125 @@ static int usage_error(const char *cmd_usage, const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* Loads MACHINE, or the built-in example when @path is NULL. */
-static int load(struct ioda_ctx *ctx, const char *path, int kind, struct ioda_machine **m)
+/* What a machine command was asked. */
+struct cli {
+	const char *usage;
+	int kind;
+	const char *path;
+	struct ioda_boot_opts boot;
+	long phb; /* --phb, -1 when not given */
+};
+
+enum { OPT_BOOT = 1u << 0, OPT_PHB = 1u << 1 };
+
+/*
+ * Parses the options machine commands share (--as always; --kernel and
+ * --cmdline with OPT_BOOT; --phb with OPT_PHB).  Returns -1 to go on, or the
+ * exit status when the command is done (--help, a usage error).
+ */
+static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed)
+{
+	static const struct option opts[] = {
+		{ "as", required_argument, NULL, 'a' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "phb", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+	char *end;
+
+	c->kind = IODA_INPUT_AUTO;
+	c->path = NULL;
+	c->phb = -1;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if ((opt == 'k' || opt == 'c') && !(allowed & OPT_BOOT))
+			opt = '?';
+		if (opt == 'p' && !(allowed & OPT_PHB))
+			opt = '?';
+		switch (opt) {
+		case 'a':
+			c->kind = ioda_input_kind_parse(optarg);
+			if (c->kind < 0)
+				return usage_error(c->usage, "unknown input kind", optarg);
+			break;
+		case 'k':
+			c->boot.kernel = optarg;
+			break;
+		case 'c':
+			c->boot.cmdline = optarg;
+			break;
+		case 'p':
+			c->phb = strtol(optarg, &end, 0);
+			if (*end || end == optarg || c->phb < 0 || c->phb > 0xffff)
+				return usage_error(c->usage, "bad PHB number", optarg);
+			break;
+		case 'h':
+			fputs(c->usage, stdout);
+			return 0;
+		default:
+			return usage_error(c->usage, "unknown option", argv[optind - 1]);
+		}
+	}
+	if (argc - optind > 1)
+		return usage_error(c->usage, "unexpected argument", argv[optind + 1]);
+	if (optind < argc)
+		c->path = argv[optind];
+	return -1;
+}
+
+static void print_event(void *arg, const struct ioda_event *ev)
+{
+	char line[256];
+
+	if (!arg)
+		return;
+	ioda_event_format(ev, line, sizeof(line));
+	puts(line);
+}
+
+/*
+ * Loads MACHINE (the built-in example without one), boots it when @boot is
+ * set (printing the kernel's log when @log is), and runs @fn on it.
+ * Teardown leaks make the exit status 1.
+ */
+static int run(struct cli *c, bool boot, bool log,
+	       int (*fn)(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k))
 {
 	struct ioda_error err = { "" };
+	struct ioda_kernel *k = NULL;
+	struct ioda_machine *m;
+	struct ioda_ctx *ctx = ioda_ctx_new();
 	int rc;
 
-	if (path)
-		rc = ioda_load_machine(ctx, path, (enum ioda_input_kind)kind, m, &err);
-	else
-		rc = ioda_load_machine_buf(ctx, ioda_example_machine_name, ioda_example_machine,
-					   strlen(ioda_example_machine), IODA_INPUT_TOPO, m, &err);
-	if (rc) {
-		fprintf(stderr, "%s\n", err.msg);
+	if (!ctx) {
+		fputs("ioda: out of memory\n", stderr);
 		return EXIT_USAGE;
 	}
-	return 0;
+	if (c->path)
+		rc = ioda_load_machine(ctx, c->path, (enum ioda_input_kind)c->kind, &m, &err);
+	else
+		rc = ioda_load_machine_buf(ctx, ioda_example_machine_name, ioda_example_machine,
+					   strlen(ioda_example_machine), IODA_INPUT_TOPO, &m, &err);
+	if (!rc && boot) {
+		rc = ioda_kernel_boot(m, &c->boot, print_event, log ? stdout : NULL, &k, &err);
+		if (rc)
+			ioda_machine_free(m);
+	}
+	if (rc) {
+		fprintf(stderr, "%s\n", err.msg);
+		ioda_ctx_free(ctx);
+		return EXIT_USAGE;
+	}
+	rc = fn ? fn(c, m, k) : 0;
+	ioda_kernel_free(k);
+	if (ioda_machine_free(m) && !rc)
+		rc = EXIT_FINDING;
+	ioda_ctx_free(ctx);
+	return rc;
 }
 
 static const char *port_name(const struct pci_dev *dev)
@@ -101,68 +210,18 @@ static int print_tree_line(void *arg, struct pci_dev *dev, unsigned int depth)
 	return 0;
 }
 
-/*
- * Parses the options every machine command shares.  Returns -1 to go on,
- * or the exit status when the command is done (--help, a usage error).
- */
-static int machine_args(int argc, char **argv, const char *cmd_usage, int *kind,
-			const char **path)
+static int do_tree(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 {
-	static const struct option opts[] = {
-		{ "as", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	*kind = IODA_INPUT_AUTO;
-	*path = NULL;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			*kind = ioda_input_kind_parse(optarg);
-			if (*kind < 0)
-				return usage_error(cmd_usage, "unknown input kind", optarg);
-			break;
-		case 'h':
-			fputs(cmd_usage, stdout);
-			return EXIT_SUCCESS;
-		default:
-			return usage_error(cmd_usage, "unknown option", argv[optind - 1]);
-		}
-	}
-	if (argc - optind > 1)
-		return usage_error(cmd_usage, "unexpected argument", argv[optind + 1]);
-	if (optind < argc)
-		*path = argv[optind];
-	return -1;
+	pci_walk_machine(m, print_tree_line, NULL);
+	return 0;
 }
 
 static int cmd_tree(int argc, char **argv)
 {
-	struct ioda_ctx *ctx;
-	struct ioda_machine *m;
-	const char *path;
-	int kind, rc;
+	struct cli c = { .usage = tree_usage };
+	int rc = parse_args(argc, argv, &c, 0);
 
-	rc = machine_args(argc, argv, tree_usage, &kind, &path);
-	if (rc >= 0)
-		return rc;
-	ctx = ioda_ctx_new();
-	if (!ctx) {
-		fputs("ioda: out of memory\n", stderr);
-		return EXIT_USAGE;
-	}
-	rc = load(ctx, path, kind, &m);
-	if (!rc) {
-		pci_walk_machine(m, print_tree_line, NULL);
-		if (ioda_machine_free(m))
-			rc = EXIT_FINDING;
-	}
-	ioda_ctx_free(ctx);
-	return rc;
+	return rc >= 0 ? rc : run(&c, false, false, do_tree);
 }
 
 static const char boot_usage[] =
@@ -170,75 +229,110 @@ static const char boot_usage[] =
 	"\n"
 	"Boots the machine as the PowerNV PCI code of kernel VERSION does (default:\n"
 	"the newest ioda models) and prints what that kernel prints about it: the\n"
-	"PHB headers, each PE, its DMA windows and iommu groups.\n";
-
-static void print_event(void *arg, const struct ioda_event *ev)
-{
-	char line[256];
-
-	ioda_event_format(ev, line, sizeof(line));
-	puts(line);
-}
+	"PHB headers, each PE, its DMA windows and iommu groups.  --cmdline gives\n"
+	"the boot options that matter (iommu=nobypass).\n";
 
 static int cmd_boot(int argc, char **argv)
 {
+	struct cli c = { .usage = boot_usage };
+	int rc = parse_args(argc, argv, &c, OPT_BOOT);
+
+	return rc >= 0 ? rc : run(&c, true, true, NULL);
+}
+
+static const char hw_usage[] =
+	"Usage: ioda hw --phb=N [--kernel=VERSION] [--cmdline=TEXT] [--as=KIND] [MACHINE]\n"
+	"\n"
+	"Boots the machine, then dumps the hardware tables of PHB N (its PCI domain\n"
+	"number) as the kernel left them: RTT, PELT-V, TVT, M32 and M64 maps, MSI\n"
+	"routing, frozen PEs.  Only entries that differ from reset are shown.\n";
+
+static int do_hw(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
+{
+	struct ioda_phb *phb = ioda_kernel_peek_phb(k, (int)c->phb);
+
+	if (!phb) {
+		fprintf(stderr, "ioda: the machine has no PHB %ld\n", c->phb);
+		return EXIT_USAGE;
+	}
+	ioda_hw_dump(ioda_opal_phb(k->opal, phb->opal_id), stdout);
+	return 0;
+}
+
+static int cmd_hw(int argc, char **argv)
+{
+	struct cli c = { .usage = hw_usage };
+	int rc = parse_args(argc, argv, &c, OPT_BOOT | OPT_PHB);
+
+	if (rc >= 0)
+		return rc;
+	if (c.phb < 0)
+		return usage_error(hw_usage, "missing", "--phb");
+	return run(&c, true, false, do_hw);
+}
+
+static const char replay_usage[] =
+	"Usage: ioda replay [--derived] [--kernel=VERSION] LOG\n"
+	"\n"
+	"Rebuilds the machine from what a kernel boot log says before the PE set-up\n"
+	"(never from its PE lines), boots it under the log's kernel version, command\n"
+	"line, memory and page size, and compares ioda's PE lines with the log's:\n"
+	"per PHB and in total matched/total, a unified diff where they differ, and\n"
+	"last \"replay: M/T PE lines match, E extra\".  --derived prints only ioda's\n"
+	"PE lines, as the kernel prints them.  Exit 0 when all match and nothing is\n"
+	"extra, 1 when something differs, 2 when the log cannot be used.\n";
+
+static int cmd_replay(int argc, char **argv)
+{
 	static const struct option opts[] = {
-		{ "as", required_argument, NULL, 'a' },
+		{ "derived", no_argument, NULL, 'd' },
 		{ "kernel", required_argument, NULL, 'k' },
-		{ "cmdline", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ioda_boot_opts bo = { 0 };
+	struct ioda_replay_opts ro = { 0 };
+	struct ioda_replay_result res;
 	struct ioda_error err = { "" };
-	struct ioda_kernel *k;
 	struct ioda_ctx *ctx;
-	struct ioda_machine *m;
-	const char *path = NULL;
-	int kind = IODA_INPUT_AUTO, c, rc;
+	char *buf = NULL;
+	size_t len;
+	int c, rc;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'a':
-			kind = ioda_input_kind_parse(optarg);
-			if (kind < 0)
-				return usage_error(boot_usage, "unknown input kind", optarg);
+		case 'd':
+			ro.derived_only = true;
 			break;
 		case 'k':
-			bo.kernel = optarg;
-			break;
-		case 'c':
-			bo.cmdline = optarg;
+			ro.kernel = optarg;
 			break;
 		case 'h':
-			fputs(boot_usage, stdout);
+			fputs(replay_usage, stdout);
 			return 0;
 		default:
-			return usage_error(boot_usage, "unknown option", argv[optind - 1]);
+			return usage_error(replay_usage, "unknown option", argv[optind - 1]);
 		}
 	}
-	if (argc - optind > 1)
-		return usage_error(boot_usage, "unexpected argument", argv[optind + 1]);
-	if (optind < argc)
-		path = argv[optind];
+	if (argc - optind != 1)
+		return usage_error(replay_usage, "expected one LOG, got",
+				   argc - optind ? argv[optind + 1] : "none");
 	ctx = ioda_ctx_new();
 	if (!ctx)
 		return EXIT_USAGE;
-	rc = load(ctx, path, kind, &m);
-	if (!rc) {
-		if (ioda_kernel_boot(m, &bo, print_event, NULL, &k, &err)) {
-			fprintf(stderr, "%s\n", err.msg);
-			rc = EXIT_USAGE;
-		} else {
-			ioda_kernel_free(k);
-		}
-		if (ioda_machine_free(m))
-			rc = EXIT_FINDING;
-	}
+	rc = ioda_read_file(ctx, argv[optind], &buf, &len, &err);
+	if (!rc)
+		rc = ioda_replay(ctx, argv[optind], buf, len, &ro, stdout, &res, &err);
+	ioda_free(ctx, buf);
+	if (rc)
+		fprintf(stderr, "%s\n", err.msg);
+	else if (!ro.derived_only && (res.matched != res.total || res.extra))
+		rc = EXIT_FINDING;
+	if (ioda_ctx_check_leaks(ctx) && !rc)
+		rc = EXIT_FINDING;
 	ioda_ctx_free(ctx);
-	return rc;
+	return rc < 0 ? EXIT_USAGE : rc;
 }
 
 static const struct command {
@@ -247,6 +341,8 @@ static const struct command {
 } commands[] = {
 	{ "tree", cmd_tree },
 	{ "boot", cmd_boot },
+	{ "hw", cmd_hw },
+	{ "replay", cmd_replay },
 };
 
 int main(int argc, char **argv)

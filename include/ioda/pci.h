@@ -98,6 +98,30 @@ struct pci_sriov {
 	struct pci_resource vf_bar[PCI_STD_NUM_BARS]; /* per-VF sizes */
 };
 
+#define IODA_DT_PATH_MAX 128
+
+/*
+ * What firmware's PHB node tells the kernel beyond the common fields.  Only
+ * a device tree gives it (@valid), with the kernel's defaults filled in for
+ * absent properties; otherwise later layers use the generation's defaults.
+ */
+struct ioda_topo_fw {
+	bool valid;
+	unsigned int reserved_pe;                  /* ibm,opal-reserved-pe; absent: 0 */
+	unsigned int m64_bar_first, m64_bar_count; /* ibm,opal-available-m64-ranges; 0, 16 */
+	uint64_t tce_page_shifts;   /* ibm,supported-tce-sizes: bit n = 2^n pages; 0 absent */
+	uint32_t msi_base, msi_count;              /* ibm,opal-msi-ranges; 0, 0 absent */
+	uint32_t diag_data_size;                   /* ibm,phb-diag-data-size; 8192 */
+	unsigned int bus_first, bus_last;          /* bus-range; 0, 0xff */
+	/*
+	 * PCI addresses of the windows (m32/m64.start are CPU addresses).  The
+	 * kernel adds 64K back to the M32 size "ranges" gives; m32.size keeps
+	 * the firmware's value.
+	 */
+	uint64_t m32_pci_addr, m64_pci_addr;
+	char path[IODA_DT_PATH_MAX];
+};
+
 struct ioda_machine;
 struct pci_bus;
 
@@ -107,11 +131,13 @@ struct pci_domain {
 	struct ioda_list node; /* machine->domains */
 	int number;            /* PCI domain, 0000.. */
 	enum ioda_phb_gen gen;
+	int type;             /* enum ioda_phb_type: PCIe, NVLink NPU or OpenCAPI */
 	unsigned int chip;    /* chip id */
 	unsigned int index;   /* PHB index on its chip */
 	unsigned int num_pes; /* 0: the generation's default */
 	uint64_t opal_id;
 	struct pci_resource m32, m64; /* windows, when the description gives them */
+	struct ioda_topo_fw fw;       /* what a device tree said, when it did */
 	struct pci_bus *root_bus;     /* held: "domain root" */
 	struct pci_bus *bus_by_nr[256]; /* borrowed; changed under the machine lock */
 };

@@ -30,8 +30,6 @@ struct ioda_srcpos {
 	unsigned int line, col;
 };
 
-/* Device-tree paths longer than this are rejected. */
-#define IODA_DT_PATH_MAX 128
 /* skiboot links a GPU to at most 6 NVLink bricks; the kernel indexes up to 8. */
 #define IODA_DT_MAX_NPUS 8
 
@@ -63,28 +61,6 @@ enum ioda_phb_type {
 	IODA_PHB_PCIE,       /* ibm,ioda2-phb (PHB3), ibm,ioda3-phb (PHB4, PHB5) */
 	IODA_PHB_NPU_NVLINK, /* ibm,ioda2-npu-phb (P8), ibm,ioda2-npu2-phb (P9) */
 	IODA_PHB_NPU_OCAPI,  /* ibm,ioda2-npu2-opencapi-phb */
-};
-
-/*
- * What firmware's PHB node tells the kernel beyond the common fields.  Only
- * a device tree gives it (@valid), with the kernel's defaults filled in for
- * absent properties; otherwise later layers use the generation's defaults.
- */
-struct ioda_topo_fw {
-	bool valid;
-	unsigned int reserved_pe;                  /* ibm,opal-reserved-pe; absent: 0 */
-	unsigned int m64_bar_first, m64_bar_count; /* ibm,opal-available-m64-ranges; 0, 16 */
-	uint64_t tce_page_shifts;   /* ibm,supported-tce-sizes: bit n = 2^n pages; 0 absent */
-	uint32_t msi_base, msi_count;              /* ibm,opal-msi-ranges; 0, 0 absent */
-	uint32_t diag_data_size;                   /* ibm,phb-diag-data-size; 8192 */
-	unsigned int bus_first, bus_last;          /* bus-range; 0, 0xff */
-	/*
-	 * PCI addresses of the windows (m32/m64.start are CPU addresses).  The
-	 * kernel adds 64K back to the M32 size "ranges" gives; m32.size keeps
-	 * the firmware's value.
-	 */
-	uint64_t m32_pci_addr, m64_pci_addr;
-	char path[IODA_DT_PATH_MAX];
 };
 
 struct ioda_topo_phb {
@@ -150,6 +126,14 @@ int ioda_topo_parse(struct ioda_ctx *ctx, const char *file, const char *buf, siz
  */
 int ioda_dt_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
 		  struct ioda_topo **out, struct ioda_error *err);
+
+/*
+ * Reads the whole of @path into a NUL-terminated buffer from the context's
+ * allocator (the caller frees it with ioda_free).  Negative errno and @err
+ * ("PATH: reason") on failure.
+ */
+int ioda_read_file(struct ioda_ctx *ctx, const char *path, char **buf, size_t *len,
+		   struct ioda_error *err);
 
 /*
  * Reads @path and builds a machine from it.  On error returns a negative

@@ -9,10 +9,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <ioda/bootlog.h>
 #include <ioda/topo.h>
 
 static const struct ioda_loader loaders[] = {
 	{ .name = "topo", .kind = IODA_INPUT_TOPO, .parse = ioda_topo_parse },
+	{ .name = "dt", .kind = IODA_INPUT_DT, .parse = ioda_dt_parse },
+	{ .name = "log", .kind = IODA_INPUT_LOG, .parse = ioda_bootlog_parse },
 };
 
 static const char *const kind_names[] = {
@@ -102,9 +105,8 @@ out_topo:
 	return rc;
 }
 
-/* Reads the whole file into a NUL-terminated buffer from the hooked allocator. */
-static int read_file(struct ioda_ctx *ctx, const char *path, char **bufp, size_t *lenp,
-		     struct ioda_error *err)
+int ioda_read_file(struct ioda_ctx *ctx, const char *path, char **bufp, size_t *lenp,
+		   struct ioda_error *err)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -163,7 +165,7 @@ int ioda_load_machine(struct ioda_ctx *ctx, const char *path, enum ioda_input_ki
 	int rc;
 
 	*out = NULL;
-	rc = read_file(ctx, path, &buf, &len, err);
+	rc = ioda_read_file(ctx, path, &buf, &len, err);
 	if (rc)
 		return rc;
 	rc = ioda_load_machine_buf(ctx, path, buf, len, kind, out, err);

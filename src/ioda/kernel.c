@@ -159,12 +159,15 @@ static void phb_header(struct ioda_phb *phb, const struct pci_resource *m32,
 {
 	struct ioda_kernel *k = phb->kernel;
 	const struct pci_domain *d = phb->domain;
-	char path[64];
+	char path[IODA_DT_PATH_MAX];
 	struct ioda_event ev = { .level = IODA_LOG_INFO };
 	unsigned int msis = d->gen == IODA_PHB3 ? 2040 : (phb->total_pe_num == 512 ? 4088 : 2040);
 	uint64_t irq;
 
-	phb_dt_path(d, path, sizeof(path));
+	if (d->fw.valid && d->fw.path[0])
+		snprintf(path, sizeof(path), "%s", d->fw.path);
+	else
+		phb_dt_path(d, path, sizeof(path));
 	ev.kind = IODA_EV_PHB_INIT;
 	ev.text = "IODA2";
 	ev.text2 = path;
@@ -200,7 +203,10 @@ static void phb_header(struct ioda_phb *phb, const struct pci_resource *m32,
 	 * skiboot's interrupt numbering: on P8 a block per chip and PHB; on P9
 	 * XIVE hands out blocks downwards from 0xff000, sized by the PE count.
 	 */
-	if (d->gen == IODA_PHB3) {
+	if (d->fw.valid && d->fw.msi_count) {
+		msis = d->fw.msi_count;
+		irq = d->fw.msi_base;
+	} else if (d->gen == IODA_PHB3) {
 		irq = ((uint64_t)d->chip << 13) + ((uint64_t)(d->index + 1) << 11);
 	} else {
 		k->irq_top -= phb->total_pe_num == 512 ? 0x1000 : 0x800;
@@ -256,7 +262,8 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	phb->opal_id = d->opal_id;
 	total = d->num_pes ? d->num_pes : (d->gen == IODA_PHB3 ? 256 : 512);
 	phb->total_pe_num = total;
-	phb->reserved_pe_idx = total - 1;
+	/* Firmware names the reserved PE; skiboot's PHB3/4 take the last. */
+	phb->reserved_pe_idx = d->fw.valid ? d->fw.reserved_pe : total - 1;
 	ioda_list_init(&phb->pe_list);
 	phb->pe_alloc = ioda_calloc(ctx, (total + 63) / 64, sizeof(unsigned long));
 	phb->pe_array = ioda_calloc(ctx, total, sizeof(struct ioda_pe));
@@ -288,8 +295,13 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	phb->m64_size = m64.size;
 	phb->m64_segsize = m64.size / total;
 	/* ibm,opal-available-m64-ranges: PHB4 keeps BAR 0 for M32; absent on PHB3: 0..15. */
-	m64_first = d->gen == IODA_PHB3 ? 0 : 1;
-	m64_count = d->gen == IODA_PHB3 ? 16 : (total == 512 ? 31 : 15);
+	if (d->fw.valid) {
+		m64_first = d->fw.m64_bar_first;
+		m64_count = d->fw.m64_bar_count > 63 ? 63 : d->fw.m64_bar_count;
+	} else {
+		m64_first = d->gen == IODA_PHB3 ? 0 : 1;
+		m64_count = d->gen == IODA_PHB3 ? 16 : (total == 512 ? 31 : 15);
+	}
 	phb->m64_bar_idx = m64_first + m64_count - 1;
 	phb_header(phb, &m32, &m64, m64_first, m64_count, primary);
 
@@ -517,6 +529,9 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 
 	pthread_rwlock_wrlock(&m->lock);
 	ioda_list_for_each_entry(d, &m->domains, node) {
+		/* NVLink and OpenCAPI PHBs get their device PEs elsewhere (npu.c). */
+		if (d->type != IODA_PHB_PCIE)
+			continue;
 		rc = phb_init(k, d, k->nphbs == 0, err);
 		if (rc)
 			break;

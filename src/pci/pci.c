@@ -150,12 +150,14 @@ int pci_domain_create_locked(struct ioda_machine *m, const struct ioda_topo_phb 
 	d->machine = m;
 	d->number = phb->domain;
 	d->gen = phb->gen;
+	d->type = phb->type;
 	d->chip = phb->chip;
 	d->index = phb->index;
 	d->num_pes = phb->num_pes;
 	d->opal_id = phb->opal_id;
 	d->m32 = phb->m32;
 	d->m64 = phb->m64;
+	d->fw = phb->fw;
 	/* Keep domains in number order, as the tree prints them. */
 	ioda_list_for_each_entry(pos, &m->domains, node)
 		if (pos->number > d->number)

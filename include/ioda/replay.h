@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Replay of a kernel boot log against ioda's own derivation. */
+#ifndef IODA_REPLAY_H
+#define IODA_REPLAY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <ioda/topo.h>
+
+struct ioda_replay_opts {
+	const char *kernel; /* NULL: the log's own version */
+	bool derived_only;  /* print ioda's PE lines, compare nothing */
+};
+
+struct ioda_replay_result {
+	unsigned int matched, total, extra, derived;
+};
+
+/*
+ * Rebuilds the machine a boot log describes (nothing from its PE lines),
+ * boots it under the log's kernel and writes to @out, per PHB and in total,
+ * "matched/total PE lines match, E extra" with a unified diff where they
+ * differ; last "replay: M/T PE lines match, E extra".  Negative errno with
+ * @err when the log cannot be used.
+ */
+int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
+		const struct ioda_replay_opts *opts, FILE *out, struct ioda_replay_result *res,
+		struct ioda_error *err);
+
+#endif
