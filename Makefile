@@ -60,6 +60,8 @@ check: deps
 demo: deps
 	$(MAKE) build
 	./build/ioda tree
+	@echo
+	./build/ioda boot
 
 bench: deps build-bench/build.ninja
 	$(MAKE) build

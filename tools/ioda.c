@@ -151,8 +151,7 @@ static int run(struct cli *c, bool boot, bool log,
 	if (c->path)
 		rc = ioda_load_machine(ctx, c->path, (enum ioda_input_kind)c->kind, &m, &err);
 	else
-		rc = ioda_load_machine_buf(ctx, ioda_example_machine_name, ioda_example_machine,
-					   strlen(ioda_example_machine), IODA_INPUT_TOPO, &m, &err);
+		rc = ioda_load_example(ctx, &m, &err);
 	if (!rc && boot) {
 		rc = ioda_kernel_boot(m, &c->boot, print_event, log ? stdout : NULL, &k, &err);
 		if (rc)

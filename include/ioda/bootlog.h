@@ -10,7 +10,14 @@
  * facts (version, command line, RAM, page size, CPU).  The loader reads
  * those and nothing of the PE set-up: the PE lines (the answer a replay is
  * scored against) are set aside verbatim and never used as input, so a log
- * with every PE line deleted gives the same description.
+ * with every PE line deleted gives the same description.  A line starting
+ * "=====BEGIN" ends the boot (the QEMU oracle's console logs go on with
+ * hotplug experiments there).
+ *
+ * A PHB whose header the log shows gets its struct ioda_topo_fw from it
+ * (valid): reserved PE, M64 BAR range, MSIs, bus range, PCI addresses and
+ * device-tree path; the log never prints the TCE sizes (left 0, absent) nor
+ * the diag data size (the kernel's default, 8192).
  *
  * src/io/bootlog.c lists the rules that fill the gaps (PCIe port types,
  * PHB generation, which RAM line wins, which header is which PHB).
@@ -85,7 +92,11 @@ struct ioda_bootlog {
 /*
  * The loader entry (struct ioda_loader): the topology only.  Returns 0 and
  * *@out, or a negative errno with @err ("FILE:LINE: what" or "FILE: what")
- * and nothing allocated.
+ * and nothing allocated: -ENOMEM ("FILE: out of memory"), or -EINVAL when
+ * the log contradicts itself (a device enumerated twice, a device on a bus
+ * no bridge leads to, a resource line for a device never enumerated, ...)
+ * or holds no "PCI host bridge to bus" line.  Lines it does not know are
+ * ignored.
  */
 int ioda_bootlog_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
 		       struct ioda_topo **out, struct ioda_error *err);

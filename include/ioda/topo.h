@@ -146,8 +146,15 @@ int ioda_load_machine_buf(struct ioda_ctx *ctx, const char *file, const char *bu
 			  enum ioda_input_kind kind, struct ioda_machine **out,
 			  struct ioda_error *err);
 
-/* The built-in example machine (a POWER9-like box), as topology text. */
-extern const char ioda_example_machine[];
+/*
+ * The built-in example machine: examples/power9.dts (six PHB4s, a switch,
+ * NVMe, a multifunction NIC, a GPU), as a device-tree blob.
+ */
+extern const unsigned char ioda_example_machine[];
+extern const size_t ioda_example_machine_size;
 extern const char ioda_example_machine_name[];
+
+/* Builds the built-in example machine; as ioda_load_machine(). */
+int ioda_load_example(struct ioda_ctx *ctx, struct ioda_machine **out, struct ioda_error *err);
 
 #endif

@@ -155,6 +155,8 @@ static bool grow(struct parser *p, void **arr, unsigned int n, unsigned int *cap
 
 	if (n < *cap)
 		return true;
+	if (ncap <= *cap)
+		return false;
 	na = ioda_realloc(p->ctx, *arr, (size_t)ncap * size);
 	if (!na)
 		return false;

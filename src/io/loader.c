@@ -172,3 +172,10 @@ int ioda_load_machine(struct ioda_ctx *ctx, const char *path, enum ioda_input_ki
 	ioda_free(ctx, buf);
 	return rc;
 }
+
+int ioda_load_example(struct ioda_ctx *ctx, struct ioda_machine **out, struct ioda_error *err)
+{
+	return ioda_load_machine_buf(ctx, ioda_example_machine_name,
+				     (const char *)ioda_example_machine, ioda_example_machine_size,
+				     IODA_INPUT_DT, out, err);
+}

@@ -33,6 +33,11 @@ class Tree(unittest.TestCase):
         self.assertTrue(any('[10de:' in l and '3D controller' in l for l in lines))
         self.assertTrue(any(l.strip().startswith('0001:01:00.1') for l in lines))
 
+    def test_builtin_machine_is_examples_power9_dts(self):
+        builtin = run('tree')
+        dts = run('tree', os.path.join(SRC, 'examples/power9.dts'))
+        self.assertEqual(builtin, dts)
+
     def test_indentation_follows_depth(self):
         rc, out, _ = run('tree', os.path.join(SRC, 'examples/power9.topo'))
         self.assertEqual(rc, 0)
@@ -88,6 +93,33 @@ class BadInput(unittest.TestCase):
             rc, out, _ = run('tree', '--as=topo', f.name)
             self.assertEqual(rc, 0)
             self.assertTrue(out.startswith('0000:00:00.0 [1014:03dc] PCI bridge'))
+        finally:
+            os.unlink(f.name)
+
+
+class Hw(unittest.TestCase):
+    def test_hw_dumps_the_tables_the_boot_programmed(self):
+        rc, out, err = run('hw', '--phb', '0', os.path.join(SRC, 'examples/power9.dts'))
+        self.assertEqual((rc, err), (0, ''))
+        self.assertIn('RTT:', out)
+        # The root bus, the switch's buses and both NVMe buses have PEs.
+        self.assertIn('0000-00ff -> PE#1fe', out)
+        self.assertIn('0400-04ff -> PE#1fa', out)
+
+    def test_hw_needs_an_existing_phb(self):
+        rc, out, err = run('hw', '--phb', '9')
+        self.assertEqual(rc, 2)
+        self.assertEqual(err.strip(), 'ioda: the machine has no PHB 9')
+
+    def test_garbage_dtb_is_one_line_exit_2(self):
+        with tempfile.NamedTemporaryFile('wb', suffix='.dtb', delete=False) as f:
+            f.write(os.urandom(512))
+        try:
+            rc, out, err = run('tree', f.name)
+            self.assertEqual(rc, 2)
+            self.assertEqual(out, '')
+            self.assertEqual(len(err.splitlines()), 1)
+            self.assertTrue(err.startswith(f.name + ': '))
         finally:
             os.unlink(f.name)
 

@@ -515,26 +515,6 @@ static void test_power8_example(void **state)
 	test_ctx_end_clean(ctx);
 }
 
-/* The copy built into the library is the same file. */
-static void test_builtin_example(void **state)
-{
-	struct test_reports r;
-	struct ioda_ctx *ctx = test_ctx_new(&r);
-	struct ioda_error err = {""};
-	struct ioda_topo *topo;
-	size_t len;
-	char *buf = read_text(POWER9_TOPO, &len);
-
-	assert_string_equal(ioda_example_machine_name, "power9.topo");
-	assert_string_equal(ioda_example_machine, buf);
-	free(buf);
-	assert_int_equal(ioda_topo_parse(ctx, ioda_example_machine_name, ioda_example_machine,
-					 strlen(ioda_example_machine), &topo, &err),
-			 0);
-	ioda_topo_free(ctx, topo);
-	test_ctx_end_clean(ctx);
-}
-
 /* ---- malformed input ------------------------------------------------------------ */
 
 #define PHB "phb 0 gen=phb4 {\n"
@@ -756,7 +736,7 @@ int main(void)
 		cmocka_unit_test(test_full_file),      cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_layout),	       cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_node_free),      cmocka_unit_test(test_power9_example),
-		cmocka_unit_test(test_power8_example), cmocka_unit_test(test_builtin_example),
+		cmocka_unit_test(test_power8_example),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_alloc_failures),
 	};
 
