@@ -84,7 +84,7 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 	c->phb = -1;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if ((opt == 'k' || opt == 'c') && !(allowed & OPT_BOOT))
 			opt = '?';
 		if (opt == 'p' && !(allowed & OPT_PHB))
@@ -299,7 +299,7 @@ static int cmd_replay(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			ro.derived_only = true;

@@ -281,6 +281,9 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	params.m32_base = m32.start;
 	params.m64_base = m64.start;
 	params.m64_size = m64.size;
+	/* ibm,opal-msi-ranges leaves out the PHB's 8 LSIs. */
+	if (d->fw.valid && d->fw.msi_count && d->gen != IODA_PHB3)
+		params.num_irqs = d->fw.msi_count + 8;
 	rc = ioda_opal_add_phb(k->opal, phb->opal_id, &params);
 	if (rc) {
 		ioda_error_set(err, "PHB %04x: %s", d->number,

@@ -99,7 +99,8 @@ class BadInput(unittest.TestCase):
 
 class Hw(unittest.TestCase):
     def test_hw_dumps_the_tables_the_boot_programmed(self):
-        rc, out, err = run('hw', '--phb', '0', os.path.join(SRC, 'examples/power9.dts'))
+        # Options may come after MACHINE, as in the README.
+        rc, out, err = run('hw', os.path.join(SRC, 'examples/power9.dts'), '--phb', '0')
         self.assertEqual((rc, err), (0, ''))
         self.assertIn('RTT:', out)
         # The root bus, the switch's buses and both NVMe buses have PEs.
