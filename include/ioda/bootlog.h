@@ -78,6 +78,12 @@ struct ioda_bootlog {
 	char *cmdline; /* "Kernel command line: ..."; NULL if absent */
 	uint64_t memory_bytes;
 	enum ioda_bootlog_mem_src memory_src;
+	/*
+	 * The end of RAM ("Top of RAM", "node N: [mem a-b]"): on a two-socket
+	 * POWER9 the second node sits at 32 TB, and the kernel sizes DMA
+	 * windows from this end, not from the amount; 0 when not told.
+	 */
+	uint64_t memory_end;
 	unsigned int page_size; /* PAGE_SIZE in bytes; 0 when not told */
 	char model[64];         /* the device-tree model "Hardware name:" gives */
 	char cpu[16];           /* "POWER9"; "" when not told */

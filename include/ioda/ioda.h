@@ -97,6 +97,7 @@ enum ioda_event_kind {
 	IODA_EV_PE_RELEASING,
 	IODA_EV_PE_WINDOW_REMOVE, /* n: window */
 	IODA_EV_PE_MESSAGE,   /* text: a pe_err/pe_warn line of its own */
+	IODA_EV_PE_DUMP,      /* debugfs dump_ioda_pe_state: a rid, n dev count */
 	IODA_EV_MESSAGE,      /* text: a plain pr_warn/pr_err line */
 };
 
@@ -215,6 +216,13 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 		     ioda_event_fn fn, void *arg, struct ioda_kernel **out,
 		     struct ioda_error *err);
 void ioda_kernel_free(struct ioda_kernel *k);
+
+/*
+ * debugfs PCIxxxx/dump_ioda_pe_state (v5.6+): one line per allocated PE of
+ * the PHB of @domain, in PE number order, as the kernel prints them.
+ * -ENOENT when there is no such PHB.
+ */
+int ioda_dump_pe_state(struct ioda_kernel *k, int domain);
 
 /* The PE a device belongs to, or NULL (borrowed: valid while the kernel lives). */
 struct ioda_pe *ioda_dev_peek_pe(struct ioda_kernel *k, const struct pci_dev *dev);

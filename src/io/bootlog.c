@@ -615,10 +615,27 @@ static const struct {
 	[IODA_MEM_PHYS_SIZE] = { 0, 0 },
 };
 
+/* The end of RAM (memblock_end_of_DRAM), which sizes DMA windows: the highest end seen. */
+static void ram_end(struct parser *p, uint64_t end)
+{
+	if (end > p->log->memory_end)
+		p->log->memory_end = end;
+}
+
+/* "node   8: [mem 0x0000200000000000-0x00002007ffffffff]" */
+static int on_node_range(struct parser *p, const struct fields *f, unsigned int arg)
+{
+	if (f->n[2] != UINT64_MAX)
+		ram_end(p, f->n[2] + 1);
+	return 0;
+}
+
 static int on_memory(struct parser *p, const struct fields *f, unsigned int src)
 {
 	uint64_t v = f->n[mem_sources[src].idx];
 
+	if (src == IODA_MEM_TOTAL_RAM)
+		ram_end(p, f->n[0]); /* "Top of RAM" */
 	if (v <= UINT64_MAX >> mem_sources[src].shift && better(&p->mem_rank, (int)src)) {
 		p->log->memory_bytes = v << mem_sources[src].shift;
 		p->log->memory_src = src;
@@ -1211,6 +1228,7 @@ static const struct matcher lines[] = {
 	{ "Memory: %uK/%uK available%*", on_memory, IODA_MEM_MEMORY_LINE },
 	{ "phys_mem_size%_= %x", on_memory, IODA_MEM_PHYS_SIZE },
 	{ "Top of RAM: %x, Total RAM: %x", on_memory, IODA_MEM_TOTAL_RAM },
+	{ "node%_%u: [mem %x-%x]", on_node_range, 0 },
 	{ "Reserving %uMB of memory at %uMB for crashkernel (System RAM: %uMB)", on_memory,
 	  IODA_MEM_CRASHKERNEL },
 	{ "Hardware name: %*", on_hardware, 3 },

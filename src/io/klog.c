@@ -23,7 +23,11 @@ static int pe_prefix(const struct ioda_event *ev, char *buf, size_t len)
 	if (ev->pe_flags & IODA_PE_VF)
 		return snprintf(buf, len, "pci %04x:%02x:%2x.%u: [PE# %.2x] ", ev->domain, bus,
 				slot, fn, ev->pe);
-	return snprintf(buf, len, "pci %04x:%02x     : [PE# %.2x] ", ev->domain, bus, ev->pe);
+	if (ev->pe_flags & (IODA_PE_BUS | IODA_PE_BUS_ALL))
+		return snprintf(buf, len, "pci %04x:%02x     : [PE# %.2x] ", ev->domain, bus,
+				ev->pe);
+	/* A PE of no kind (the reserved one): the prefix is empty. */
+	return snprintf(buf, len, "pci : [PE# %.2x] ", ev->pe);
 }
 
 /* dev_info() on a pci_dev: "pci DDDD:BB:DD.F: ". */
@@ -106,6 +110,15 @@ int ioda_event_format(const struct ioda_event *ev, char *buf, size_t len)
 	case IODA_EV_PE_MESSAGE:
 		pe_prefix(ev, pfx, sizeof(pfx));
 		return snprintf(buf, len, "%s%s", pfx, ev->text);
+	case IODA_EV_PE_DUMP:
+		pe_prefix(ev, pfx, sizeof(pfx));
+		return snprintf(buf, len, "%srid: %04x dev count: %2d flags: %s%s%s%s%s%s", pfx,
+				(unsigned int)ev->a, ev->n, ev->pe_flags & IODA_PE_DEV ? "dev " : "",
+				ev->pe_flags & IODA_PE_BUS ? "bus " : "",
+				ev->pe_flags & IODA_PE_BUS_ALL ? "all " : "",
+				ev->pe_flags & IODA_PE_MASTER ? "master " : "",
+				ev->pe_flags & IODA_PE_SLAVE ? "slave " : "",
+				ev->pe_flags & IODA_PE_VF ? "vf " : "");
 	case IODA_EV_MESSAGE:
 		return snprintf(buf, len, "%s", ev->text);
 	}

@@ -233,7 +233,7 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 	boot.cmdline = log->cmdline;
 	if (log->page_size)
 		boot.page_shift = (unsigned int)__builtin_ctz(log->page_size);
-	boot.dram_end = log->memory_bytes;
+	boot.dram_end = log->memory_end ? log->memory_end : log->memory_bytes;
 	rc = -ENOMEM;
 	m = ioda_machine_new(ctx);
 	if (!m)

@@ -585,3 +585,25 @@ struct ioda_pe *ioda_dev_peek_pe(struct ioda_kernel *k, const struct pci_dev *de
 
 	return n == IODA_INVALID_PE ? NULL : &phb->pe_array[n];
 }
+
+int ioda_dump_pe_state(struct ioda_kernel *k, int domain)
+{
+	struct ioda_phb *phb = ioda_kernel_peek_phb(k, domain);
+
+	if (!phb)
+		return -ENOENT;
+	for (unsigned int n = 0; n < phb->total_pe_num; n++) {
+		struct ioda_pe *pe = &phb->pe_array[n];
+		struct ioda_event ev = { .kind = IODA_EV_PE_DUMP, .level = IODA_LOG_WARNING };
+
+		if (!(phb->pe_alloc[n / (8 * sizeof(long))] & (1ul << (n % (8 * sizeof(long))))))
+			continue;
+		ev.a = pe->rid;
+		ev.n = pe->device_count;
+		/* The reserved PE was only reserved: it has no number of its own yet. */
+		pe->pe_number = n;
+		pe->phb = phb;
+		ioda_emit_pe(pe, &ev);
+	}
+	return 0;
+}

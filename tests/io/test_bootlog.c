@@ -524,6 +524,46 @@ static void test_qemu_pcie_pci_bridge(void **state)
 	test_ctx_end_clean(ctx);
 }
 
+static void test_switches(void **state)
+{
+	struct test_reports r;
+	struct ioda_ctx *ctx = test_ctx_new(&r);
+	struct ioda_topo *topo;
+	const struct ioda_topo_node *n;
+	size_t len;
+	char *buf = read_corpus("qemu-p9-switch", &len);
+
+	read_ok(ctx, "switch", buf, len, &topo, NULL);
+	n = find_node(topo, "0000:02:02.0");
+	assert_int_equal(n->pcie_type, PCIE_TYPE_DOWNSTREAM);
+	assert_res(&n->resource[PCI_BRIDGE_PREF_WINDOW], 0x6000040000000, 0x20000000, PREF64);
+	/* virtio-rng: BAR4 in M64 segment 2 (topology.md), a multifunction slot. */
+	n = find_node(topo, "0000:05:00.0");
+	assert_true(n->multifunction);
+	assert_res(&n->resource[4], 0x6000040000000, 0x4000, PREF64);
+	assert_res(&n->resource[1], 0x600c000840000, 0x1000, MEM32);
+	ioda_topo_free(ctx, topo);
+	free(buf);
+
+	buf = read_corpus("p8-ltc-ci3-5.19-next", &len);
+	read_ok(ctx, "ltc", buf, len, &topo, NULL);
+	assert_int_equal(find_phb(topo, 5)->gen, IODA_PHB3);
+	assert_res(&find_phb(topo, 5)->m64, 0x250000000000, 0x10000000000, PREF64);
+	n = find_node(topo, "0001:02:09.0"); /* an empty PEX8732 downstream port */
+	assert_int_equal(n->pcie_type, PCIE_TYPE_DOWNSTREAM);
+	assert_int_equal(n->secondary, 9);
+	assert_int_equal(n->subordinate, 0x0d);
+	assert_null(n->children);
+	assert_res(&n->resource[PCI_BRIDGE_PREF_WINDOW], 0x210200000000, 0x100000000, PREF64);
+	n = find_node(topo, "0001:08:00.0"); /* IPR: ROM at 0 in the scan, then assigned */
+	assert_res(&n->resource[PCI_ROM_RESOURCE], 0x3fe080800000, 0x20000,
+		   PCI_RES_MEM | PCI_RES_PREFETCH | PCI_RES_ASSIGNED);
+	assert_int_equal(count_nodes(find_phb(topo, 5)->devices), 12);
+	ioda_topo_free(ctx, topo);
+	free(buf);
+	test_ctx_end_clean(ctx);
+}
+
 /*
  * The QEMU logs start with skiboot's "PCI Summary", which names each
  * function's PCIe type: the rules derive the same types from the kernel's
@@ -659,6 +699,8 @@ static void test_pe_pattern(void **state)
 		{ "pci 0000:00:00.0: [1014:04c1] type 01 class 0x060400", -1 },
 		{ "", -1 },
 	};
+	struct test_reports r;
+	struct ioda_ctx *ctx = test_ctx_new(&r);
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *s = cases[i].line;
@@ -667,6 +709,7 @@ static void test_pe_pattern(void **state)
 		if (cases[i].at < 0 ? m != NULL : m != s + cases[i].at)
 			fail_msg("'%s': matched at %td", s, m ? m - s : -1);
 	}
+	test_ctx_end_clean(ctx); /* pure functions: nothing allocated */
 }
 
 static void test_stamps(void **state)
@@ -683,6 +726,8 @@ static void test_stamps(void **state)
 		{ "[ 1.5]", "" },
 		{ "pci 0000:00", "pci 0000:00" },
 	};
+	struct test_reports r;
+	struct ioda_ctx *ctx = test_ctx_new(&r);
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t len = strlen(cases[i].line);
@@ -691,6 +736,7 @@ static void test_stamps(void **state)
 		assert_int_equal(len, strlen(cases[i].rest));
 		assert_memory_equal(s, cases[i].rest, len);
 	}
+	test_ctx_end_clean(ctx);
 }
 
 /* ---- small logs -------------------------------------------------------------------- */
@@ -1150,6 +1196,7 @@ int main(void)
 		cmocka_unit_test(test_ac922_npu_and_sriov),
 		cmocka_unit_test(test_p8_suse_sriov_and_windows),
 		cmocka_unit_test(test_qemu_pcie_pci_bridge),
+		cmocka_unit_test(test_switches),
 		cmocka_unit_test(test_port_types_match_firmware),
 		cmocka_unit_test(test_pe_lines_are_not_input),
 		cmocka_unit_test(test_pe_pattern),

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Every corpus boot log replays line for line: ioda rebuilds each machine
+from what the log says before the PE set-up, boots it under the log's kernel
+and derives exactly the PE lines the real kernel printed.  The AC922 log's
+NVLink PHBs are the NPU issue's; its other PHBs must match already."""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+IODA, CORPUS = sys.argv[1], sys.argv[2]
+# The PE-line pattern of ../shared/tools/replay_score.py, restated.
+STAMP = re.compile(r'^(\[\s*\d+\.\d+\]\s*|\w{3} +\d+ \d\d:\d\d:\d\d \S+ kernel: )')
+PE = re.compile(
+    r'(pci_bus [0-9a-f]{4}:[0-9a-f]{2}: Configuring PE for bus'
+    r'|pci [0-9a-f]{4}:[0-9a-f]{2}(:[0-9a-f ]{2}\.\d|     ): \[PE# [0-9a-f]+\] .*'
+    r'|pci [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.\d: (Configured PE#|Added to existing PE#'
+    r'|Adding to iommu group|Associating to existing PE).*)$')
+NPU_PENDING = ('ac922-witherspoon-5.2-npu-sriov.log',)
+
+
+def replay(path, *args):
+    p = subprocess.run([IODA, 'replay', path, *args], capture_output=True, text=True,
+                       timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def strip_pe_lines(text):
+    return '\n'.join(l for l in text.splitlines()
+                     if not PE.search(STAMP.sub('', l.rstrip()))) + '\n'
+
+
+class Corpus(unittest.TestCase):
+    def logs(self):
+        return sorted(f for f in os.listdir(CORPUS) if f.endswith('.log'))
+
+    def test_every_log_matches_line_for_line(self):
+        for name in self.logs():
+            if name in NPU_PENDING:
+                continue
+            with self.subTest(log=name):
+                rc, out, err = replay(os.path.join(CORPUS, name))
+                last = out.splitlines()[-1]
+                m = re.fullmatch(r'replay: (\d+)/(\d+) PE lines match, (\d+) extra', last)
+                self.assertTrue(m, last)
+                self.assertEqual(m.group(1), m.group(2), out)
+                self.assertEqual(m.group(3), '0', out)
+                self.assertNotEqual(m.group(2), '0')
+                self.assertEqual((rc, err), (0, ''))
+
+    def test_pe_lines_are_never_input(self):
+        for name in self.logs():
+            with self.subTest(log=name):
+                path = os.path.join(CORPUS, name)
+                full = replay(path, '--derived')
+                with tempfile.NamedTemporaryFile('w', suffix='.log', delete=False) as t:
+                    t.write(strip_pe_lines(open(path, errors='replace').read()))
+                try:
+                    stripped = replay(t.name, '--derived')
+                finally:
+                    os.unlink(t.name)
+                self.assertEqual(full[0], 0)
+                self.assertEqual(stripped, full)
+
+    def test_ac922_pcie_phbs_match_before_the_npu_work(self):
+        rc, out, _ = replay(os.path.join(CORPUS, NPU_PENDING[0]))
+        self.assertEqual(rc, 1)
+        for phb in ('0000', '0001', '0002', '0003'):
+            m = re.search(r'^PHB %s: (\d+)/(\d+) PE lines match, 0 extra$' % phb, out, re.M)
+            self.assertTrue(m, phb)
+            self.assertEqual(m.group(1), m.group(2))
+
+
+if __name__ == '__main__':
+    unittest.main(argv=[sys.argv[0], '-v'])
