@@ -12,6 +12,7 @@
 #include <ioda/hw.h>
 #include <ioda/ioda.h>
 #include <ioda/replay.h>
+#include <ioda/show.h>
 #include <ioda/topo.h>
 
 enum { EXIT_FINDING = 1, EXIT_USAGE = 2 };
@@ -24,6 +25,7 @@ static const char usage_text[] =
 	"Commands:\n"
 	"  tree [MACHINE]   print the PCI tree, one device per line\n"
 	"  boot [MACHINE]   boot it as the PowerNV kernel does; print the kernel's log\n"
+	"  show [MACHINE]   boot it and print the PE table (--dump: as debugfs does)\n"
 	"  replay LOG       rebuild a machine from a real boot log, boot it under the\n"
 	"                   log's kernel and compare the PE lines with the log's\n"
 	"  hw --phb=N [MACHINE]\n"
@@ -57,9 +59,10 @@ struct cli {
 	const char *path;
 	struct ioda_boot_opts boot;
 	long phb; /* --phb, -1 when not given */
+	bool json, dump;
 };
 
-enum { OPT_BOOT = 1u << 0, OPT_PHB = 1u << 1 };
+enum { OPT_BOOT = 1u << 0, OPT_PHB = 1u << 1, OPT_JSON = 1u << 2, OPT_DUMP = 1u << 3 };
 
 /*
  * Parses the options machine commands share (--as always; --kernel and
@@ -73,6 +76,8 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "cmdline", required_argument, NULL, 'c' },
 		{ "phb", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "dump", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -87,7 +92,8 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if ((opt == 'k' || opt == 'c') && !(allowed & OPT_BOOT))
 			opt = '?';
-		if (opt == 'p' && !(allowed & OPT_PHB))
+		if ((opt == 'p' && !(allowed & OPT_PHB)) || (opt == 'j' && !(allowed & OPT_JSON)) ||
+		    (opt == 'd' && !(allowed & OPT_DUMP)))
 			opt = '?';
 		switch (opt) {
 		case 'a':
@@ -105,6 +111,12 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 			c->phb = strtol(optarg, &end, 0);
 			if (*end || end == optarg || c->phb < 0 || c->phb > 0xffff)
 				return usage_error(c->usage, "bad PHB number", optarg);
+			break;
+		case 'j':
+			c->json = true;
+			break;
+		case 'd':
+			c->dump = true;
 			break;
 		case 'h':
 			fputs(c->usage, stdout);
@@ -142,7 +154,20 @@ static int run(struct cli *c, bool boot, bool log,
 	struct ioda_kernel *k = NULL;
 	struct ioda_machine *m;
 	struct ioda_ctx *ctx = ioda_ctx_new();
+	struct ioda_json_events *events = NULL;
+	ioda_event_fn sink = print_event;
+	void *sink_arg = log ? stdout : NULL;
 	int rc;
+
+	if (log && c->json) {
+		events = ioda_json_events_new();
+		if (!events) {
+			ioda_ctx_free(ctx);
+			ctx = NULL;
+		}
+		sink = ioda_json_events_add;
+		sink_arg = events;
+	}
 
 	if (!ctx) {
 		fputs("ioda: out of memory\n", stderr);
@@ -153,16 +178,22 @@ static int run(struct cli *c, bool boot, bool log,
 	else
 		rc = ioda_load_example(ctx, &m, &err);
 	if (!rc && boot) {
-		rc = ioda_kernel_boot(m, &c->boot, print_event, log ? stdout : NULL, &k, &err);
+		rc = ioda_kernel_boot(m, &c->boot, sink, sink_arg, &k, &err);
 		if (rc)
 			ioda_machine_free(m);
 	}
 	if (rc) {
 		fprintf(stderr, "%s\n", err.msg);
+		ioda_json_events_free(events);
 		ioda_ctx_free(ctx);
 		return EXIT_USAGE;
 	}
-	rc = fn ? fn(c, m, k) : 0;
+	if (events) {
+		rc = ioda_json_events_write(events, k->profile.name, stdout) ? EXIT_USAGE : 0;
+		ioda_json_events_free(events);
+	}
+	if (!rc && fn)
+		rc = fn(c, m, k);
 	ioda_kernel_free(k);
 	if (ioda_machine_free(m) && !rc)
 		rc = EXIT_FINDING;
@@ -224,7 +255,8 @@ static int cmd_tree(int argc, char **argv)
 }
 
 static const char boot_usage[] =
-	"Usage: ioda boot [--kernel=VERSION] [--cmdline=TEXT] [--as=topo|dt|log] [MACHINE]\n"
+	"Usage: ioda boot [--json] [--kernel=VERSION] [--cmdline=TEXT] [--as=topo|dt|log]\n"
+	"                 [MACHINE]\n"
 	"\n"
 	"Boots the machine as the PowerNV PCI code of kernel VERSION does (default:\n"
 	"the newest ioda models) and prints what that kernel prints about it: the\n"
@@ -234,9 +266,49 @@ static const char boot_usage[] =
 static int cmd_boot(int argc, char **argv)
 {
 	struct cli c = { .usage = boot_usage };
-	int rc = parse_args(argc, argv, &c, OPT_BOOT);
+	int rc = parse_args(argc, argv, &c, OPT_BOOT | OPT_JSON);
 
 	return rc >= 0 ? rc : run(&c, true, true, NULL);
+}
+
+static const char show_usage[] =
+	"Usage: ioda show [--json|--dump] [--kernel=VERSION] [--cmdline=TEXT] [--as=KIND]\n"
+	"                 [MACHINE]\n"
+	"\n"
+	"Boots the machine and prints its PE table: per PHB, each allocated PE with\n"
+	"its kind (the kernel's flags), RID, device count, iommu group, DMA windows,\n"
+	"M32 and M64 segments, freeze state and member devices.  --dump prints what\n"
+	"debugfs PCIxxxx/dump_ioda_pe_state prints, line for line.\n";
+
+static void print_dump(void *arg, const struct ioda_event *ev)
+{
+	if (ev->kind == IODA_EV_PE_DUMP)
+		print_event(arg, ev);
+}
+
+static int do_show(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
+{
+	if (c->json)
+		return ioda_show_json(k, stdout) ? EXIT_USAGE : 0;
+	if (!c->dump)
+		return ioda_show_text(k, stdout) ? EXIT_USAGE : 0;
+	k->emit = print_dump;
+	k->emit_arg = stdout;
+	for (unsigned int i = 0; i < k->nphbs; i++)
+		ioda_dump_pe_state(k, k->phbs[i]->domain->number);
+	return 0;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	struct cli c = { .usage = show_usage };
+	int rc = parse_args(argc, argv, &c, OPT_BOOT | OPT_JSON | OPT_DUMP);
+
+	if (rc >= 0)
+		return rc;
+	if (c.json && c.dump)
+		return usage_error(show_usage, "choose one of", "--json --dump");
+	return run(&c, true, false, do_show);
 }
 
 static const char hw_usage[] =
@@ -340,6 +412,7 @@ static const struct command {
 } commands[] = {
 	{ "tree", cmd_tree },
 	{ "boot", cmd_boot },
+	{ "show", cmd_show },
 	{ "hw", cmd_hw },
 	{ "replay", cmd_replay },
 };

@@ -125,6 +125,45 @@ class Hw(unittest.TestCase):
             os.unlink(f.name)
 
 
+class Show(unittest.TestCase):
+    def test_table_lists_each_allocated_pe(self):
+        rc, out, err = run('show', os.path.join(SRC, 'examples/power9.dts'))
+        self.assertEqual((rc, err), (0, ''))
+        self.assertIn('PHB 0000  PHB4  512 PEs  reserved PE#1ff  root PE#1fe', out)
+        self.assertRegex(out, r'\n  fc +all .* 0002:02:00.0\n')
+
+    def test_dump_is_debugfs_dump_ioda_pe_state(self):
+        # The 6.1 kernel's own lines for this machine (corpus guest/p9-switch).
+        rc, out, _ = run('show', '--dump', '--kernel=6.1', os.path.join(
+            SRC, 'tests/conformance/corpus/guest-p9-switch.log'))
+        self.assertEqual(rc, 0)
+        lines = out.splitlines()
+        self.assertEqual(lines[:7], [
+            'pci 0000:05     : [PE# 02] rid: 0500 dev count:  2 flags: bus master ',
+            'pci 0000:04     : [PE# 1fa] rid: 0400 dev count:  1 flags: bus ',
+            'pci 0000:03     : [PE# 1fb] rid: 0300 dev count:  1 flags: bus ',
+            'pci 0000:02     : [PE# 1fc] rid: 0200 dev count:  3 flags: bus ',
+            'pci 0000:01     : [PE# 1fd] rid: 0100 dev count:  1 flags: bus ',
+            'pci 0000:00     : [PE# 1fe] rid: 0000 dev count:  1 flags: bus ',
+            'pci : [PE# 1ff] rid: 0000 dev count:  0 flags: '])
+
+    def test_json_is_one_document(self):
+        import json
+        rc, out, _ = run('show', '--json')
+        self.assertEqual(rc, 0)
+        doc = json.loads(out)
+        phb0 = doc['phbs'][0]
+        self.assertEqual((phb0['domain'], phb0['total_pes'], phb0['root_pe']), (0, 512, 510))
+        nvme = [pe for pe in phb0['pes'] if pe['devices'] == ['0000:03:00.0']][0]
+        self.assertEqual(nvme['flags'], ['bus'])
+        self.assertTrue(nvme['dma']['bypass'])
+        rc, out, _ = run('boot', '--json')
+        self.assertEqual(rc, 0)
+        events = json.loads(out)['events']
+        self.assertIn('pci 0000:03     : [PE# 1fb] Enabling 64-bit DMA bypass',
+                      [e['line'] for e in events])
+
+
 class Usage(unittest.TestCase):
     def test_help_and_version(self):
         rc, out, _ = run('--help')

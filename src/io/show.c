@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ioda show: the PE table, in text and JSON (json-c; no hand-made escaping).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include <ioda/hw.h>
+#include <ioda/show.h>
+
+static bool pe_allocated(const struct ioda_phb *phb, unsigned int n)
+{
+	return phb->pe_alloc[n / (8 * sizeof(long))] & (1ul << (n % (8 * sizeof(long))));
+}
+
+static const char *const flag_names[] = { "dev", "bus", "all", "master", "slave", "vf" };
+
+/* "bus master" */
+static void kind_str(unsigned int flags, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < 6 && off < len; i++)
+		if (flags & (1u << i))
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "",
+						flag_names[i]);
+	if (!off)
+		snprintf(buf, len, "reserved");
+}
+
+static const char *frozen_str(unsigned int state)
+{
+	static const char *const names[] = { "-", "mmio", "dma", "mmio+dma" };
+
+	return names[state & IODA_PEST_FROZEN];
+}
+
+/* Appends "a-b" runs of the segments of @map that belong to @pe. */
+static void segs_str(const unsigned int *map, unsigned int n, unsigned int pe, char *buf,
+		     size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n && off < len; i++) {
+		unsigned int j = i;
+
+		if (map[i] != pe)
+			continue;
+		while (j + 1 < n && map[j + 1] == pe)
+			j++;
+		off += (size_t)(i == j ? snprintf(buf + off, len - off, "%s%u", off ? "," : "", i)
+				       : snprintf(buf + off, len - off, "%s%u-%u", off ? "," : "", i,
+						  j));
+		i = j;
+	}
+	if (!off)
+		snprintf(buf, len, "-");
+}
+
+static void dma_str(const struct ioda_pe *pe, char *buf, size_t len)
+{
+	if (!pe->tbl && !pe->tce_bypass_enabled) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (pe->tbl)
+		snprintf(buf, len, "tce 0..%" PRIx64 " pg=%" PRIx64 "%s", pe->tbl->window_size - 1,
+			 (uint64_t)1 << pe->tbl->page_shift, pe->tce_bypass_enabled ? " +bypass" : "");
+	else
+		snprintf(buf, len, "bypass");
+}
+
+/* Calls @fn for each device whose PE is @pe, in tree order. */
+struct member_walk {
+	struct ioda_kernel *k;
+	const struct ioda_pe *pe;
+	void (*fn)(void *arg, const struct pci_dev *dev);
+	void *arg;
+};
+
+static int member_cb(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	struct member_walk *w = arg;
+
+	if (ioda_dev_peek_pe(w->k, dev) == w->pe)
+		w->fn(w->arg, dev);
+	return 0;
+}
+
+static void for_each_member(struct ioda_kernel *k, const struct ioda_pe *pe,
+			    void (*fn)(void *arg, const struct pci_dev *dev), void *arg)
+{
+	struct member_walk w = { k, pe, fn, arg };
+
+	pci_walk_machine(k->m, member_cb, &w);
+}
+
+static void print_member(void *arg, const struct pci_dev *dev)
+{
+	fprintf(arg, " %s", pci_dev_peek_name(dev));
+}
+
+int ioda_show_text(struct ioda_kernel *k, FILE *out)
+{
+	for (unsigned int i = 0; i < k->nphbs; i++) {
+		struct ioda_phb *phb = k->phbs[i];
+		struct ioda_phb_hw *hw = ioda_opal_phb(k->opal, phb->opal_id);
+
+		fprintf(out, "PHB %04x  %s  %u PEs  reserved PE#%x  root PE#%x\n",
+			phb->domain->number, ioda_phb_gen_name(phb->domain->gen), phb->total_pe_num,
+			phb->reserved_pe_idx, phb->root_pe_idx);
+		fprintf(out, "  %-5s %-12s %-4s %4s  %-5s %-32s %-9s %-9s %-8s %s\n", "PE#", "kind",
+			"rid", "devs", "group", "dma", "m32", "m64", "frozen", "devices");
+		for (unsigned int n = 0; n < phb->total_pe_num; n++) {
+			struct ioda_pe *pe = &phb->pe_array[n];
+			char kind[48], dma[48], m32[32], m64[32], group[8];
+
+			if (!pe_allocated(phb, n))
+				continue;
+			kind_str(pe->flags, kind, sizeof(kind));
+			dma_str(pe, dma, sizeof(dma));
+			segs_str(phb->m32_segmap, phb->total_pe_num, n, m32, sizeof(m32));
+			segs_str(phb->m64_segmap, phb->total_pe_num, n, m64, sizeof(m64));
+			snprintf(group, sizeof(group), pe->group >= 0 ? "%d" : "-", pe->group);
+			fprintf(out, "  %-5x %-12s %04x %4d  %-5s %-32s %-9s %-9s %-8s", n, kind,
+				pe->rid, pe->device_count, group, dma, m32, m64,
+				frozen_str(ioda_hw_pe_state(hw, n)));
+			for_each_member(k, pe, print_member, out);
+			fputc('\n', out);
+		}
+	}
+	return 0;
+}
+
+/* json-c's adders return non-zero on allocation failure; NULL @v failed to allocate. */
+static bool add(json_object *o, const char *key, json_object *v)
+{
+	if (!v)
+		return false;
+	if (json_object_object_add(o, key, v)) {
+		json_object_put(v);
+		return false;
+	}
+	return true;
+}
+
+static bool push(json_object *a, json_object *v)
+{
+	if (!v)
+		return false;
+	if (json_object_array_add(a, v)) {
+		json_object_put(v);
+		return false;
+	}
+	return true;
+}
+
+struct json_members {
+	json_object *array;
+	bool ok;
+};
+
+static void json_member(void *arg, const struct pci_dev *dev)
+{
+	struct json_members *jm = arg;
+
+	if (jm->ok && !push(jm->array, json_object_new_string(pci_dev_peek_name(dev))))
+		jm->ok = false;
+}
+
+static json_object *json_segs(const unsigned int *map, unsigned int n, unsigned int pe)
+{
+	json_object *a = json_object_new_array();
+
+	for (unsigned int i = 0; a && i < n; i++)
+		if (map[i] == pe && !push(a, json_object_new_int((int32_t)i))) {
+			json_object_put(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_object *json_pe(struct ioda_kernel *k, struct ioda_phb *phb, unsigned int n)
+{
+	struct ioda_pe *pe = &phb->pe_array[n];
+	json_object *o = json_object_new_object(), *flags = json_object_new_array();
+	json_object *devs = json_object_new_array(), *dma = json_object_new_object();
+	bool ok = o && flags && devs && dma;
+	struct json_members jm = { devs, true };
+
+	for (unsigned int i = 0; ok && i < 6; i++)
+		if (pe->flags & (1u << i))
+			ok = push(flags, json_object_new_string(flag_names[i]));
+	if (ok) {
+		for_each_member(k, pe, json_member, &jm);
+		ok = jm.ok;
+	}
+	if (ok && pe->tbl) {
+		json_object *w = json_object_new_object();
+
+		ok = w && add(dma, "window0", w) &&
+		     add(w, "start", json_object_new_int64(0)) &&
+		     add(w, "end", json_object_new_uint64(pe->tbl->window_size - 1)) &&
+		     add(w, "page_size", json_object_new_uint64(1ull << pe->tbl->page_shift)) &&
+		     add(w, "levels", json_object_new_int((int32_t)pe->tbl->levels));
+		if (!w)
+			ok = false;
+	}
+	ok = ok && add(dma, "bypass", json_object_new_boolean(pe->tce_bypass_enabled));
+	if (ok) {
+		ok = add(o, "pe", json_object_new_int((int32_t)n)) && add(o, "flags", flags);
+		flags = NULL;
+		ok = ok && add(o, "rid", json_object_new_int(pe->rid)) &&
+		     add(o, "device_count", json_object_new_int(pe->device_count)) &&
+		     add(o, "devices", devs);
+		devs = NULL;
+		ok = ok && add(o, "dma", dma);
+		dma = NULL;
+		/* json-c's null is a NULL object. */
+		ok = ok && (pe->group >= 0 ? add(o, "iommu_group", json_object_new_int(pe->group))
+					   : !json_object_object_add(o, "iommu_group", NULL)) &&
+		     add(o, "m32_segments", json_segs(phb->m32_segmap, phb->total_pe_num, n)) &&
+		     add(o, "m64_segments", json_segs(phb->m64_segmap, phb->total_pe_num, n)) &&
+		     add(o, "frozen", json_object_new_string(frozen_str(ioda_hw_pe_state(
+					      ioda_opal_phb(k->opal, phb->opal_id), n))));
+		if (ok && pe->pbus)
+			ok = add(o, "holds", json_object_new_string(pe->pbus->ref.name));
+	}
+	json_object_put(flags);
+	json_object_put(devs);
+	json_object_put(dma);
+	if (!ok) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_object *json_phb(struct ioda_kernel *k, struct ioda_phb *phb)
+{
+	json_object *o = json_object_new_object(), *pes = json_object_new_array();
+	bool ok = o && pes;
+
+	for (unsigned int n = 0; ok && n < phb->total_pe_num; n++)
+		if (pe_allocated(phb, n))
+			ok = push(pes, json_pe(k, phb, n));
+	ok = ok && add(o, "domain", json_object_new_int(phb->domain->number)) &&
+	     add(o, "gen", json_object_new_string(ioda_phb_gen_name(phb->domain->gen))) &&
+	     add(o, "total_pes", json_object_new_int((int32_t)phb->total_pe_num)) &&
+	     add(o, "reserved_pe", json_object_new_int((int32_t)phb->reserved_pe_idx)) &&
+	     add(o, "root_pe", json_object_new_int((int32_t)phb->root_pe_idx));
+	if (ok) {
+		ok = add(o, "pes", pes);
+		pes = NULL;
+	}
+	json_object_put(pes);
+	if (!ok) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int write_json(json_object *o, FILE *out)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							       JSON_C_TO_STRING_SPACED |
+							       JSON_C_TO_STRING_NOSLASHESCAPE);
+	int rc = s ? (fprintf(out, "%s\n", s) < 0 ? -EIO : 0) : -ENOMEM;
+
+	json_object_put(o);
+	return rc;
+}
+
+int ioda_show_json(struct ioda_kernel *k, FILE *out)
+{
+	json_object *o = json_object_new_object(), *phbs = json_object_new_array();
+	bool ok = o && phbs;
+
+	for (unsigned int i = 0; ok && i < k->nphbs; i++)
+		ok = push(phbs, json_phb(k, k->phbs[i]));
+	ok = ok && add(o, "kernel", json_object_new_string(k->profile.name));
+	if (ok) {
+		ok = add(o, "phbs", phbs);
+		phbs = NULL;
+	}
+	json_object_put(phbs);
+	if (!ok) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	return write_json(o, out);
+}
+
+/* ---- events -------------------------------------------------------------------- */
+
+const char *ioda_event_kind_name(enum ioda_event_kind kind)
+{
+	static const char *const names[] = {
+		[IODA_EV_PHB_INIT] = "phb_init",
+		[IODA_EV_PHB_M32_RANGE] = "phb_m32_range",
+		[IODA_EV_PHB_M64_RANGE] = "phb_m64_range",
+		[IODA_EV_PHB_M64_DEFAULT] = "phb_m64_default",
+		[IODA_EV_PHB_PE_COUNTS] = "phb_pe_counts",
+		[IODA_EV_PHB_M64_SIZE] = "phb_m64_size",
+		[IODA_EV_PHB_MSIS] = "phb_msis",
+		[IODA_EV_BUS_CONFIGURING] = "bus_configuring",
+		[IODA_EV_DEV_CONFIGURED] = "dev_configured",
+		[IODA_EV_DEV_ADDED] = "dev_added",
+		[IODA_EV_DEV_GROUP_ADD] = "dev_group_add",
+		[IODA_EV_DEV_GROUP_REMOVE] = "dev_group_remove",
+		[IODA_EV_PE_BUS] = "pe_bus",
+		[IODA_EV_PE_BUS_ALL] = "pe_bus_all",
+		[IODA_EV_PE_DEV] = "pe_dev",
+		[IODA_EV_PE_TCE32] = "pe_tce32",
+		[IODA_EV_PE_WINDOW] = "pe_window",
+		[IODA_EV_PE_BYPASS] = "pe_bypass",
+		[IODA_EV_PE_RELEASING] = "pe_releasing",
+		[IODA_EV_PE_WINDOW_REMOVE] = "pe_window_remove",
+		[IODA_EV_PE_MESSAGE] = "pe_message",
+		[IODA_EV_PE_DUMP] = "pe_dump",
+		[IODA_EV_MESSAGE] = "message",
+	};
+
+	return (size_t)kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind]
+									   : "event";
+}
+
+struct ioda_json_events {
+	json_object *events;
+	bool oom;
+};
+
+struct ioda_json_events *ioda_json_events_new(void)
+{
+	struct ioda_json_events *j = calloc(1, sizeof(*j));
+
+	if (j)
+		j->events = json_object_new_array();
+	if (j && !j->events) {
+		free(j);
+		j = NULL;
+	}
+	return j;
+}
+
+void ioda_json_events_add(void *arg, const struct ioda_event *ev)
+{
+	struct ioda_json_events *j = arg;
+	json_object *o;
+	char line[256];
+	bool ok;
+
+	if (j->oom)
+		return;
+	ioda_event_format(ev, line, sizeof(line));
+	o = json_object_new_object();
+	ok = o && add(o, "kind", json_object_new_string(ioda_event_kind_name(ev->kind))) &&
+	     add(o, "level", json_object_new_int(ev->level)) &&
+	     add(o, "domain", json_object_new_int(ev->domain)) &&
+	     add(o, "line", json_object_new_string(line));
+	if (ok && ev->kind >= IODA_EV_PE_BUS && ev->kind <= IODA_EV_PE_DUMP)
+		ok = add(o, "pe", json_object_new_int((int32_t)ev->pe));
+	if (!ok || !push(j->events, o)) {
+		if (!ok)
+			json_object_put(o);
+		j->oom = true;
+	}
+}
+
+int ioda_json_events_write(struct ioda_json_events *j, const char *kernel, FILE *out)
+{
+	json_object *o;
+	bool ok;
+
+	if (j->oom)
+		return -ENOMEM;
+	o = json_object_new_object();
+	ok = o && add(o, "kernel", json_object_new_string(kernel));
+	if (ok) {
+		ok = add(o, "events", j->events);
+		if (ok)
+			j->events = NULL;
+	}
+	if (!ok) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	return write_json(o, out);
+}
+
+void ioda_json_events_free(struct ioda_json_events *j)
+{
+	if (!j)
+		return;
+	json_object_put(j->events);
+	free(j);
+}
