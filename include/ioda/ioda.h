@@ -137,6 +137,8 @@ struct ioda_tce_table {
 	unsigned int page_shift;
 	unsigned int levels;
 	uint64_t level_size; /* bytes of one level */
+	uint64_t hint;       /* where the next free-entry search starts */
+	uint64_t hole_start, hole_end; /* TCE indexes kept free: the 32-bit MMIO hole */
 };
 
 struct ioda_pe {
@@ -223,6 +225,25 @@ void ioda_kernel_free(struct ioda_kernel *k);
  * -ENOENT when there is no such PHB.
  */
 int ioda_dump_pe_state(struct ioda_kernel *k, int domain);
+
+/* ---- the DMA mapping API ------------------------------------------------------ */
+
+enum ioda_dma_dir {
+	IODA_DMA_TO_DEVICE,     /* the device reads: TCE read-only */
+	IODA_DMA_FROM_DEVICE,   /* the device writes: TCE write-only */
+	IODA_DMA_BIDIRECTIONAL,
+};
+
+/*
+ * Maps the IOMMU page holding system address @phys for @dev in its PE's
+ * default window (TVE#0), allocating TCE levels on demand, and returns the
+ * bus address the device uses; the PHB translates it back.  -ENODEV when the
+ * device has no PE with a window, -ENOSPC when the window is full, -ENOMEM.
+ */
+int ioda_dma_map(struct ioda_kernel *k, struct pci_dev *dev, uint64_t phys,
+		 enum ioda_dma_dir dir, uint64_t *bus_addr);
+/* Clears the TCE of @bus_addr and invalidates it; -EINVAL if it was not mapped. */
+int ioda_dma_unmap(struct ioda_kernel *k, struct pci_dev *dev, uint64_t bus_addr);
 
 /* The PE a device belongs to, or NULL (borrowed: valid while the kernel lives). */
 struct ioda_pe *ioda_dev_peek_pe(struct ioda_kernel *k, const struct pci_dev *dev);

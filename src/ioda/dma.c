@@ -90,16 +90,143 @@ static int create_table(struct ioda_kernel *k, uint64_t window, unsigned int pag
 	tbl->page_shift = page_shift;
 	tbl->levels = levels;
 	tbl->level_size = 1ull << level_shift;
+	/* The top of the 32-bit space is MMIO: iommu_init_table() keeps it out. */
+	if (window > TCE32_SIZE_PHB) {
+		tbl->hole_start = TCE32_SIZE_PHB >> page_shift;
+		tbl->hole_end = (window < (1ull << 32) ? window : 1ull << 32) >> page_shift;
+	}
 	*out = tbl;
 	return 0;
+}
+
+/* The pa of a level's entry @i for entry @idx's walk: (idx >> shift) masked. */
+static uint64_t level_entry(const struct ioda_tce_table *tbl, uint64_t base, uint64_t idx,
+			    unsigned int lev)
+{
+	unsigned int bits = (unsigned int)__builtin_ctzll(tbl->level_size) - 3;
+
+	return base + ((idx >> (bits * (lev - 1))) & ((1ull << bits) - 1)) * 8;
+}
+
+/*
+ * Where TCE @idx lives; lower levels are allocated on demand when @alloc
+ * (pnv_tce() with alloc), else -ENOENT for a level not there yet.
+ */
+static int tce_slot(struct ioda_kernel *k, const struct ioda_tce_table *tbl, uint64_t idx,
+		    bool alloc, uint64_t *slot)
+{
+	struct ioda_sysmem *mem = ioda_opal_sysmem(k->opal);
+	uint64_t base = tbl->pa, tce, next;
+	int rc;
+
+	for (unsigned int lev = tbl->levels; lev > 1; lev--) {
+		uint64_t e = level_entry(tbl, base, idx, lev);
+
+		rc = ioda_sysmem_read64(mem, e, &tce);
+		if (rc)
+			return rc;
+		if (!tce) {
+			if (!alloc)
+				return -ENOENT;
+			rc = ioda_sysmem_alloc(mem, tbl->level_size, &next);
+			if (rc)
+				return rc;
+			tce = next | IODA_TCE_READ | IODA_TCE_WRITE;
+			ioda_sysmem_write64(mem, e, tce);
+		}
+		base = tce & IODA_TCE_RPN_MASK;
+	}
+	*slot = level_entry(tbl, base, idx, 1);
+	return 0;
+}
+
+/* Frees the indirect levels below @base (level @lev), then @base itself. */
+static void free_levels(struct ioda_sysmem *mem, const struct ioda_tce_table *tbl, uint64_t base,
+			unsigned int lev)
+{
+	if (lev > 1) {
+		for (uint64_t i = 0; i < tbl->level_size / 8; i++) {
+			uint64_t tce;
+
+			if (!ioda_sysmem_read64(mem, base + i * 8, &tce) && tce)
+				free_levels(mem, tbl, tce & IODA_TCE_RPN_MASK, lev - 1);
+		}
+	}
+	ioda_sysmem_release(mem, base);
 }
 
 static void free_table(struct ioda_kernel *k, struct ioda_tce_table *tbl)
 {
 	if (!tbl)
 		return;
-	ioda_sysmem_release(ioda_opal_sysmem(k->opal), tbl->pa);
+	free_levels(ioda_opal_sysmem(k->opal), tbl, tbl->pa, tbl->levels);
 	ioda_free(k->ctx, tbl);
+}
+
+/* The PE's default table, if the device's PE has one. */
+static struct ioda_pe *dma_pe(struct ioda_kernel *k, const struct pci_dev *dev)
+{
+	struct ioda_pe *pe = ioda_dev_peek_pe(k, dev);
+
+	return pe && pe->tbl ? pe : NULL;
+}
+
+int ioda_dma_map(struct ioda_kernel *k, struct pci_dev *dev, uint64_t phys,
+		 enum ioda_dma_dir dir, uint64_t *bus_addr)
+{
+	static const uint64_t perm[] = {
+		[IODA_DMA_TO_DEVICE] = IODA_TCE_READ,
+		[IODA_DMA_FROM_DEVICE] = IODA_TCE_WRITE,
+		[IODA_DMA_BIDIRECTIONAL] = IODA_TCE_READ | IODA_TCE_WRITE,
+	};
+	struct ioda_pe *pe = dma_pe(k, dev);
+	struct ioda_tce_table *tbl;
+	struct ioda_sysmem *mem = ioda_opal_sysmem(k->opal);
+	uint64_t entries, page_mask;
+
+	if (!pe)
+		return -ENODEV;
+	tbl = pe->tbl;
+	entries = tbl->window_size >> tbl->page_shift;
+	page_mask = (1ull << tbl->page_shift) - 1;
+	/* First fit from the last allocation, as the iommu pool allocator. */
+	for (uint64_t n = 0; n < entries; n++) {
+		uint64_t idx = (tbl->hint + n) % entries, slot, tce;
+		int rc;
+
+		if (idx >= tbl->hole_start && idx < tbl->hole_end)
+			continue;
+		rc = tce_slot(k, tbl, idx, true, &slot);
+		if (rc)
+			return rc;
+		if (ioda_sysmem_read64(mem, slot, &tce) || tce)
+			continue;
+		ioda_sysmem_write64(mem, slot, (phys & ~page_mask & IODA_TCE_RPN_MASK) | perm[dir]);
+		tbl->hint = idx + 1;
+		*bus_addr = (idx << tbl->page_shift) | (phys & page_mask);
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+int ioda_dma_unmap(struct ioda_kernel *k, struct pci_dev *dev, uint64_t bus_addr)
+{
+	struct ioda_pe *pe = dma_pe(k, dev);
+	struct ioda_sysmem *mem = ioda_opal_sysmem(k->opal);
+	uint64_t idx, slot, tce;
+	struct ioda_phb *phb;
+
+	if (!pe)
+		return -ENODEV;
+	phb = pe->phb;
+	idx = bus_addr >> pe->tbl->page_shift;
+	if (bus_addr >= pe->tbl->window_size || tce_slot(k, pe->tbl, idx, false, &slot) ||
+	    ioda_sysmem_read64(mem, slot, &tce) || !tce)
+		return -EINVAL;
+	ioda_sysmem_write64(mem, slot, 0);
+	opal_pci_tce_kill(k->opal, phb->opal_id, OPAL_PCI_TCE_KILL_PAGES, pe->pe_number,
+			  1u << pe->tbl->page_shift, bus_addr, 1);
+	return 0;
 }
 
 /* pnv_pci_ioda2_set_window(0): TVE 2*PE+0 points at the table; the OPAL code. */

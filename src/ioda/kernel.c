@@ -478,6 +478,17 @@ static void setup_iommu_api(struct ioda_kernel *k)
 
 /* ---- boot ------------------------------------------------------------------------- */
 
+/* The newest kernel that supports the machine: NVLink went away in 5.13. */
+static const char *newest_for(struct ioda_machine *m)
+{
+	struct pci_domain *d;
+
+	ioda_list_for_each_entry(d, &m->domains, node)
+		if (d->type == IODA_PHB_NPU_NVLINK)
+			return ioda_profile_newest_nvlink();
+	return ioda_profile_newest();
+}
+
 static bool cmdline_has(const char *cmdline, const char *opt)
 {
 	size_t n = strlen(opt);
@@ -511,8 +522,7 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 	k->emit = fn;
 	k->emit_arg = arg;
 	k->irq_top = 0xff000;
-	rc = ioda_profile_init(&k->profile, opts->kernel ? opts->kernel : ioda_profile_newest(),
-			       err);
+	rc = ioda_profile_init(&k->profile, opts->kernel ? opts->kernel : newest_for(m), err);
 	if (rc)
 		goto fail;
 	if (opts->page_shift)
