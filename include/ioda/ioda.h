@@ -184,6 +184,8 @@ struct ioda_phb {
 	struct ioda_list pe_list;
 	bool root_pe_populated;
 	unsigned int *dev_pe; /* per RID: the PE of the device (the kernel's pdn) */
+	unsigned int msi_base, msi_count; /* hwirq numbers of the PHB's MSIs */
+	unsigned long *msi_bitmap;        /* MSIs handed out */
 };
 
 /* How the kernel was booted. */
@@ -244,6 +246,28 @@ int ioda_dma_map(struct ioda_kernel *k, struct pci_dev *dev, uint64_t phys,
 		 enum ioda_dma_dir dir, uint64_t *bus_addr);
 /* Clears the TCE of @bus_addr and invalidates it; -EINVAL if it was not mapped. */
 int ioda_dma_unmap(struct ioda_kernel *k, struct pci_dev *dev, uint64_t bus_addr);
+
+/* ---- MSIs --------------------------------------------------------------------- */
+
+struct ioda_msi {
+	uint32_t hwirq;   /* the interrupt number */
+	uint32_t xive;    /* the PHB's interrupt index: hwirq - msi_base */
+	uint64_t address; /* what the device writes to ... */
+	uint32_t data;    /* ... and the value */
+};
+
+/*
+ * pnv_setup_msi_irqs(): @nvec MSIs for @dev from its PHB's bitmap (an
+ * aligned power-of-two block, as msi_bitmap_alloc_hwirqs), each bound to
+ * the device's PE (opal_pci_set_xive_pe) with its address and data
+ * (opal_get_msi_32/64).  -ENODEV without a PE, -ENOSPC when none are left,
+ * -EIO when firmware refuses (nothing kept).
+ */
+int ioda_msi_setup(struct ioda_kernel *k, struct pci_dev *dev, unsigned int nvec, bool is_64,
+		   struct ioda_msi *out);
+/* Gives the MSIs back to the PHB's bitmap. */
+void ioda_msi_teardown(struct ioda_kernel *k, struct pci_dev *dev, const struct ioda_msi *msi,
+		       unsigned int nvec);
 
 /* The PE a device belongs to, or NULL (borrowed: valid while the kernel lives). */
 struct ioda_pe *ioda_dev_peek_pe(struct ioda_kernel *k, const struct pci_dev *dev);

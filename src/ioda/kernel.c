@@ -140,6 +140,7 @@ static void phb_free(struct ioda_phb *phb)
 	ioda_free(ctx, phb->m32_segmap);
 	ioda_free(ctx, phb->m64_segmap);
 	ioda_free(ctx, phb->dev_pe);
+	ioda_free(ctx, phb->msi_bitmap);
 	pci_domain_put(phb->domain, HOLD_PHB);
 	ioda_free(ctx, phb);
 }
@@ -161,8 +162,6 @@ static void phb_header(struct ioda_phb *phb, const struct pci_resource *m32,
 	const struct pci_domain *d = phb->domain;
 	char path[IODA_DT_PATH_MAX];
 	struct ioda_event ev = { .level = IODA_LOG_INFO };
-	unsigned int msis = d->gen == IODA_PHB3 ? 2040 : (phb->total_pe_num == 512 ? 4088 : 2040);
-	uint64_t irq;
 
 	if (d->fw.valid && d->fw.path[0])
 		snprintf(path, sizeof(path), "%s", d->fw.path);
@@ -199,22 +198,9 @@ static void phb_header(struct ioda_phb *phb, const struct pci_resource *m32,
 	ev.a = phb->m64_size;
 	ev.b = phb->m64_segsize;
 	ioda_emit(k, &ev);
-	/*
-	 * skiboot's interrupt numbering: on P8 a block per chip and PHB; on P9
-	 * XIVE hands out blocks downwards from 0xff000, sized by the PE count.
-	 */
-	if (d->fw.valid && d->fw.msi_count) {
-		msis = d->fw.msi_count;
-		irq = d->fw.msi_base;
-	} else if (d->gen == IODA_PHB3) {
-		irq = ((uint64_t)d->chip << 13) + ((uint64_t)(d->index + 1) << 11);
-	} else {
-		k->irq_top -= phb->total_pe_num == 512 ? 0x1000 : 0x800;
-		irq = k->irq_top;
-	}
 	ev.kind = IODA_EV_PHB_MSIS;
-	ev.n = (int)msis;
-	ev.a = irq;
+	ev.n = (int)phb->msi_count;
+	ev.a = phb->msi_base;
 	ioda_emit(k, &ev);
 }
 
@@ -275,6 +261,24 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	    !phb->m32_segmap || !phb->m64_segmap)
 		goto oom;
 
+	/*
+	 * ibm,opal-msi-ranges, or skiboot's numbering: on P8 a block per chip and
+	 * PHB; on P9 XIVE hands out blocks downwards from 0xff000, by PE count.
+	 */
+	if (d->fw.valid && d->fw.msi_count) {
+		phb->msi_count = d->fw.msi_count;
+		phb->msi_base = d->fw.msi_base;
+	} else if (d->gen == IODA_PHB3) {
+		phb->msi_count = 2040;
+		phb->msi_base = (d->chip << 13) + ((d->index + 1) << 11);
+	} else {
+		phb->msi_count = total == 512 ? 4088 : 2040;
+		k->irq_top -= total == 512 ? 0x1000 : 0x800;
+		phb->msi_base = (unsigned int)k->irq_top;
+	}
+	phb->msi_bitmap = ioda_calloc(ctx, (phb->msi_count + 63) / 64, sizeof(unsigned long));
+	if (!phb->msi_bitmap)
+		goto oom;
 	phb_windows(d, &m32, &m64);
 	ioda_phb_params_init(&params, d->gen);
 	params.num_pes = total;

@@ -485,6 +485,41 @@ static void below_pcie_to_pci_bridge_one_pe_for_all_buses(void **state)
 	shutdown(&b);
 }
 
+/*
+ * MSIs come in an aligned block of the PHB's numbers, each bound to the
+ * device's PE: the PHB takes the write from that PE's RIDs only, and an MSI
+ * from another PE freezes the sender.
+ */
+static void msis_are_bound_to_the_pe(void **state)
+{
+	struct booted b;
+	struct pci_dev *nic0, *nic1;
+	struct ioda_msi m0[3], m1[1];
+	struct ioda_phb_hw *hw;
+	uint32_t pe;
+
+	boot(&b, p9_switch, "6.1", NULL);
+	hw = ioda_opal_phb(b.k->opal, 0);
+	nic0 = pci_get_domain_bus_and_slot(b.m, 0, 5, 0, "test");
+	nic1 = pci_get_domain_bus_and_slot(b.m, 0, 3, 0, "test");
+	assert_int_equal(ioda_msi_setup(b.k, nic0, 3, true, m0), 0);
+	assert_int_equal(m0[0].xive, 0);
+	assert_int_equal(m0[2].xive, 2);
+	assert_int_equal(m0[0].hwirq, 0xfe000); /* the PHB's base IRQ */
+	assert_int_equal(ioda_msi_setup(b.k, nic1, 1, false, m1), 0);
+	assert_int_equal(m1[0].xive, 4); /* after the block of four */
+	assert_int_equal(ioda_hw_msi(hw, 0x0500, m0[1].xive, &pe), 0);
+	assert_int_equal(pe, 2);
+	assert_int_equal(ioda_hw_msi(hw, 0x0300, m0[1].xive, &pe), -EFAULT);
+	assert_int_equal(ioda_hw_pe_state(hw, 0x1fb), IODA_PEST_FROZEN);
+	ioda_msi_teardown(b.k, nic0, m0, 3);
+	assert_int_equal(ioda_msi_setup(b.k, nic1, 2, false, m0), 0);
+	assert_int_equal(m0[0].xive, 0); /* the freed block is reused */
+	pci_dev_put(nic0, "test");
+	pci_dev_put(nic1, "test");
+	shutdown(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -497,6 +532,7 @@ int main(void)
 		cmocka_unit_test(bypass_is_identity_above_bit_59),
 		cmocka_unit_test(v5_3_window_is_one_level_of_4k_tces),
 		cmocka_unit_test(profiles_follow_the_kernels_history),
+		cmocka_unit_test(msis_are_bound_to_the_pe),
 		cmocka_unit_test(bar_over_two_segments_makes_a_compound_pe),
 		cmocka_unit_test(below_pcie_to_pci_bridge_one_pe_for_all_buses),
 	};
