@@ -183,7 +183,6 @@ struct ioda_phb {
 	uint64_t m64_bar_alloc;
 	struct ioda_list pe_list;
 	bool root_pe_populated;
-	unsigned int *dev_pe; /* per RID: the PE of the device (the kernel's pdn) */
 	unsigned int msi_base, msi_count; /* hwirq numbers of the PHB's MSIs */
 	unsigned long *msi_bitmap;        /* MSIs handed out */
 };
@@ -207,6 +206,7 @@ struct ioda_kernel {
 	unsigned int nphbs;
 	uint64_t group_ids[4]; /* iommu group ids in use, lowest free first */
 	uint64_t irq_top;      /* P9: where the next PHB's MSI block ends */
+	pthread_mutex_t lock;  /* PE state changed after boot (a device's last put) */
 	ioda_event_fn emit;
 	void *emit_arg;
 };
@@ -227,6 +227,24 @@ void ioda_kernel_free(struct ioda_kernel *k);
  * -ENOENT when there is no such PHB.
  */
 int ioda_dump_pe_state(struct ioda_kernel *k, int domain);
+
+/* ---- after boot: hotplug ---------------------------------------------------------- */
+
+/*
+ * Hot add (a slot's rescan): the device @node describes, with its subtree,
+ * appears on @bus and is set up as at boot under the profile's flow.
+ * *@out (if non-NULL) gets a reference for @holder.
+ */
+int ioda_hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda_topo_node *node,
+		 struct pci_dev **out, const char *holder, struct ioda_error *err);
+/*
+ * Hot remove (pci_stop_and_remove_bus_device): @dev and all below it, in
+ * the kernel's order; each device leaves its iommu group when removed and
+ * its PE when freed (pcibios_release_device), and a PE with no device left
+ * is released ("Releasing PE", DMA off, segments back to the reserved PE,
+ * RTT and PELT-V undone, number freed; the root PE keeps its number).
+ */
+int ioda_hot_remove(struct ioda_kernel *k, struct pci_dev *dev);
 
 /* ---- the DMA mapping API ------------------------------------------------------ */
 

@@ -172,6 +172,28 @@ struct pci_dev {
 	struct pci_resource resource[PCI_NUM_RESOURCES];
 	struct pci_sriov sriov; /* total_vfs == 0: no SR-IOV capability */
 	char label[32];         /* optional name from the description */
+	/*
+	 * The kernel's per-device state, owned by the policy layer: the PE
+	 * number (pci_dn's pe_number) and the iommu group (-1: none).  Per
+	 * device, not per BDF, so a device re-added while its old instance is
+	 * still held never shares the old one's state.
+	 */
+	unsigned int pe_number;
+	int iommu_group;
+};
+
+/*
+ * What the layer above (the kernel's policy) hears of the model, in the
+ * kernel's order: dev_removed when a device leaves its bus (device_del),
+ * dev_release at its last put (pcibios_release_device), bus_removed when
+ * a bus goes (pci_remove_bus).  Called with the machine lock held, except
+ * dev_release, which runs on whichever thread puts last.
+ */
+struct pci_notifier {
+	void *arg;
+	void (*dev_removed)(void *arg, struct pci_dev *dev);
+	void (*dev_release)(void *arg, struct pci_dev *dev);
+	void (*bus_removed)(void *arg, struct pci_bus *bus);
 };
 
 struct ioda_machine {
@@ -182,6 +204,7 @@ struct ioda_machine {
 	uint64_t next_seq;
 	uint64_t memory_bytes;
 	char model[64];
+	struct pci_notifier notifier; /* set under the lock; NULL callbacks: none */
 };
 
 /* ---- machine ---------------------------------------------------------- */
@@ -195,6 +218,9 @@ struct ioda_machine *ioda_machine_new(struct ioda_ctx *ctx);
  * leak and returns how many there were (0 for a clean teardown).
  */
 unsigned long ioda_machine_free(struct ioda_machine *m);
+
+/* Installs (or, with NULL, removes) the machine's notifier. */
+void ioda_machine_set_notifier(struct ioda_machine *m, const struct pci_notifier *n);
 
 /* Builds the PCI tree a topology describes; on error the machine must be freed. */
 int ioda_machine_populate(struct ioda_machine *m, const struct ioda_topo *topo,
@@ -298,6 +324,16 @@ int pci_walk_machine(struct ioda_machine *m, pci_walk_fn fn, void *arg);
  */
 int pci_hot_add(struct ioda_machine *m, struct pci_bus *bus, const struct ioda_topo_node *node,
 		struct pci_dev **out, const char *holder, struct ioda_error *err);
+/* The same, with the machine's write lock already held (ioda_machine_write_lock). */
+int pci_hot_add_locked(struct ioda_machine *m, struct pci_bus *bus,
+		       const struct ioda_topo_node *node, struct pci_dev **out, const char *holder,
+		       struct ioda_error *err);
+/* The same for hot remove. */
+int pci_stop_and_remove_locked(struct ioda_machine *m, struct pci_dev *dev);
+
+/* Structural changes made of several steps hold the machine's lock for writing. */
+void ioda_machine_write_lock(struct ioda_machine *m);
+void ioda_machine_unlock(struct ioda_machine *m);
 
 /*
  * Hot remove of @dev and, for a bridge, everything below it, deepest first.

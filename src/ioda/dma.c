@@ -287,10 +287,13 @@ int ioda_group_register(struct ioda_kernel *k, struct ioda_pe *pe)
 	return -1;
 }
 
-void ioda_group_add_dev(struct ioda_kernel *k, struct ioda_pe *pe, const struct pci_dev *dev)
+void ioda_group_add_dev(struct ioda_kernel *k, struct ioda_pe *pe, struct pci_dev *dev)
 {
-	if (pe->group >= 0)
-		ioda_emit_dev(k, dev, IODA_EV_DEV_GROUP_ADD, pe->pe_number, pe->group);
+	/* iommu_add_device(): a device already in a group stays there. */
+	if (pe->group < 0 || dev->iommu_group >= 0)
+		return;
+	dev->iommu_group = pe->group;
+	ioda_emit_dev(k, dev, IODA_EV_DEV_GROUP_ADD, pe->pe_number, pe->group);
 }
 
 void ioda_setup_dma_pe(struct ioda_phb *phb, struct ioda_pe *pe)
@@ -334,4 +337,40 @@ void ioda_pe_dma_free(struct ioda_pe *pe)
 		return;
 	free_table(pe->phb->kernel, pe->tbl);
 	pe->tbl = NULL;
+}
+
+/* pnv_pci_ioda2_unset_window(0) */
+static void unset_window(struct ioda_pe *pe)
+{
+	struct ioda_phb *phb = pe->phb;
+	struct ioda_event ev = { .kind = IODA_EV_PE_WINDOW_REMOVE, .level = IODA_LOG_INFO, .n = 0 };
+	int64_t rc;
+
+	ioda_emit_pe(pe, &ev);
+	rc = opal_pci_map_pe_dma_window(phb->kernel->opal, phb->opal_id, pe->pe_number,
+					(uint16_t)(pe->pe_number << 1), 0, 0, 0, 0);
+	if (rc) {
+		ioda_pe_printf(pe, IODA_LOG_WARNING, "Unmapping failed, ret = %lld", (long long)rc);
+		ioda_pe_printf(pe, IODA_LOG_WARNING, "OPAL error %lld release DMA window",
+			       (long long)rc);
+	} else {
+		opal_pci_tce_kill(phb->kernel->opal, phb->opal_id, OPAL_PCI_TCE_KILL_PE,
+				  pe->pe_number, 0, 0, 0);
+	}
+}
+
+void ioda_release_pe_dma(struct ioda_pe *pe)
+{
+	struct ioda_kernel *k = pe->phb->kernel;
+
+	if (!pe->dma_setup_done)
+		return;
+	unset_window(pe);
+	set_bypass(pe, false);
+	/* The group's id is free again once the PE lets go of it. */
+	if (pe->group >= 0)
+		k->group_ids[pe->group / 64] &= ~(1ull << (pe->group % 64));
+	pe->group = -1;
+	ioda_pe_dma_free(pe);
+	pe->dma_setup_done = false;
 }

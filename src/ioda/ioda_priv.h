@@ -37,12 +37,32 @@ void ioda_pe_for_each_dev(struct ioda_pe *pe, void (*fn)(struct ioda_pe *pe, str
 							void *arg), void *arg);
 bool ioda_pe_has_dma_device(struct ioda_pe *pe);
 
+/* pnv_ioda_release_pe() */
+void ioda_release_pe(struct ioda_pe *pe);
+
 /* ---- DMA (dma.c) ---- */
 void ioda_setup_dma_pe(struct ioda_phb *phb, struct ioda_pe *pe);
 /* Registers the PE's iommu group (the lowest free id); -1 on failure. */
 int ioda_group_register(struct ioda_kernel *k, struct ioda_pe *pe);
-void ioda_group_add_dev(struct ioda_kernel *k, struct ioda_pe *pe, const struct pci_dev *dev);
+void ioda_group_add_dev(struct ioda_kernel *k, struct ioda_pe *pe, struct pci_dev *dev);
 void ioda_pe_dma_free(struct ioda_pe *pe);
+/* pnv_pci_ioda2_release_pe_dma(): window 0 off, bypass off, group and table put. */
+void ioda_release_pe_dma(struct ioda_pe *pe);
+
+/* ---- flows (kernel.c), used again by hotplug ---- */
+void ioda_dma_dev_setup(struct ioda_phb *phb, struct pci_dev *dev);
+void ioda_bus_add_devices(struct ioda_phb *phb, struct pci_bus *bus);
+void ioda_setup_bridge(struct ioda_phb *phb, struct pci_bus *bus);
+void ioda_assign_bus_resources(struct ioda_phb *phb, struct pci_bus *bus);
+void ioda_group_pe_devices(struct ioda_kernel *k, struct ioda_pe *pe);
+/* The notifier the kernel installs on its machine. */
+void ioda_install_notifier(struct ioda_kernel *k);
+
+/* ---- resource assignment (resources.c) ---- */
+/* Whether a device of the PHB has a BAR, ROM or IOV BAR without an address. */
+bool ioda_phb_needs_assignment(const struct ioda_phb *phb);
+/* Sizes and places every BAR and window of the PHB as the PCI core does; -ENOMEM. */
+int ioda_assign_resources(struct ioda_phb *phb, const struct ioda_boot_opts *opts);
 
 static inline bool ioda_pci_is_bridge(const struct pci_dev *dev)
 {

@@ -139,7 +139,6 @@ static void phb_free(struct ioda_phb *phb)
 	ioda_free(ctx, phb->pe_rmap);
 	ioda_free(ctx, phb->m32_segmap);
 	ioda_free(ctx, phb->m64_segmap);
-	ioda_free(ctx, phb->dev_pe);
 	ioda_free(ctx, phb->msi_bitmap);
 	pci_domain_put(phb->domain, HOLD_PHB);
 	ioda_free(ctx, phb);
@@ -254,11 +253,10 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	phb->pe_alloc = ioda_calloc(ctx, (total + 63) / 64, sizeof(unsigned long));
 	phb->pe_array = ioda_calloc(ctx, total, sizeof(struct ioda_pe));
 	phb->pe_rmap = invalid_array(ctx, IODA_RTT_ENTRIES);
-	phb->dev_pe = invalid_array(ctx, IODA_RTT_ENTRIES);
 	phb->m32_segmap = invalid_array(ctx, total);
 	phb->m64_segmap = invalid_array(ctx, total);
-	if (!phb->pe_alloc || !phb->pe_array || !phb->pe_rmap || !phb->dev_pe ||
-	    !phb->m32_segmap || !phb->m64_segmap)
+	if (!phb->pe_alloc || !phb->pe_array || !phb->pe_rmap || !phb->m32_segmap ||
+	    !phb->m64_segmap)
 		goto oom;
 
 	/*
@@ -362,7 +360,7 @@ static void configure_bus(struct ioda_phb *phb, struct pci_bus *bus)
 }
 
 /* pnv_pci_ioda_dma_dev_setup() */
-static void dma_dev_setup(struct ioda_phb *phb, struct pci_dev *dev)
+void ioda_dma_dev_setup(struct ioda_phb *phb, struct pci_dev *dev)
 {
 	struct ioda_kernel *k = phb->kernel;
 	uint16_t rid = pci_dev_rid(dev);
@@ -381,21 +379,21 @@ static void dma_dev_setup(struct ioda_phb *phb, struct pci_dev *dev)
 	pe = &phb->pe_array[n];
 	if (!pe->dma_setup_done && !ioda_pci_is_bridge(dev))
 		ioda_setup_dma_pe(phb, pe);
-	phb->dev_pe[rid] = n;
+	dev->pe_number = n;
 	pe->device_count++;
 	ioda_group_add_dev(k, pe, dev);
 }
 
 /* pci_bus_add_devices(): the bus's devices, then each bridge's bus. */
-static void bus_add_devices(struct ioda_phb *phb, struct pci_bus *bus)
+void ioda_bus_add_devices(struct ioda_phb *phb, struct pci_bus *bus)
 {
 	struct pci_dev *dev;
 
 	ioda_list_for_each_entry(dev, &bus->devices, bus_node)
-		dma_dev_setup(phb, dev);
+		ioda_dma_dev_setup(phb, dev);
 	ioda_list_for_each_entry(dev, &bus->devices, bus_node)
 		if (dev->subordinate)
-			bus_add_devices(phb, dev->subordinate);
+			ioda_bus_add_devices(phb, dev->subordinate);
 }
 
 /* ---- the < 5.8 flow: PEs at bridge set-up -------------------------------------------- */
@@ -403,9 +401,7 @@ static void bus_add_devices(struct ioda_phb *phb, struct pci_bus *bus)
 /* pnv_ioda_setup_same_PE(): the bus's devices (all below, for bus-all) join. */
 static void setup_same_pe(struct ioda_pe *pe, struct pci_dev *dev, void *arg)
 {
-	struct ioda_phb *phb = pe->phb;
-
-	phb->dev_pe[pci_dev_rid(dev)] = pe->pe_number;
+	dev->pe_number = pe->pe_number;
 	pe->device_count++;
 }
 
@@ -419,7 +415,7 @@ static struct ioda_pe *setup_bus_pe_old(struct ioda_phb *phb, struct pci_bus *bu
 }
 
 /* pnv_pci_setup_bridge() */
-static void setup_bridge(struct ioda_phb *phb, struct pci_bus *bus)
+void ioda_setup_bridge(struct ioda_phb *phb, struct pci_bus *bus)
 {
 	bool all = below_pcie_to_pci(bus);
 	struct ioda_pe *pe;
@@ -445,21 +441,30 @@ static void setup_bridge(struct ioda_phb *phb, struct pci_bus *bus)
 }
 
 /* __pci_bus_assign_resources(): a bridge's bus after everything below it. */
-static void assign_bus_resources(struct ioda_phb *phb, struct pci_bus *bus)
+void ioda_assign_bus_resources(struct ioda_phb *phb, struct pci_bus *bus)
 {
 	struct pci_dev *dev;
 
 	ioda_list_for_each_entry(dev, &bus->devices, bus_node) {
 		if (!dev->subordinate)
 			continue;
-		assign_bus_resources(phb, dev->subordinate);
-		setup_bridge(phb, dev->subordinate);
+		ioda_assign_bus_resources(phb, dev->subordinate);
+		ioda_setup_bridge(phb, dev->subordinate);
 	}
 }
 
 static void group_add(struct ioda_pe *pe, struct pci_dev *dev, void *arg)
 {
 	ioda_group_add_dev(pe->phb->kernel, pe, dev);
+}
+
+/* A group for a PE with DMA and its devices (the < 5.8 fixup, per PE). */
+void ioda_group_pe_devices(struct ioda_kernel *k, struct ioda_pe *pe)
+{
+	if (pe->group >= 0 || !ioda_pe_has_dma_device(pe))
+		return;
+	ioda_group_register(k, pe);
+	ioda_pe_for_each_dev(pe, group_add, NULL);
 }
 
 /* pnv_pci_ioda_setup_iommu_api(): a group per PE with DMA, in PE list order. */
@@ -471,12 +476,8 @@ static void setup_iommu_api(struct ioda_kernel *k)
 
 		if (phb->type != IODA_PNV_PHB_IODA2)
 			continue;
-		ioda_list_for_each_entry(pe, &phb->pe_list, list) {
-			if (!ioda_pe_has_dma_device(pe))
-				continue;
-			ioda_group_register(k, pe);
-			ioda_pe_for_each_dev(pe, group_add, NULL);
-		}
+		ioda_list_for_each_entry(pe, &phb->pe_list, list)
+			ioda_group_pe_devices(k, pe);
 	}
 }
 
@@ -526,6 +527,15 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 	k->emit = fn;
 	k->emit_arg = arg;
 	k->irq_top = 0xff000;
+	{
+		/* Recursive: a PE's release can free a bridge whose PE goes too. */
+		pthread_mutexattr_t attr;
+
+		pthread_mutexattr_init(&attr);
+		pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+		pthread_mutex_init(&k->lock, &attr);
+		pthread_mutexattr_destroy(&attr);
+	}
 	rc = ioda_profile_init(&k->profile, opts->kernel ? opts->kernel : newest_for(m), err);
 	if (rc)
 		goto fail;
@@ -557,15 +567,16 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 		struct ioda_phb *phb = k->phbs[i];
 
 		if (k->profile.pe_at_device_add)
-			bus_add_devices(phb, phb->domain->root_bus);
+			ioda_bus_add_devices(phb, phb->domain->root_bus);
 		else
-			assign_bus_resources(phb, phb->domain->root_bus);
+			ioda_assign_bus_resources(phb, phb->domain->root_bus);
 	}
 	if (!rc && !k->profile.pe_at_device_add)
 		setup_iommu_api(k);
 	pthread_rwlock_unlock(&m->lock);
 	if (rc)
 		goto fail;
+	ioda_install_notifier(k);
 	*out = k;
 	return 0;
 fail:
@@ -577,10 +588,13 @@ void ioda_kernel_free(struct ioda_kernel *k)
 {
 	if (!k)
 		return;
+	if (k->m->notifier.arg == k)
+		ioda_machine_set_notifier(k->m, NULL);
 	for (unsigned int i = 0; i < k->nphbs; i++)
 		phb_free(k->phbs[i]);
 	ioda_free(k->ctx, k->phbs);
 	ioda_opal_free(k->opal);
+	pthread_mutex_destroy(&k->lock);
 	ioda_free(k->ctx, k);
 }
 
@@ -595,9 +609,8 @@ struct ioda_phb *ioda_kernel_peek_phb(struct ioda_kernel *k, int domain)
 struct ioda_pe *ioda_dev_peek_pe(struct ioda_kernel *k, const struct pci_dev *dev)
 {
 	struct ioda_phb *phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(dev));
-	unsigned int n = phb ? phb->dev_pe[pci_dev_rid(dev)] : IODA_INVALID_PE;
 
-	return n == IODA_INVALID_PE ? NULL : &phb->pe_array[n];
+	return phb && dev->pe_number < phb->total_pe_num ? &phb->pe_array[dev->pe_number] : NULL;
 }
 
 int ioda_dump_pe_state(struct ioda_kernel *k, int domain)

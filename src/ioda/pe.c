@@ -225,10 +225,8 @@ static int set_peltv(struct ioda_phb *phb, struct ioda_pe *pe)
 	else if (pe->flags & IODA_PE_DEV)
 		up = pe->pdev->bus->self;
 	for (; up; up = up->bus->self) {
-		unsigned int n = phb->dev_pe[pci_dev_rid(up)];
-
-		if (n != IODA_INVALID_PE) {
-			ret = set_one_peltv(phb, &phb->pe_array[n], pe);
+		if (up->pe_number < phb->total_pe_num) {
+			ret = set_one_peltv(phb, &phb->pe_array[up->pe_number], pe);
 			if (ret)
 				return ret;
 		}
@@ -417,4 +415,120 @@ void ioda_setup_pe_seg(struct ioda_pe *pe)
 	/* Only the PE's own bus: the kernel walks pbus->devices, not below. */
 	ioda_list_for_each_entry(dev, &pe->pbus->devices, bus_node)
 		seg_dev(pe, dev, NULL);
+}
+
+/* pnv_ioda_free_pe_seg(): the PE's M32 segments go back to the reserved PE. */
+static void release_pe_seg(struct ioda_pe *pe)
+{
+	struct ioda_phb *phb = pe->phb;
+
+	for (unsigned int idx = 0; idx < phb->total_pe_num; idx++) {
+		int64_t rc;
+
+		if (phb->m32_segmap[idx] != pe->pe_number)
+			continue;
+		rc = opal_pci_map_pe_mmio_window(phb->kernel->opal, phb->opal_id,
+						 phb->reserved_pe_idx, OPAL_M32_WINDOW_TYPE, 0,
+						 (uint16_t)idx);
+		if (rc != OPAL_SUCCESS)
+			ioda_pe_printf(pe, IODA_LOG_WARNING, "Error %lld unmapping (%d) segment#%u",
+				       (long long)rc, OPAL_M32_WINDOW_TYPE, idx);
+		phb->m32_segmap[idx] = IODA_INVALID_PE;
+	}
+}
+
+/* pnv_ioda_unset_peltv(): out of every ancestor's PELT-V, thawed, then out of its own. */
+static void unset_peltv(struct ioda_phb *phb, struct ioda_pe *pe, const struct pci_dev *parent)
+{
+	struct ioda_opal *opal = phb->kernel->opal;
+	int64_t rc;
+
+	for (; parent; parent = parent->bus->self)
+		if (parent->pe_number < phb->total_pe_num)
+			opal_pci_set_peltv(opal, phb->opal_id, parent->pe_number, pe->pe_number,
+					   OPAL_REMOVE_PE_FROM_DOMAIN);
+	opal_pci_eeh_freeze_clear(opal, phb->opal_id, pe->pe_number,
+				  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
+	rc = opal_pci_set_peltv(opal, phb->opal_id, pe->pe_number, pe->pe_number,
+				OPAL_REMOVE_PE_FROM_DOMAIN);
+	if (rc)
+		ioda_pe_printf(pe, IODA_LOG_WARNING, "OPAL error %lld remove self from PELTV",
+			       (long long)rc);
+}
+
+/* pnv_ioda_deconfigure_pe(): reverse map, PELT-V and RTT undone; the PE lets go of its bus. */
+static void deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
+{
+	const struct pci_dev *parent;
+	uint8_t bcomp, dcomp, fcomp;
+	unsigned int rid_end;
+	int64_t rc;
+
+	if (pe->pbus) {
+		unsigned int count = 1;
+
+		if (pe->flags & IODA_PE_BUS_ALL)
+			count = pe->pbus->busn_end - pe->pbus->number + 1u;
+		parent = pe->pbus->self;
+		dcomp = 0;
+		fcomp = 0;
+		bcomp = bus_compare(pe, count);
+		rid_end = pe->rid + (count << 8);
+	} else {
+		parent = pe->pdev ? pe->pdev->bus->self : NULL;
+		bcomp = OpalPciBusAll;
+		dcomp = OPAL_COMPARE_RID_DEVICE_NUMBER;
+		fcomp = OPAL_COMPARE_RID_FUNCTION_NUMBER;
+		rid_end = pe->rid + 1u;
+	}
+	for (unsigned int rid = pe->rid; rid < rid_end && rid < IODA_RTT_ENTRIES; rid++)
+		phb->pe_rmap[rid] = IODA_INVALID_PE;
+	if (phb->type != IODA_PNV_PHB_NPU_OCAPI)
+		unset_peltv(phb, pe, parent);
+	rc = opal_pci_set_pe(phb->kernel->opal, phb->opal_id, pe->pe_number, pe->rid, bcomp, dcomp,
+			     fcomp, OPAL_UNMAP_PE);
+	if (rc)
+		ioda_pe_printf(pe, IODA_LOG_ERR, "OPAL error %lld trying to setup PELT table",
+			       (long long)rc);
+	if (pe->pbus)
+		pci_bus_put(pe->pbus, HOLD_PE);
+	pe->pbus = NULL;
+	pe->pdev = NULL;
+}
+
+void ioda_release_pe(struct ioda_pe *pe)
+{
+	struct ioda_phb *phb = pe->phb;
+	struct ioda_kernel *k = phb->kernel;
+	struct ioda_pe *slave, *tmp;
+
+	if (k->profile.release_print) {
+		struct ioda_event ev = { .kind = IODA_EV_PE_RELEASING, .level = IODA_LOG_INFO };
+
+		ioda_emit_pe(pe, &ev);
+	}
+	ioda_list_del(&pe->list);
+	if (phb->type == IODA_PNV_PHB_IODA2)
+		ioda_release_pe_dma(pe);
+	release_pe_seg(pe);
+	deconfigure_pe(phb, pe);
+	if (pe->flags & IODA_PE_MASTER) {
+		ioda_list_for_each_entry_safe(slave, tmp, &pe->slaves, list) {
+			ioda_list_del(&slave->list);
+			ioda_pe_free(slave);
+		}
+	}
+	/*
+	 * The root PE keeps its number, to be set up again by a rescan; since
+	 * 5.8 it also keeps its kind with no bus (what made 6.1's debugfs dump
+	 * oops after a root port was removed); before, it was only marked
+	 * unpopulated.
+	 */
+	if (pe->pe_number == phb->root_pe_idx) {
+		phb->root_pe_populated = false;
+		if (!k->profile.pe_at_device_add)
+			pe->flags = 0;
+		return;
+	}
+	ioda_pe_free(pe);
 }

@@ -18,6 +18,15 @@ struct ioda_machine *ioda_machine_new(struct ioda_ctx *ctx)
 	return m;
 }
 
+void ioda_machine_set_notifier(struct ioda_machine *m, const struct pci_notifier *n)
+{
+	static const struct pci_notifier none;
+
+	pthread_rwlock_wrlock(&m->lock);
+	m->notifier = n ? *n : none;
+	pthread_rwlock_unlock(&m->lock);
+}
+
 unsigned long ioda_machine_free(struct ioda_machine *m)
 {
 	struct ioda_ctx *ctx;

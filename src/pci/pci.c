@@ -35,8 +35,11 @@ static void bus_release(struct ioda_ref *ref)
 static void dev_release(struct ioda_ref *ref)
 {
 	struct pci_dev *dev = ioda_ref_object(ref);
+	const struct pci_notifier *n = &dev->bus->domain->machine->notifier;
 	char holder[IODA_HOLDER_MAX];
 
+	if (n->dev_release)
+		n->dev_release(n->arg, dev);
 	dev_holder(dev, holder, sizeof(holder));
 	pci_bus_put(dev->bus, holder);
 }
@@ -131,13 +134,14 @@ static struct pci_bus *bus_create(struct pci_domain *d, struct pci_bus *parent,
 	return bus;
 }
 
+static int add_scanned(struct ioda_machine *m, struct pci_bus *bus,
+		       const struct ioda_topo_node *first, struct ioda_error *err);
+
 int pci_domain_create_locked(struct ioda_machine *m, const struct ioda_topo_phb *phb,
 			     struct ioda_error *err)
 {
 	struct pci_domain *d, *pos;
 	struct pci_bus *root;
-	const struct ioda_topo_node *node;
-	int rc;
 
 	ioda_list_for_each_entry(pos, &m->domains, node)
 		if (pos->number == phb->domain)
@@ -168,12 +172,7 @@ int pci_domain_create_locked(struct ioda_machine *m, const struct ioda_topo_phb 
 		return oom(err, &phb->pos); /* the domain is linked: machine free drops it */
 	root->busn_end = 0xff;
 	d->root_bus = root;
-	for (node = phb->devices; node; node = node->next) {
-		rc = pci_add_locked(m, root, node, NULL, NULL, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return add_scanned(m, root, phb->devices, err);
 }
 
 /* The lowest bus number in @bus's range not used by @bus or a bridge below it. */
@@ -210,13 +209,8 @@ static void dev_fill(struct pci_dev *dev, const struct ioda_topo_node *node)
 
 static void dev_link(struct ioda_machine *m, struct pci_bus *bus, struct pci_dev *dev)
 {
-	struct pci_dev *pos;
-
-	/* Devices on a bus in devfn order, as a scan finds them. */
-	ioda_list_for_each_entry(pos, &bus->devices, bus_node)
-		if (pos->devfn > dev->devfn)
-			break;
-	ioda_list_add_tail(&dev->bus_node, &pos->bus_node);
+	/* Added last, as pci_device_add(): a rescanned device follows the others. */
+	ioda_list_add_tail(&dev->bus_node, &bus->devices);
 	dev->seq = ++m->next_seq;
 	ioda_list_add_tail(&dev->all_node, &m->devices);
 }
@@ -233,12 +227,33 @@ static struct pci_dev *find_dev_locked(const struct pci_bus *bus, unsigned int d
 
 static void remove_locked(struct ioda_machine *m, struct pci_dev *dev);
 
+/* Adds the devices of a description list in devfn order, as a bus scan finds them. */
+static int add_scanned(struct ioda_machine *m, struct pci_bus *bus,
+		       const struct ioda_topo_node *first, struct ioda_error *err)
+{
+	int last = -1;
+
+	for (;;) {
+		const struct ioda_topo_node *next = NULL;
+		int rc;
+
+		for (const struct ioda_topo_node *n = first; n; n = n->next)
+			if (n->devfn > last && (!next || n->devfn < next->devfn))
+				next = n;
+		if (!next)
+			return 0;
+		rc = pci_add_locked(m, bus, next, NULL, NULL, err);
+		if (rc)
+			return rc;
+		last = next->devfn;
+	}
+}
+
 /* Gives a new bridge its secondary bus and builds the devices below it. */
 static int bridge_populate(struct ioda_machine *m, struct pci_bus *bus, struct pci_dev *dev,
 			   const struct ioda_topo_node *node, struct ioda_error *err)
 {
 	struct pci_domain *d = bus->domain;
-	const struct ioda_topo_node *child;
 	struct pci_bus *sec;
 	int nr = node->secondary, rc;
 	unsigned int last;
@@ -264,11 +279,9 @@ static int bridge_populate(struct ioda_machine *m, struct pci_bus *bus, struct p
 	    (node->subordinate < nr || (unsigned int)node->subordinate > bus->busn_end))
 		return pos_error(err, &node->pos, "subordinate bus %02x is outside [bus %02x-..]",
 				 (unsigned int)node->subordinate, (unsigned int)nr);
-	for (child = node->children; child; child = child->next) {
-		rc = pci_add_locked(m, sec, child, NULL, NULL, err);
-		if (rc)
-			return rc;
-	}
+	rc = add_scanned(m, sec, node->children, err);
+	if (rc)
+		return rc;
 	if (node->subordinate < 0) {
 		/* As firmware's depth-first scan: the range ends at the last bus used. */
 		const struct pci_bus *c;
@@ -298,6 +311,8 @@ int pci_add_locked(struct ioda_machine *m, struct pci_bus *bus, const struct iod
 	ioda_ref_set_name(&dev->ref, "%04x:%02x:%02x.%d", bus->domain->number, bus->number,
 			  PCI_SLOT(node->devfn), PCI_FUNC(node->devfn));
 	dev_fill(dev, node);
+	dev->pe_number = 0xffffffffu;
+	dev->iommu_group = -1;
 	dev_holder(dev, holder, sizeof(holder));
 	dev->bus = pci_bus_get(bus, holder);
 	ioda_list_init(&dev->bus_node);
@@ -317,19 +332,18 @@ int pci_add_locked(struct ioda_machine *m, struct pci_bus *bus, const struct iod
 
 /* ---- removal --------------------------------------------------------------------- */
 
+/* pci_remove_bus_device(): each device of the bus in list order, then the bus. */
 static void remove_bus_locked(struct ioda_machine *m, struct pci_bus *bus)
 {
 	struct pci_dev *dev, *n;
 
-	/* Deepest first, last device first, as pci_stop_and_remove_bus_device. */
-	for (dev = ioda_list_entry(bus->devices.prev, struct pci_dev, bus_node);
-	     &dev->bus_node != &bus->devices; dev = n) {
-		n = ioda_list_entry(dev->bus_node.prev, struct pci_dev, bus_node);
+	ioda_list_for_each_entry_safe(dev, n, &bus->devices, bus_node)
 		remove_locked(m, dev);
-	}
 	ioda_list_del(&bus->node);
 	bus->domain->bus_by_nr[bus->number] = NULL;
 	bus->removed = true;
+	if (m->notifier.bus_removed)
+		m->notifier.bus_removed(m->notifier.arg, bus);
 }
 
 static void remove_locked(struct ioda_machine *m, struct pci_dev *dev)
@@ -345,20 +359,37 @@ static void remove_locked(struct ioda_machine *m, struct pci_dev *dev)
 	ioda_list_del(&dev->bus_node);
 	ioda_list_del(&dev->all_node);
 	dev->removed = true;
+	if (m->notifier.dev_removed)
+		m->notifier.dev_removed(m->notifier.arg, dev);
 	pci_dev_put(dev, HOLD_BUS_LIST);
+}
+
+int pci_stop_and_remove_locked(struct ioda_machine *m, struct pci_dev *dev)
+{
+	if (dev->removed)
+		return -ENOENT;
+	remove_locked(m, dev);
+	return 0;
 }
 
 int pci_stop_and_remove(struct ioda_machine *m, struct pci_dev *dev)
 {
-	int rc = 0;
+	int rc;
 
 	pthread_rwlock_wrlock(&m->lock);
-	if (dev->removed)
-		rc = -ENOENT;
-	else
-		remove_locked(m, dev);
+	rc = pci_stop_and_remove_locked(m, dev);
 	pthread_rwlock_unlock(&m->lock);
 	return rc;
+}
+
+void ioda_machine_write_lock(struct ioda_machine *m)
+{
+	pthread_rwlock_wrlock(&m->lock);
+}
+
+void ioda_machine_unlock(struct ioda_machine *m)
+{
+	pthread_rwlock_unlock(&m->lock);
 }
 
 void pci_remove_all_locked(struct ioda_machine *m)
@@ -376,16 +407,22 @@ void pci_remove_all_locked(struct ioda_machine *m)
 	}
 }
 
+int pci_hot_add_locked(struct ioda_machine *m, struct pci_bus *bus,
+		       const struct ioda_topo_node *node, struct pci_dev **out, const char *holder,
+		       struct ioda_error *err)
+{
+	if (bus->removed)
+		return pos_error(err, &node->pos, "bus %02x has been removed", bus->number);
+	return pci_add_locked(m, bus, node, out, holder, err);
+}
+
 int pci_hot_add(struct ioda_machine *m, struct pci_bus *bus, const struct ioda_topo_node *node,
 		struct pci_dev **out, const char *holder, struct ioda_error *err)
 {
 	int rc;
 
 	pthread_rwlock_wrlock(&m->lock);
-	if (bus->removed)
-		rc = pos_error(err, &node->pos, "bus %02x has been removed", bus->number);
-	else
-		rc = pci_add_locked(m, bus, node, out, holder, err);
+	rc = pci_hot_add_locked(m, bus, node, out, holder, err);
 	pthread_rwlock_unlock(&m->lock);
 	return rc;
 }

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * After boot: devices come and go.  Removal runs the PCI core's order
+ * (pci_remove_bus_device: a bus's devices in list order, the bus, then the
+ * bridge); a device leaves its iommu group at device_del and its PE when it
+ * is freed (pcibios_release_device -> pnv_pci_release_device), so a PE is
+ * released only when its last device is gone for good.  A rescan sets new
+ * devices up as at boot.
+ */
+#include <errno.h>
+
+#include "ioda_priv.h"
+
+/* iommu_release_device(), at device_del. */
+static void on_dev_removed(void *arg, struct pci_dev *dev)
+{
+	struct ioda_kernel *k = arg;
+
+	pthread_mutex_lock(&k->lock);
+	if (dev->iommu_group >= 0)
+		ioda_emit_dev(k, dev, IODA_EV_DEV_GROUP_REMOVE, dev->pe_number, dev->iommu_group);
+	dev->iommu_group = -1;
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* pnv_pci_release_device(), at the device's last put. */
+static void on_dev_release(void *arg, struct pci_dev *dev)
+{
+	struct ioda_kernel *k = arg;
+	struct ioda_phb *phb;
+	struct ioda_pe *pe;
+
+	pthread_mutex_lock(&k->lock);
+	phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(dev));
+	if (phb && dev->pe_number < phb->total_pe_num) {
+		pe = &phb->pe_array[dev->pe_number];
+		/* First, so a device seen again (EEH) never counts twice. */
+		dev->pe_number = IODA_INVALID_PE;
+		if (--pe->device_count == 0)
+			ioda_release_pe(pe);
+	}
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* pci_remove_bus() -> pci_bus_release_busn_res() */
+static void on_bus_removed(void *arg, struct pci_bus *bus)
+{
+	struct ioda_kernel *k = arg;
+
+	if (!bus->parent)
+		return; /* a root bus's range is the host bridge's */
+	if (bus->busn_end != bus->number)
+		ioda_printf(k, IODA_LOG_INFO, "pci_bus %04x:%02x: busn_res: [bus %02x-%02x] is released",
+			    bus->domain->number, bus->number, bus->number, bus->busn_end);
+	else
+		ioda_printf(k, IODA_LOG_INFO, "pci_bus %04x:%02x: busn_res: [bus %02x] is released",
+			    bus->domain->number, bus->number, bus->number);
+}
+
+void ioda_install_notifier(struct ioda_kernel *k)
+{
+	const struct pci_notifier n = {
+		.arg = k,
+		.dev_removed = on_dev_removed,
+		.dev_release = on_dev_release,
+		.bus_removed = on_bus_removed,
+	};
+
+	ioda_machine_set_notifier(k->m, &n);
+}
+
+int ioda_hot_remove(struct ioda_kernel *k, struct pci_dev *dev)
+{
+	return pci_stop_and_remove(k->m, dev);
+}
+
+/* The < 5.8 flow for a new subtree: bridge set-up, then groups for new PEs. */
+static void setup_old_flow(struct ioda_phb *phb, struct pci_bus *bus, struct pci_dev *dev)
+{
+	struct ioda_kernel *k = phb->kernel;
+	struct ioda_pe *pe;
+	unsigned int n = phb->pe_rmap[bus->number << 8];
+
+	/* A device joining a bus that has its PE (pnv_ioda_setup_same_PE). */
+	if (n != IODA_INVALID_PE && dev->pe_number == IODA_INVALID_PE) {
+		dev->pe_number = n;
+		phb->pe_array[n].device_count++;
+	}
+	if (dev->subordinate) {
+		ioda_assign_bus_resources(phb, dev->subordinate);
+		ioda_setup_bridge(phb, dev->subordinate);
+	}
+	ioda_list_for_each_entry(pe, &phb->pe_list, list)
+		ioda_group_pe_devices(k, pe);
+	if (n != IODA_INVALID_PE)
+		ioda_group_add_dev(k, &phb->pe_array[n], dev);
+}
+
+int ioda_hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda_topo_node *node,
+		 struct pci_dev **out, const char *holder, struct ioda_error *err)
+{
+	struct ioda_phb *phb = ioda_kernel_peek_phb(k, bus->domain->number);
+	struct pci_dev *dev;
+	int rc;
+
+	if (!phb) {
+		ioda_error_set(err, "PHB %04x has no IODA state", bus->domain->number);
+		return -ENODEV;
+	}
+	ioda_machine_write_lock(k->m);
+	rc = pci_hot_add_locked(k->m, bus, node, &dev, "ioda_hot_add", err);
+	if (!rc) {
+		pthread_mutex_lock(&k->lock);
+		if (k->profile.pe_at_device_add) {
+			ioda_dma_dev_setup(phb, dev);
+			if (dev->subordinate)
+				ioda_bus_add_devices(phb, dev->subordinate);
+		} else {
+			setup_old_flow(phb, bus, dev);
+		}
+		pthread_mutex_unlock(&k->lock);
+		if (out)
+			*out = pci_dev_get(dev, holder);
+		pci_dev_put(dev, "ioda_hot_add");
+	}
+	ioda_machine_unlock(k->m);
+	return rc;
+}
