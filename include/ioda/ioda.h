@@ -185,6 +185,10 @@ struct ioda_phb {
 	bool root_pe_populated;
 	unsigned int msi_base, msi_count; /* hwirq numbers of the PHB's MSIs */
 	unsigned long *msi_bitmap;        /* MSIs handed out */
+	/* The EEH PEs' freeze counts and stamps (struct eeh_pe), by PE number. */
+	unsigned int *eeh_freezes;
+	uint64_t *eeh_tstamp;
+	bool *eeh_isolated; /* EEH_PE_ISOLATED: being recovered, or removed for good */
 };
 
 /* How the kernel was booted. */
@@ -207,6 +211,8 @@ struct ioda_kernel {
 	uint64_t group_ids[4]; /* iommu group ids in use, lowest free first */
 	uint64_t irq_top;      /* P9: where the next PHB's MSI block ends */
 	pthread_mutex_t lock;  /* PE state changed after boot (a device's last put) */
+	uint64_t clock;        /* seconds, the virtual clock */
+	unsigned int eeh_max_freezes;
 	ioda_event_fn emit;
 	void *emit_arg;
 };

@@ -180,6 +180,9 @@ struct pci_dev {
 	 */
 	unsigned int pe_number;
 	int iommu_group;
+	/* The driver bound to the device ("" when none) and how it handles errors. */
+	char driver[24];
+	int driver_kind;
 };
 
 /*
@@ -313,6 +316,8 @@ static inline uint16_t pci_dev_rid(const struct pci_dev *dev)
  */
 typedef int (*pci_walk_fn)(void *arg, struct pci_dev *dev, unsigned int depth);
 int pci_walk_machine(struct ioda_machine *m, pci_walk_fn fn, void *arg);
+/* The same below one bus, for a caller that already excludes changes. */
+int pci_walk_bus_locked(struct pci_bus *bus, pci_walk_fn fn, void *arg);
 
 /* ---- hot add / remove -------------------------------------------------------- */
 
@@ -342,6 +347,14 @@ void ioda_machine_unlock(struct ioda_machine *m);
  * Returns -ENOENT if @dev was already removed.
  */
 int pci_stop_and_remove(struct ioda_machine *m, struct pci_dev *dev);
+
+/*
+ * A description of @dev and everything below it, as a rescan would find it
+ * again (its bus numbers, BARs with their addresses); freed with
+ * ioda_topo_node_free().  -ENOMEM.
+ */
+int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
+			 struct ioda_topo_node **out);
 
 /* Class name as lspci prints it ("Non-Volatile memory controller"). */
 const char *pci_class_name(uint32_t class);

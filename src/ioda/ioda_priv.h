@@ -59,7 +59,7 @@ void ioda_group_pe_devices(struct ioda_kernel *k, struct ioda_pe *pe);
 void ioda_install_notifier(struct ioda_kernel *k);
 
 /* ---- resource assignment (resources.c) ---- */
-/* Whether a device of the PHB has a BAR, ROM or IOV BAR without an address. */
+/* Whether a device of the PHB has a memory BAR, ROM or IOV BAR without an address. */
 bool ioda_phb_needs_assignment(const struct ioda_phb *phb);
 /* Sizes and places every BAR and window of the PHB as the PCI core does; -ENOMEM. */
 int ioda_assign_resources(struct ioda_phb *phb, const struct ioda_boot_opts *opts);

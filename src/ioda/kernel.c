@@ -140,6 +140,9 @@ static void phb_free(struct ioda_phb *phb)
 	ioda_free(ctx, phb->m32_segmap);
 	ioda_free(ctx, phb->m64_segmap);
 	ioda_free(ctx, phb->msi_bitmap);
+	ioda_free(ctx, phb->eeh_freezes);
+	ioda_free(ctx, phb->eeh_tstamp);
+	ioda_free(ctx, phb->eeh_isolated);
 	pci_domain_put(phb->domain, HOLD_PHB);
 	ioda_free(ctx, phb);
 }
@@ -255,8 +258,11 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	phb->pe_rmap = invalid_array(ctx, IODA_RTT_ENTRIES);
 	phb->m32_segmap = invalid_array(ctx, total);
 	phb->m64_segmap = invalid_array(ctx, total);
+	phb->eeh_freezes = ioda_calloc(ctx, total, sizeof(*phb->eeh_freezes));
+	phb->eeh_tstamp = ioda_calloc(ctx, total, sizeof(*phb->eeh_tstamp));
+	phb->eeh_isolated = ioda_calloc(ctx, total, sizeof(*phb->eeh_isolated));
 	if (!phb->pe_alloc || !phb->pe_array || !phb->pe_rmap || !phb->m32_segmap ||
-	    !phb->m64_segmap)
+	    !phb->m64_segmap || !phb->eeh_freezes || !phb->eeh_tstamp || !phb->eeh_isolated)
 		goto oom;
 
 	/*
@@ -527,6 +533,7 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 	k->emit = fn;
 	k->emit_arg = arg;
 	k->irq_top = 0xff000;
+	k->eeh_max_freezes = 5; /* the EEH core's default */
 	{
 		/* Recursive: a PE's release can free a bridge whose PE goes too. */
 		pthread_mutexattr_t attr;

@@ -35,6 +35,7 @@ static void init_pe(struct ioda_phb *phb, unsigned int n)
 	memset(pe, 0, sizeof(*pe));
 	pe->phb = phb;
 	pe->pe_number = n;
+	phb->eeh_isolated[n] = false; /* a new PE: a new EEH PE */
 	pe->group = -1;
 	pe->mve_number = -1;
 	ioda_list_init(&pe->list);

@@ -508,6 +508,13 @@ struct pci_dev *pci_get_device_at(struct ioda_machine *m, unsigned int vendor,
 
 /* ---- walking ------------------------------------------------------------------------- */
 
+static int walk_bus(const struct pci_bus *bus, unsigned int depth, pci_walk_fn fn, void *arg);
+
+int pci_walk_bus_locked(struct pci_bus *bus, pci_walk_fn fn, void *arg)
+{
+	return walk_bus(bus, 0, fn, arg);
+}
+
 static int walk_bus(const struct pci_bus *bus, unsigned int depth, pci_walk_fn fn, void *arg)
 {
 	struct pci_dev *dev;
@@ -539,4 +546,42 @@ int pci_walk_machine(struct ioda_machine *m, pci_walk_fn fn, void *arg)
 	}
 	pthread_rwlock_unlock(&m->lock);
 	return rc;
+}
+
+int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
+			 struct ioda_topo_node **out)
+{
+	struct ioda_topo_node *node = ioda_zalloc(ctx, sizeof(*node)), **tail;
+	const struct pci_dev *child;
+	int rc;
+
+	*out = NULL;
+	if (!node)
+		return -ENOMEM;
+	node->devfn = dev->devfn;
+	node->hdr_type = dev->hdr_type;
+	node->multifunction = dev->multifunction;
+	node->vendor = dev->vendor;
+	node->device = dev->device;
+	node->class = dev->class;
+	node->pcie_type = dev->pcie_type;
+	memcpy(node->resource, dev->resource, sizeof(node->resource));
+	node->sriov = dev->sriov;
+	snprintf(node->label, sizeof(node->label), "%s", dev->label);
+	node->secondary = node->subordinate = -1;
+	if (dev->subordinate) {
+		node->secondary = dev->subordinate->number;
+		node->subordinate = dev->subordinate->busn_end;
+		tail = &node->children;
+		ioda_list_for_each_entry(child, &dev->subordinate->devices, bus_node) {
+			rc = pci_describe_subtree(ctx, child, tail);
+			if (rc) {
+				ioda_topo_node_free(ctx, node);
+				return rc;
+			}
+			tail = &(*tail)->next;
+		}
+	}
+	*out = node;
+	return 0;
 }
