@@ -75,6 +75,7 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		{ "as", required_argument, NULL, 'a' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "cmdline", required_argument, NULL, 'c' },
+		{ "reassign", no_argument, NULL, 'r' },
 		{ "phb", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "dump", no_argument, NULL, 'd' },
@@ -90,7 +91,7 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if ((opt == 'k' || opt == 'c') && !(allowed & OPT_BOOT))
+		if ((opt == 'k' || opt == 'c' || opt == 'r') && !(allowed & OPT_BOOT))
 			opt = '?';
 		if ((opt == 'p' && !(allowed & OPT_PHB)) || (opt == 'j' && !(allowed & OPT_JSON)) ||
 		    (opt == 'd' && !(allowed & OPT_DUMP)))
@@ -106,6 +107,9 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 			break;
 		case 'c':
 			c->boot.cmdline = optarg;
+			break;
+		case 'r':
+			c->boot.reassign = true;
 			break;
 		case 'p':
 			c->phb = strtol(optarg, &end, 0);
@@ -255,13 +259,14 @@ static int cmd_tree(int argc, char **argv)
 }
 
 static const char boot_usage[] =
-	"Usage: ioda boot [--json] [--kernel=VERSION] [--cmdline=TEXT] [--as=topo|dt|log]\n"
-	"                 [MACHINE]\n"
+	"Usage: ioda boot [--json] [--kernel=VERSION] [--cmdline=TEXT] [--reassign]\n"
+	"                 [--as=topo|dt|log] [MACHINE]\n"
 	"\n"
 	"Boots the machine as the PowerNV PCI code of kernel VERSION does (default:\n"
 	"the newest ioda models) and prints what that kernel prints about it: the\n"
-	"PHB headers, each PE, its DMA windows and iommu groups.  --cmdline gives\n"
-	"the boot options that matter (iommu=nobypass).\n";
+	"PHB headers, the resource assignment where the machine gives no addresses\n"
+	"(or everywhere with --reassign), each PE, its DMA windows and iommu groups.\n"
+	"--cmdline gives the boot options that matter (iommu=nobypass, pci=realloc).\n";
 
 static int cmd_boot(int argc, char **argv)
 {
@@ -343,20 +348,25 @@ static int cmd_hw(int argc, char **argv)
 }
 
 static const char replay_usage[] =
-	"Usage: ioda replay [--derived] [--kernel=VERSION] LOG\n"
+	"Usage: ioda replay [--derived] [--resources] [--kernel=VERSION] LOG\n"
 	"\n"
 	"Rebuilds the machine from what a kernel boot log says before the PE set-up\n"
 	"(never from its PE lines), boots it under the log's kernel version, command\n"
 	"line, memory and page size, and compares ioda's PE lines with the log's:\n"
 	"per PHB and in total matched/total, a unified diff where they differ, and\n"
 	"last \"replay: M/T PE lines match, E extra\".  --derived prints only ioda's\n"
-	"PE lines, as the kernel prints them.  Exit 0 when all match and nothing is\n"
-	"extra, 1 when something differs, 2 when the log cannot be used.\n";
+	"PE lines, as the kernel prints them.  --resources does the same with the\n"
+	"resource assignment lines (\"BAR 0: assigned [mem ...]\", bridge windows):\n"
+	"the machine is rebuilt from BAR sizes only, ioda assigns as the kernel does,\n"
+	"and the last line is \"resources: M/T assignments match\".  Exit 0 when all\n"
+	"match and nothing is extra, 1 when something differs, 2 when the log cannot\n"
+	"be used.\n";
 
 static int cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "derived", no_argument, NULL, 'd' },
+		{ "resources", no_argument, NULL, 'r' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -375,6 +385,9 @@ static int cmd_replay(int argc, char **argv)
 		switch (c) {
 		case 'd':
 			ro.derived_only = true;
+			break;
+		case 'r':
+			ro.resources = true;
 			break;
 		case 'k':
 			ro.kernel = optarg;

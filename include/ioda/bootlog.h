@@ -93,6 +93,27 @@ struct ioda_bootlog {
 	struct ioda_bootlog_pe_line *pe_lines; /* in log order */
 	unsigned int npe_lines;
 	char *pe_text; /* storage of pe_lines[].text */
+	/* The resource lines (replay_score.py's RES pattern), kept the same way. */
+	struct ioda_bootlog_pe_line *res_lines;
+	unsigned int nres_lines;
+	char *res_text;
+	/*
+	 * How the kernel names resources: IODA_RES_NEW_NAMES when it scanned
+	 * "BAR 0 [mem ...]" (6.8, and 6.1 stables), | IODA_RES_NO_IOV when its
+	 * bridge windows are BARs 7-9 (see bootlog.c); IODA_RES_OLD_NAMES when
+	 * it scanned "reg 0x10: [mem ...]"; 0 when it scanned no BAR.
+	 */
+	unsigned int res_style;
+};
+
+/* ioda_bootlog_read_opts() flags */
+enum {
+	/*
+	 * Sizes only: no address from the log (resource lines, scanned BAR
+	 * addresses, bridge windows), so that the kernel's assignment can be
+	 * derived and held against the log's.
+	 */
+	IODA_BOOTLOG_SIZES_ONLY = 1u << 0,
 };
 
 /*
@@ -111,6 +132,11 @@ int ioda_bootlog_parse(struct ioda_ctx *ctx, const char *file, const char *buf, 
 int ioda_bootlog_read(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
 		      struct ioda_topo **topo, struct ioda_bootlog **log, struct ioda_error *err);
 
+/* The same with IODA_BOOTLOG_* @flags. */
+int ioda_bootlog_read_opts(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
+			   unsigned int flags, struct ioda_topo **topo, struct ioda_bootlog **log,
+			   struct ioda_error *err);
+
 void ioda_bootlog_free(struct ioda_ctx *ctx, struct ioda_bootlog *log);
 
 /*
@@ -124,5 +150,8 @@ const char *ioda_bootlog_strip_stamp(const char *line, size_t *len);
  * trailing blanks cut (the match runs to its end), or NULL.
  */
 const char *ioda_bootlog_find_pe(const char *s, size_t len);
+
+/* The same for replay_score.py's RES pattern (resource assignment outcomes). */
+const char *ioda_bootlog_find_res(const char *s, size_t len);
 
 #endif

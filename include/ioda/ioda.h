@@ -99,6 +99,27 @@ enum ioda_event_kind {
 	IODA_EV_PE_MESSAGE,   /* text: a pe_err/pe_warn line of its own */
 	IODA_EV_PE_DUMP,      /* debugfs dump_ioda_pe_state: a rid, n dev count */
 	IODA_EV_MESSAGE,      /* text: a plain pr_warn/pr_err line */
+	/*
+	 * Resource assignment (drivers/pci/setup-*.c, pci-sriov.c), dev_info
+	 * lines: n the kernel's resource number, a..b the range (a: the size
+	 * with IODA_RES_SIZE), m PCI_RES_* flags and IODA_RES_* style bits.
+	 */
+	IODA_EV_RES_ASSIGNED,    /* "BAR 0: assigned [mem ...]" */
+	IODA_EV_RES_NO_SPACE,    /* "BAR 0: no space for [mem size ...]" */
+	IODA_EV_RES_FAILED,      /* "BAR 0: failed to assign [mem size ...]" */
+	IODA_EV_BRIDGE_TO,       /* "PCI bridge to [bus a-b]" */
+	IODA_EV_BRIDGE_WINDOW,   /* "  bridge window [mem ...]" */
+	IODA_EV_WINDOW_ADD_SIZE, /* "bridge window [...] to [bus ..] add_size c" (text: the tail) */
+	IODA_EV_VF_EXPANDED,     /* n: VF BAR, c: VFs */
+	IODA_EV_VF_NON_M64,      /* n: VF BAR */
+	IODA_EV_VF_NO_SINGLE,    /* n: VF BAR: too small for single PE mode */
+};
+
+/* Style bits of resource events (in m, above the PCI_RES_* flags). */
+enum {
+	IODA_RES_SIZE = 1u << 8,       /* unset: "[mem size 0x...]" */
+	IODA_RES_NEW_NAMES = 1u << 9,  /* "BAR 0 [mem ...]: assigned" (6.8+, some 6.1 stables) */
+	IODA_RES_NO_IOV = 1u << 10,    /* no CONFIG_PCI_IOV: bridge windows are BARs 7-9 */
 };
 
 /* Kernel log levels of the lines. */
@@ -197,7 +218,13 @@ struct ioda_boot_opts {
 	const char *cmdline; /* iommu=nobypass is what matters here */
 	unsigned int page_shift; /* 0: the profile's; 12 or 16 to override */
 	uint64_t dram_end;   /* 0: the machine's memory size */
+	bool reassign;       /* assign resources even where the machine gives addresses */
+	/* Resource line style; 0: by version (new names from 6.8). */
+	unsigned int res_style; /* IODA_RES_NEW_NAMES or IODA_RES_OLD_NAMES, | IODA_RES_NO_IOV */
 };
+
+/* res_style: the old names asked for explicitly. */
+#define IODA_RES_OLD_NAMES (1u << 11)
 
 struct ioda_kernel {
 	struct ioda_ctx *ctx;

@@ -11,6 +11,12 @@
 struct ioda_replay_opts {
 	const char *kernel; /* NULL: the log's own version */
 	bool derived_only;  /* print ioda's PE lines, compare nothing */
+	/*
+	 * The resource lines instead: the machine rebuilt from sizes only
+	 * (no assignment line, no address), the kernel's assignment derived
+	 * and held against the log's; last "resources: M/T assignments match".
+	 */
+	bool resources;
 };
 
 struct ioda_replay_result {

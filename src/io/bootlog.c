@@ -54,6 +54,7 @@
 
 #include <ioda/bootlog.h>
 #include <ioda/ctx.h>
+#include <ioda/ioda.h>
 #include <ioda/topo.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -115,8 +116,10 @@ struct parser {
 	struct ioda_topo_phb **phb_tail;
 	struct hb *hbs;
 	struct dev *devs;
-	unsigned int nhbs, hbs_cap, ndevs, devs_cap, phbs_cap, pe_cap;
-	size_t pe_text_len, pe_text_cap;
+	unsigned int nhbs, hbs_cap, ndevs, devs_cap, phbs_cap, pe_cap, res_cap;
+	size_t pe_text_len, pe_text_cap, res_text_len, res_text_cap;
+	unsigned int flags; /* IODA_BOOTLOG_* */
+	bool has_vfs;       /* the log shows an SR-IOV capability */
 	int cur_hdr;              /* the PHB header being read; -1 */
 	unsigned int last_dev;    /* lookup cache */
 	int mem_rank, page_rank, cpu_rank;
@@ -352,16 +355,81 @@ static bool pe_match_at(const char *s, const char *end)
 	return false;
 }
 
-const char *ioda_bootlog_find_pe(const char *s, size_t len)
+/* The first place of [s, s + len) that starts "pci" and where @match_at matches. */
+static const char *find_pci(const char *s, size_t len,
+			    bool (*match_at)(const char *at, const char *end))
 {
 	const char *end = s + len, *p = s;
 
 	while ((p = memchr(p, 'p', (size_t)(end - p)))) {
-		if (has_prefix(p, end, "pci") && pe_match_at(p, end))
+		if (has_prefix(p, end, "pci") && match_at(p, end))
 			return p;
 		p++;
 	}
 	return NULL;
+}
+
+const char *ioda_bootlog_find_pe(const char *s, size_t len)
+{
+	return find_pci(s, len, pe_match_at);
+}
+
+/* "pci DDDD:BB:SS.F: " of the RES pattern; where the text after it starts. */
+static const char *res_dev(const char *s, const char *end)
+{
+	s = pe_domain_bus(s + 4, end);
+	if (!s || s == end || *s != ':')
+		return NULL;
+	s = run(s + 1, end, is_lhex, 2);
+	if (!s || end - s < 4 || s[0] != '.' || !is_digit(s[1]) || s[2] != ':' || s[3] != ' ')
+		return NULL;
+	return s + 4;
+}
+
+static const char *const res_outcomes[] = {
+	"assigned", "no space for", "failed to assign", "can't assign",
+};
+
+/*
+ * (BAR \d+|bridge window)( \[[^]]*\])?: (assigned|no space for|failed to
+ * assign|can't assign).*  or  "  bridge window \[.*\]", to the line's end.
+ */
+static bool res_match_at(const char *s, const char *end)
+{
+	const char *q = has_prefix(s, end, "pci ") ? res_dev(s, end) : NULL;
+
+	if (!q)
+		return false;
+	if (has_prefix(q, end, "  bridge window ["))
+		return end[-1] == ']';
+	if (has_prefix(q, end, "BAR ")) {
+		const char *d = skip(q + 4, end, is_digit);
+
+		if (d == q + 4)
+			return false;
+		q = d;
+	} else if (has_prefix(q, end, "bridge window")) {
+		q += strlen("bridge window");
+	} else {
+		return false;
+	}
+	if (has_prefix(q, end, " [")) {
+		const char *c = memchr(q + 2, ']', (size_t)(end - q - 2));
+
+		if (c && (!memchr(q + 2, '[', (size_t)(c - q - 2))) && has_prefix(c + 1, end, ": "))
+			q = c + 1;
+	}
+	if (!has_prefix(q, end, ": "))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(res_outcomes); i++)
+		if (has_prefix(q + 2, end, res_outcomes[i]))
+			return true;
+	return false;
+}
+
+const char *ioda_bootlog_find_res(const char *s, size_t len)
+{
+	return find_pci(s, len, res_match_at);
 }
 
 /* ---- the line scanner ---------------------------------------------------- */
@@ -1057,6 +1125,8 @@ static int apply_res(struct parser *p, enum res_kind kind, uint64_t idx, enum re
 	}
 	slot->size = size;
 	slot->start = act == ACT_FAIL || r->sized ? 0 : r->start;
+	if (p->flags & IODA_BOOTLOG_SIZES_ONLY)
+		slot->start = 0;
 	slot->flags = r->flags;
 	if (act == ACT_ASSIGN || (act == ACT_SCAN && slot->start))
 		slot->flags |= PCI_RES_ASSIGNED;
@@ -1083,8 +1153,12 @@ static int on_vf_space(struct parser *p, const struct fields *f, unsigned int ar
 	    nvfs > 0xffff || r->type != RES_MEM || r->sized || total % nvfs)
 		return 0;
 	slot = &d->node->sriov.vf_bar[idx];
-	*slot = (struct pci_resource){ r->start, total / nvfs,
-				       r->flags | (r->start ? PCI_RES_ASSIGNED : 0) };
+	p->has_vfs = true;
+	if (p->flags & IODA_BOOTLOG_SIZES_ONLY)
+		*slot = (struct pci_resource){ 0, total / nvfs, r->flags };
+	else
+		*slot = (struct pci_resource){ r->start, total / nvfs,
+					       r->flags | (r->start ? PCI_RES_ASSIGNED : 0) };
 	if (!d->node->sriov.total_vfs) {
 		d->node->sriov.total_vfs = (uint16_t)nvfs;
 		d->node->sriov.vf_offset = 1;
@@ -1148,11 +1222,13 @@ static int on_res_line(struct parser *p, const char *s, const char *end)
 	if (has_prefix(q, end, ": ")) {
 		/* 5.x: "NAME: VERB [res]" or "reg 0x10: [res]" */
 		act = res_verb(q + 2, end, &v);
-		if (act < 0)
-			return match(q + 2, end, "%r", &g) ? apply_res(p, res_names[i].kind,
-								       f.nn ? f.n[0] : 0,
-								       ACT_SCAN, &g.r)
-							   : 0;
+		if (act < 0) {
+			if (!match(q + 2, end, "%r", &g))
+				return 0;
+			if (!p->log->res_style)
+				p->log->res_style = IODA_RES_OLD_NAMES;
+			return apply_res(p, res_names[i].kind, f.nn ? f.n[0] : 0, ACT_SCAN, &g.r);
+		}
 		if (!match(v, end, " %r", &g) && !(act == ACT_FAIL && scan(v, end, " %r", &g)))
 			return 0;
 	} else {
@@ -1160,6 +1236,8 @@ static int on_res_line(struct parser *p, const char *s, const char *end)
 		v = scan(q, end, " %r", &g);
 		if (!v)
 			return 0;
+		if (v == end && res_names[i].kind == RK_BAR && !p->log->res_style)
+			p->log->res_style = IODA_RES_NEW_NAMES;
 		if (v == end)
 			act = ACT_SCAN;
 		else if (!has_prefix(v, end, ": ") || (act = res_verb(v + 2, end, &q)) < 0 ||
@@ -1243,37 +1321,61 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-static int add_pe_line(struct parser *p, const char *s, size_t len)
+/* Where a kind of verbatim line (PE lines, resource lines) is kept. */
+struct kept {
+	struct ioda_bootlog_pe_line **lines;
+	unsigned int *n, *cap;
+	char **text;
+	size_t *len, *text_cap;
+};
+
+static int keep_line(struct parser *p, const struct kept *k, const char *s, size_t len)
 {
-	struct ioda_bootlog *log = p->log;
 	struct ioda_bootlog_pe_line *pl;
 	struct fields f;
 
-	if (!grow(p, (void **)&log->pe_lines, log->npe_lines, &p->pe_cap, sizeof(*log->pe_lines)))
+	if (!grow(p, (void **)k->lines, *k->n, k->cap, sizeof(**k->lines)))
 		return oom(p);
-	if (p->pe_text_cap - p->pe_text_len < len + 1) {
-		size_t ncap = 2 * p->pe_text_cap + len + 4096;
-		char *nt = ioda_realloc(p->ctx, log->pe_text, ncap);
+	if (*k->text_cap - *k->len < len + 1) {
+		size_t ncap = 2 * *k->text_cap + len + 4096;
+		char *nt = ioda_realloc(p->ctx, *k->text, ncap);
 
 		if (!nt)
 			return oom(p);
-		log->pe_text = nt;
-		p->pe_text_cap = ncap;
+		*k->text = nt;
+		*k->text_cap = ncap;
 	}
-	memcpy(log->pe_text + p->pe_text_len, s, len);
-	log->pe_text[p->pe_text_len + len] = '\0';
-	pl = &log->pe_lines[log->npe_lines++];
+	memcpy(*k->text + *k->len, s, len);
+	(*k->text)[*k->len + len] = '\0';
+	pl = &(*k->lines)[(*k->n)++];
 	/* The text pointer is set once the storage stops moving. */
 	*pl = (struct ioda_bootlog_pe_line){ .line = p->line, .domain = -1, .len = len };
 	if (scan(s, s + len, "pci %4h:", &f) || scan(s, s + len, "pci_bus %4h:", &f))
 		pl->domain = (int)f.n[0];
-	p->pe_text_len += len + 1;
+	*k->len += len + 1;
 	return 0;
+}
+
+static int add_pe_line(struct parser *p, const char *s, size_t len)
+{
+	const struct kept k = { &p->log->pe_lines, &p->log->npe_lines, &p->pe_cap,
+				&p->log->pe_text, &p->pe_text_len, &p->pe_text_cap };
+
+	return keep_line(p, &k, s, len);
+}
+
+static int add_res_line(struct parser *p, const char *s, size_t len)
+{
+	const struct kept k = { &p->log->res_lines, &p->log->nres_lines, &p->res_cap,
+				&p->log->res_text, &p->res_text_len, &p->res_text_cap };
+
+	return keep_line(p, &k, s, len);
 }
 
 static int parse_line(struct parser *p, const char *raw, size_t len)
 {
-	const char *s, *end, *pe;
+	const char *s, *end, *pe, *res;
+	int rc;
 
 	/* As replay_score.py: rstrip(), then the stamp, then the PE pattern. */
 	while (len && is_space(raw[len - 1]))
@@ -1283,6 +1385,12 @@ static int parse_line(struct parser *p, const char *raw, size_t len)
 	pe = ioda_bootlog_find_pe(s, len);
 	if (pe)
 		return add_pe_line(p, pe, (size_t)(end - pe));
+	res = ioda_bootlog_find_res(s, len);
+	if (res) {
+		rc = add_res_line(p, res, (size_t)(end - res));
+		if (rc || (p->flags & IODA_BOOTLOG_SIZES_ONLY))
+			return rc;
+	}
 	s = skip(s, end, is_blank);
 	p->col = (unsigned int)(s - raw) + 1;
 	return dispatch(p, lines, ARRAY_SIZE(lines), s, end);
@@ -1461,6 +1569,17 @@ static int build_tree(struct parser *p, unsigned int h)
 	return 0;
 }
 
+/*
+ * A release candidate built locally ("6.2.0-rc6-P9") is taken to lack
+ * CONFIG_PCI_IOV, Kconfig's default; distribution ("5.3.8-11-default",
+ * "6.1.0-50-powerpc64le") and linux-next builds have it.  A log that shows
+ * an SR-IOV capability has it in any case.
+ */
+static bool local_rc(const char *release)
+{
+	return strstr(release, "-rc") && !strstr(release, "-next-");
+}
+
 static int finish(struct parser *p)
 {
 	struct ioda_bootlog *log = p->log;
@@ -1494,6 +1613,13 @@ static int finish(struct parser *p)
 		log->pe_lines[i].text = text;
 		text += log->pe_lines[i].len + 1;
 	}
+	text = log->res_text;
+	for (unsigned int i = 0; i < log->nres_lines; i++) {
+		log->res_lines[i].text = text;
+		text += log->res_lines[i].len + 1;
+	}
+	if (log->res_style == IODA_RES_OLD_NAMES && !p->has_vfs && local_rc(log->kernel_version))
+		log->res_style |= IODA_RES_NO_IOV;
 	return 0;
 }
 
@@ -1508,6 +1634,8 @@ void ioda_bootlog_free(struct ioda_ctx *ctx, struct ioda_bootlog *log)
 	ioda_free(ctx, log->phbs);
 	ioda_free(ctx, log->pe_lines);
 	ioda_free(ctx, log->pe_text);
+	ioda_free(ctx, log->res_lines);
+	ioda_free(ctx, log->res_text);
 	ioda_free(ctx, log);
 }
 
@@ -1548,7 +1676,14 @@ static int parse_lines(struct parser *p, const char *buf, size_t len)
 int ioda_bootlog_read(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
 		      struct ioda_topo **topo, struct ioda_bootlog **log, struct ioda_error *err)
 {
-	struct parser p = { .ctx = ctx, .file = file, .err = err, .cur_hdr = -1 };
+	return ioda_bootlog_read_opts(ctx, file, buf, len, 0, topo, log, err);
+}
+
+int ioda_bootlog_read_opts(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
+			   unsigned int flags, struct ioda_topo **topo, struct ioda_bootlog **log,
+			   struct ioda_error *err)
+{
+	struct parser p = { .ctx = ctx, .file = file, .err = err, .cur_hdr = -1, .flags = flags };
 	int rc = -ENOMEM;
 
 	if (topo)

@@ -37,9 +37,65 @@ static int dev_prefix(const struct ioda_event *ev, char *buf, size_t len)
 			(ev->rid >> 3) & 0x1f, ev->rid & 7u);
 }
 
+/*
+ * %pR of a memory or IO resource: "[mem 0x80000000-0x8000ffff 64bit pref]",
+ * "[io  size 0x1000]" for one not placed; 4 hex digits at least for IO, 8
+ * for memory (the kernel's io_spec and mem_spec).
+ */
+static int res_str(char *buf, size_t len, uint64_t a, uint64_t b, unsigned int m)
+{
+	int w = (m & PCI_RES_IO) ? 4 : 8;
+	int n;
+
+	if (m & IODA_RES_SIZE)
+		n = snprintf(buf, len, "[%s size 0x%0*" PRIx64, (m & PCI_RES_IO) ? "io " : "mem", w,
+			     a);
+	else
+		n = snprintf(buf, len, "[%s 0x%0*" PRIx64 "-0x%0*" PRIx64,
+			     (m & PCI_RES_IO) ? "io " : "mem", w, a, w, b);
+	return n + snprintf(buf + n, len > (size_t)n ? len - (size_t)n : 0, "%s%s]",
+			    (m & PCI_RES_MEM64) ? " 64bit" : "",
+			    (m & PCI_RES_PREFETCH) ? " pref" : "");
+}
+
+/*
+ * pci_resource_name(): the 6.8 names ("BAR 0", "ROM", "VF BAR 0", "bridge
+ * window"); before, "BAR n" with the kernel's resource number, where the
+ * bridge windows are 13-15 with CONFIG_PCI_IOV (7-9 without).
+ */
+static void res_name(const struct ioda_event *ev, char *buf, size_t len)
+{
+	unsigned int n = (unsigned int)ev->n;
+
+	if (!(ev->m & IODA_RES_NEW_NAMES))
+		snprintf(buf, len, "BAR %u", n >= 13 && (ev->m & IODA_RES_NO_IOV) ? n - 6 : n);
+	else if (n < 6)
+		snprintf(buf, len, "BAR %u", n);
+	else if (n == 6)
+		snprintf(buf, len, "ROM");
+	else if (n < 13)
+		snprintf(buf, len, "VF BAR %u", n - 7);
+	else
+		snprintf(buf, len, "bridge window");
+}
+
+/* The assignment outcomes of pci_assign_resource(), in either order of name and verb. */
+static int res_outcome(const struct ioda_event *ev, const char *old_verb, const char *new_verb,
+		       char *buf, size_t len)
+{
+	char pfx[64], name[24], r[96];
+
+	dev_prefix(ev, pfx, sizeof(pfx));
+	res_name(ev, name, sizeof(name));
+	res_str(r, sizeof(r), ev->a, ev->b, (unsigned int)ev->m);
+	if (ev->m & IODA_RES_NEW_NAMES)
+		return snprintf(buf, len, "%s%s %s: %s", pfx, name, r, new_verb);
+	return snprintf(buf, len, "%s%s: %s %s", pfx, name, old_verb, r);
+}
+
 int ioda_event_format(const struct ioda_event *ev, char *buf, size_t len)
 {
-	char pfx[64];
+	char pfx[64], r[96];
 
 	switch (ev->kind) {
 	case IODA_EV_PHB_INIT:
@@ -121,6 +177,41 @@ int ioda_event_format(const struct ioda_event *ev, char *buf, size_t len)
 				ev->pe_flags & IODA_PE_VF ? "vf " : "");
 	case IODA_EV_MESSAGE:
 		return snprintf(buf, len, "%s", ev->text);
+	case IODA_EV_RES_ASSIGNED:
+		return res_outcome(ev, "assigned", "assigned", buf, len);
+	case IODA_EV_RES_NO_SPACE:
+		return res_outcome(ev, "no space for", "can't assign; no space", buf, len);
+	case IODA_EV_RES_FAILED:
+		return res_outcome(ev, "failed to assign", "failed to assign", buf, len);
+	case IODA_EV_BRIDGE_TO:
+		dev_prefix(ev, pfx, sizeof(pfx));
+		if (ev->a == ev->b)
+			return snprintf(buf, len, "%sPCI bridge to [bus %02" PRIx64 "]", pfx, ev->a);
+		return snprintf(buf, len, "%sPCI bridge to [bus %02" PRIx64 "-%02" PRIx64 "]", pfx,
+				ev->a, ev->b);
+	case IODA_EV_BRIDGE_WINDOW:
+		dev_prefix(ev, pfx, sizeof(pfx));
+		res_str(r, sizeof(r), ev->a, ev->b, (unsigned int)ev->m);
+		return snprintf(buf, len, "%s  bridge window %s", pfx, r);
+	case IODA_EV_WINDOW_ADD_SIZE:
+		dev_prefix(ev, pfx, sizeof(pfx));
+		res_str(r, sizeof(r), ev->a, ev->b, (unsigned int)ev->m);
+		return snprintf(buf, len, "%sbridge window %s %s", pfx, r, ev->text);
+	case IODA_EV_VF_EXPANDED:
+		dev_prefix(ev, pfx, sizeof(pfx));
+		res_str(r, sizeof(r), ev->a, ev->b, (unsigned int)ev->m);
+		return snprintf(buf, len, "%sVF BAR%d: %s (expanded to %" PRIu64
+				" VFs for PE alignment)", pfx, ev->n, r, ev->c);
+	case IODA_EV_VF_NON_M64:
+		dev_prefix(ev, pfx, sizeof(pfx));
+		res_str(r, sizeof(r), ev->a, ev->b, (unsigned int)ev->m);
+		return snprintf(buf, len, "%sDon't support SR-IOV with non M64 VF BAR%d: %s. ", pfx,
+				ev->n, r);
+	case IODA_EV_VF_NO_SINGLE:
+		dev_prefix(ev, pfx, sizeof(pfx));
+		res_str(r, sizeof(r), ev->a, ev->b, (unsigned int)ev->m);
+		return snprintf(buf, len, "%sVF BAR%d: %s can't be mapped in single PE mode", pfx,
+				ev->n, r);
 	}
 	return snprintf(buf, len, "?");
 }

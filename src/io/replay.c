@@ -19,6 +19,7 @@
 /* A growable list of owned lines. */
 struct lines {
 	struct ioda_ctx *ctx;
+	const char *(*find)(const char *s, size_t len); /* the lines kept: PE or resource */
 	char **v;
 	unsigned int n, cap;
 	bool oom;
@@ -53,14 +54,15 @@ static void lines_free(struct lines *l)
 	ioda_free(l->ctx, l->v);
 }
 
-/* Keeps the PE lines of the boot, as the kernel would print them. */
+/* Keeps the PE (or resource) lines of the boot, as the kernel would print them. */
 static void collect(void *arg, const struct ioda_event *ev)
 {
+	struct lines *l = arg;
 	char buf[256];
 	int len = ioda_event_format(ev, buf, sizeof(buf));
 
-	if (len > 0 && ioda_bootlog_find_pe(buf, (size_t)len))
-		lines_add(arg, buf, (size_t)len);
+	if (len > 0 && (size_t)len < sizeof(buf) && l->find(buf, (size_t)len))
+		lines_add(l, buf, (size_t)len);
 }
 
 /* The PCI domain a PE line is about: "pci DDDD:" or "pci_bus DDDD:". */
@@ -145,7 +147,7 @@ static int cmp_int(const void *a, const void *b)
 
 /* Per PHB, then in total: matched/total, extras, and a diff where they differ. */
 static int compare(struct ioda_ctx *ctx, const struct lines *want, const struct lines *got,
-		   FILE *out, struct ioda_replay_result *res)
+		   const char *what, FILE *out, struct ioda_replay_result *res)
 {
 	unsigned int n = want->n + got->n, ndom = 0;
 	int *doms = ioda_calloc(ctx, n + 1, sizeof(*doms));
@@ -188,7 +190,7 @@ static int compare(struct ioda_ctx *ctx, const struct lines *want, const struct 
 		} else {
 			m = 0;
 		}
-		fprintf(out, "PHB %04x: %u/%u PE lines match, %u extra\n", doms[i], m, na, nb - m);
+		fprintf(out, "PHB %04x: %u/%u %s match, %u extra\n", doms[i], m, na, what, nb - m);
 		res->matched += m;
 		res->total += na;
 		res->extra += nb - m;
@@ -210,15 +212,23 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 	struct ioda_bootlog *log = NULL;
 	struct ioda_machine *m = NULL;
 	struct ioda_kernel *k = NULL;
-	struct lines want = { .ctx = ctx }, got = { .ctx = ctx };
+	bool resources = opts && opts->resources;
+	const char *(*find)(const char *, size_t) = resources ? ioda_bootlog_find_res
+								: ioda_bootlog_find_pe;
+	struct lines want = { .ctx = ctx, .find = find }, got = { .ctx = ctx, .find = find };
+	const struct ioda_bootlog_pe_line *kept;
+	unsigned int nkept;
 	struct ioda_boot_opts boot = { 0 };
 	char version[24];
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = ioda_bootlog_read(ctx, file, buf, len, &topo, &log, err);
+	rc = ioda_bootlog_read_opts(ctx, file, buf, len, resources ? IODA_BOOTLOG_SIZES_ONLY : 0,
+				    &topo, &log, err);
 	if (rc)
 		return rc;
+	boot.reassign = resources;
+	boot.res_style = log->res_style;
 	boot.kernel = opts ? opts->kernel : NULL;
 	if (!boot.kernel) {
 		if (!log->kver_major) {
@@ -254,15 +264,20 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 		rc = 0;
 		goto out;
 	}
-	for (unsigned int i = 0; i < log->npe_lines; i++)
-		lines_add(&want, log->pe_lines[i].text, log->pe_lines[i].len);
+	kept = resources ? log->res_lines : log->pe_lines;
+	nkept = resources ? log->nres_lines : log->npe_lines;
+	for (unsigned int i = 0; i < nkept; i++)
+		lines_add(&want, kept[i].text, kept[i].len);
 	if (want.oom)
 		goto oom;
-	rc = compare(ctx, &want, &got, out, res);
+	rc = compare(ctx, &want, &got, resources ? "assignments" : "PE lines", out, res);
 	if (rc)
 		goto oom;
-	fprintf(out, "replay: %u/%u PE lines match, %u extra\n", res->matched, res->total,
-		res->extra);
+	if (resources)
+		fprintf(out, "resources: %u/%u assignments match\n", res->matched, res->total);
+	else
+		fprintf(out, "replay: %u/%u PE lines match, %u extra\n", res->matched,
+			res->total, res->extra);
 	goto out;
 oom:
 	ioda_error_set(err, "%s: out of memory", file);

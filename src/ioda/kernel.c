@@ -570,6 +570,13 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 		if (rc)
 			break;
 	}
+	/* pcibios_resource_survey(): where firmware gave no address, the kernel places. */
+	for (unsigned int i = 0; !rc && i < k->nphbs; i++) {
+		if (opts->reassign || ioda_phb_needs_assignment(k->phbs[i]))
+			rc = ioda_assign_resources(k->phbs[i], opts);
+		if (rc)
+			ioda_error_set(err, "ioda: out of memory");
+	}
 	for (unsigned int i = 0; !rc && i < k->nphbs; i++) {
 		struct ioda_phb *phb = k->phbs[i];
 
