@@ -169,6 +169,7 @@ struct ioda_pe {
 	int device_count;
 	struct pci_bus *pbus; /* BUS/BUS_ALL: held, holder "pe" */
 	struct pci_dev *pdev; /* DEV/VF */
+	struct pci_dev *parent_dev; /* VF: its PF */
 	uint16_t rid;
 	struct ioda_pe *master;   /* SLAVE: its master */
 	struct ioda_list slaves;  /* MASTER: its slaves (by list) */

@@ -183,6 +183,11 @@ struct pci_dev {
 	/* The driver bound to the device ("" when none) and how it handles errors. */
 	char driver[24];
 	int driver_kind;
+	/* SR-IOV: a VF's PF (held, holder "virtfn"); a PF's enabled VFs and IOV state. */
+	struct pci_dev *physfn;
+	bool is_virtfn;
+	uint16_t num_vfs;
+	void *iov_data; /* the policy's (the kernel's archdata.iov_data) */
 };
 
 /*

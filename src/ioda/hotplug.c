@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 
+#include <ioda/eeh.h>
+
 #include "ioda_priv.h"
 
 /* iommu_release_device(), at device_del. */
@@ -32,7 +34,8 @@ static void on_dev_release(void *arg, struct pci_dev *dev)
 
 	pthread_mutex_lock(&k->lock);
 	phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(dev));
-	if (phb && dev->pe_number < phb->total_pe_num) {
+	/* A VF's PE goes with sriov_disable, not with the VF. */
+	if (phb && !dev->is_virtfn && dev->pe_number < phb->total_pe_num) {
 		pe = &phb->pe_array[dev->pe_number];
 		/* First, so a device seen again (EEH) never counts twice. */
 		dev->pe_number = IODA_INVALID_PE;
@@ -69,8 +72,36 @@ void ioda_install_notifier(struct ioda_kernel *k)
 	ioda_machine_set_notifier(k->m, &n);
 }
 
+/* Whether @dev is @top or below it. */
+static bool below(const struct pci_dev *dev, const struct pci_dev *top)
+{
+	for (; dev; dev = dev->bus->self)
+		if (dev == top)
+			return true;
+	return false;
+}
+
 int ioda_hot_remove(struct ioda_kernel *k, struct pci_dev *dev)
 {
+	struct pci_dev *pf;
+
+	/* A PF's driver disables SR-IOV before the PF goes (its remove()). */
+	do {
+		struct pci_dev *pos;
+
+		pf = NULL;
+		ioda_machine_write_lock(k->m);
+		ioda_list_for_each_entry(pos, &k->m->devices, all_node)
+			if (pos->num_vfs && below(pos, dev)) {
+				pf = pci_dev_get(pos, "hot remove");
+				break;
+			}
+		ioda_machine_unlock(k->m);
+		if (pf) {
+			ioda_sriov_disable(k, pf);
+			pci_dev_put(pf, "hot remove");
+		}
+	} while (pf);
 	return pci_stop_and_remove(k->m, dev);
 }
 

@@ -37,6 +37,25 @@ void ioda_pe_for_each_dev(struct ioda_pe *pe, void (*fn)(struct ioda_pe *pe, str
 							void *arg), void *arg);
 bool ioda_pe_has_dma_device(struct ioda_pe *pe);
 
+/*
+ * pnv_pci_ioda_fixup_iov_resources()'s decision for a PF: each IOV BAR in
+ * a segmented M64 BAR (expanded to @mul VFs, the PE count) or, too big for
+ * that, in single-PE BARs; 5.9+ decides per BAR, K55 on the sum (all single,
+ * @mul a power of two of VFs).  bad_bar >= 0: SR-IOV refused because of
+ * that BAR (no_single: too small for single PE mode, else not M64).
+ */
+struct ioda_iov_plan {
+	int bad_bar;
+	bool no_single;
+	bool single[PCI_STD_NUM_BARS];
+	unsigned int mul;
+};
+void ioda_iov_plan(const struct ioda_kernel *k, const struct ioda_phb *phb,
+		   const struct pci_sriov *iov, struct ioda_iov_plan *plan);
+
+int ioda_configure_pe(struct ioda_phb *phb, struct ioda_pe *pe);
+void ioda_deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe);
+
 /* pnv_ioda_release_pe() */
 void ioda_release_pe(struct ioda_pe *pe);
 

@@ -37,8 +37,8 @@ void ioda_emit_pe(struct ioda_pe *pe, struct ioda_event *ev)
 	ev->domain = pe->phb->domain->number;
 	ev->pe = pe->pe_number;
 	ev->pe_flags = pe->flags;
-	ev->rid = (pe->flags & (IODA_PE_DEV | IODA_PE_VF)) && pe->pdev ? pci_dev_rid(pe->pdev)
-								       : pe->rid;
+	/* Only a device PE names its device; a VF PE prints its own RID. */
+	ev->rid = (pe->flags & IODA_PE_DEV) && pe->pdev ? pci_dev_rid(pe->pdev) : pe->rid;
 	if (!ev->level)
 		ev->level = IODA_LOG_INFO;
 	ioda_emit(pe->phb->kernel, ev);
@@ -314,6 +314,10 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 		m64_count = d->gen == IODA_PHB3 ? 16 : (total == 512 ? 31 : 15);
 	}
 	phb->m64_bar_idx = m64_first + m64_count - 1;
+	/* The default BAR is taken; the others are SR-IOV's to allocate. */
+	phb->m64_bar_alloc = ~0ull;
+	for (unsigned int i = m64_first; i < phb->m64_bar_idx && i < 64; i++)
+		phb->m64_bar_alloc &= ~(1ull << i);
 	phb_header(phb, &m32, &m64, m64_first, m64_count, primary);
 
 	/* The reserved PE, and the root PE next to it. */
@@ -600,10 +604,17 @@ fail:
 
 void ioda_kernel_free(struct ioda_kernel *k)
 {
+	struct pci_dev *dev;
+
 	if (!k)
 		return;
 	if (k->m->notifier.arg == k)
 		ioda_machine_set_notifier(k->m, NULL);
+	/* The PFs' IOV state is the kernel's (archdata). */
+	ioda_list_for_each_entry(dev, &k->m->devices, all_node) {
+		ioda_free(k->ctx, dev->iov_data);
+		dev->iov_data = NULL;
+	}
 	for (unsigned int i = 0; i < k->nphbs; i++)
 		phb_free(k->phbs[i]);
 	ioda_free(k->ctx, k->phbs);

@@ -225,6 +225,8 @@ static int set_peltv(struct ioda_phb *phb, struct ioda_pe *pe)
 		up = pe->pbus->self;
 	else if (pe->flags & IODA_PE_DEV)
 		up = pe->pdev->bus->self;
+	else if (pe->flags & IODA_PE_VF)
+		up = pe->parent_dev;
 	for (; up; up = up->bus->self) {
 		if (up->pe_number < phb->total_pe_num) {
 			ret = set_one_peltv(phb, &phb->pe_array[up->pe_number], pe);
@@ -259,7 +261,7 @@ static uint8_t bus_compare(struct ioda_pe *pe, unsigned int count)
 }
 
 /* pnv_ioda_configure_pe(): RTT, PELT-V, reverse map, MVE. */
-static int configure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
+int ioda_configure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 {
 	uint8_t bcomp, dcomp, fcomp;
 	unsigned int rid_end;
@@ -324,7 +326,7 @@ struct ioda_pe *ioda_setup_bus_pe(struct ioda_phb *phb, struct pci_bus *bus, boo
 	ev.a = bus->number;
 	ev.b = bus->busn_end;
 	ioda_emit_pe(pe, &ev);
-	if (configure_pe(phb, pe)) {
+	if (ioda_configure_pe(phb, pe)) {
 		pci_bus_put(pe->pbus, HOLD_PE);
 		ioda_pe_free(pe);
 		return NULL;
@@ -458,7 +460,7 @@ static void unset_peltv(struct ioda_phb *phb, struct ioda_pe *pe, const struct p
 }
 
 /* pnv_ioda_deconfigure_pe(): reverse map, PELT-V and RTT undone; the PE lets go of its bus. */
-static void deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
+void ioda_deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 {
 	const struct pci_dev *parent;
 	uint8_t bcomp, dcomp, fcomp;
@@ -476,7 +478,10 @@ static void deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 		bcomp = bus_compare(pe, count);
 		rid_end = pe->rid + (count << 8);
 	} else {
-		parent = pe->pdev ? pe->pdev->bus->self : NULL;
+		if (pe->flags & IODA_PE_VF)
+			parent = pe->parent_dev;
+		else
+			parent = pe->pdev ? pe->pdev->bus->self : NULL;
 		bcomp = OpalPciBusAll;
 		dcomp = OPAL_COMPARE_RID_DEVICE_NUMBER;
 		fcomp = OPAL_COMPARE_RID_FUNCTION_NUMBER;
@@ -495,6 +500,7 @@ static void deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 		pci_bus_put(pe->pbus, HOLD_PE);
 	pe->pbus = NULL;
 	pe->pdev = NULL;
+	pe->parent_dev = NULL;
 }
 
 void ioda_release_pe(struct ioda_pe *pe)
@@ -512,7 +518,7 @@ void ioda_release_pe(struct ioda_pe *pe)
 	if (phb->type == IODA_PNV_PHB_IODA2)
 		ioda_release_pe_dma(pe);
 	release_pe_seg(pe);
-	deconfigure_pe(phb, pe);
+	ioda_deconfigure_pe(phb, pe);
 	if (pe->flags & IODA_PE_MASTER) {
 		ioda_list_for_each_entry_safe(slave, tmp, &pe->slaves, list) {
 			ioda_list_del(&slave->list);

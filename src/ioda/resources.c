@@ -1043,41 +1043,19 @@ static unsigned int bus_depth(const struct pci_bus *bus)
 static void fixup_iov(struct assign *a, struct rdev *d)
 {
 	const struct pci_sriov *iov = &d->pdev->sriov;
-	/* 5.9 (pci-sriov.c) decides single PE mode per BAR; K55 on the sum. */
 	bool split = version_ge(a->k, 5, 9);
-	uint64_t gate = a->phb->m64_segsize >> 2, total = 0;
-	unsigned int mul = a->phb->total_pe_num;
+	struct ioda_iov_plan plan;
+	unsigned int mul;
 
-	for (unsigned int i = 0; i < PCI_STD_NUM_BARS; i++) {
-		struct rres *r = &d->res[R_IOV + i];
-		uint64_t vf = iov->vf_bar[i].size;
-
-		if (!r->flags)
-			continue;
-		if (!is_m64_flags(r->flags)) {
-			emit_res(a, d, IODA_EV_VF_NON_M64, i, r);
-			goto disable;
-		}
-		if (split && vf > gate) {
-			/* Single PE mode: one M64 BAR per VF, 32M at least on PHB3. */
-			if (vf < SZ_32M) {
-				emit_res(a, d, IODA_EV_VF_NO_SINGLE, i, r);
-				goto disable;
-			}
-			d->iov_mode[i] = IOV_SINGLE;
-			continue;
-		}
-		total += vf;
-		if (!split && total > gate) {
-			/* K55: all BARs single, rounded up to a power of two of VFs. */
-			mul = 1;
-			while (mul < iov->total_vfs)
-				mul <<= 1;
-			for (unsigned int j = 0; j < PCI_STD_NUM_BARS; j++)
-				d->iov_mode[j] = IOV_SINGLE;
-			break;
-		}
+	ioda_iov_plan(a->k, a->phb, iov, &plan);
+	if (plan.bad_bar >= 0) {
+		emit_res(a, d, plan.no_single ? IODA_EV_VF_NO_SINGLE : IODA_EV_VF_NON_M64,
+			 (unsigned int)plan.bad_bar, &d->res[R_IOV + plan.bad_bar]);
+		goto disable;
 	}
+	mul = plan.mul;
+	for (unsigned int i = 0; i < PCI_STD_NUM_BARS; i++)
+		d->iov_mode[i] = plan.single[i] ? IOV_SINGLE : IOV_SHARED;
 	d->iov_data = true;
 	d->vfs_mul = mul;
 	for (unsigned int i = 0; i < PCI_STD_NUM_BARS; i++) {

@@ -41,6 +41,8 @@ static void dev_release(struct ioda_ref *ref)
 	if (n->dev_release)
 		n->dev_release(n->arg, dev);
 	dev_holder(dev, holder, sizeof(holder));
+	if (dev->physfn)
+		pci_dev_put(dev->physfn, "virtfn");
 	pci_bus_put(dev->bus, holder);
 }
 
