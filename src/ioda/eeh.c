@@ -229,15 +229,14 @@ static void for_each_subtree_dev(struct ioda_kernel *k, struct ioda_pe *root,
 				 void *arg)
 {
 	struct subtree_walk w = { k, root, fn, arg };
-	struct ioda_machine *m = k->m;
 
-	/* The walk reads the tree; changes come only from this thread here. */
-	for (struct ioda_list *pos = m->domains.next; pos != &m->domains; pos = pos->next) {
-		struct pci_domain *d = ioda_list_entry(pos, struct pci_domain, node);
-
-		if (d->number == root->phb->domain->number && d->root_bus)
-			pci_walk_bus_locked(d->root_bus, subtree_cb, &w);
-	}
+	/*
+	 * The PE's slot may have been released by the recovery's hotplug and
+	 * not set up again: then there is nothing of it to walk.  The walk
+	 * reads the tree; changes come only from this thread here.
+	 */
+	if (root->phb && root->phb->domain->root_bus)
+		pci_walk_bus_locked(root->phb->domain->root_bus, subtree_cb, &w);
 }
 
 /* ---- reports to drivers (eeh_pe_report) ------------------------------------------------------ */

@@ -112,6 +112,14 @@ static void setup_old_flow(struct ioda_phb *phb, struct pci_bus *bus, struct pci
 	struct ioda_pe *pe;
 	unsigned int n = phb->pe_rmap[bus->number << 8];
 
+	/* A bus whose PE went with its last device: its bridge's set-up again. */
+	if (n == IODA_INVALID_PE && bus->parent) {
+		ioda_setup_bridge(phb, bus);
+		n = phb->pe_rmap[bus->number << 8];
+		if (n != IODA_INVALID_PE)
+			dev->pe_number = n; /* counted by pnv_ioda_setup_same_PE */
+	}
+
 	/* A device joining a bus that has its PE (pnv_ioda_setup_same_PE). */
 	if (n != IODA_INVALID_PE && dev->pe_number == IODA_INVALID_PE) {
 		dev->pe_number = n;
