@@ -213,12 +213,32 @@ struct ioda_phb {
 	bool *eeh_isolated; /* EEH_PE_ISOLATED: being recovered, or removed for good */
 };
 
+/*
+ * Who holds the devices of device PEs (NVLink links, OpenCAPI functions):
+ *   V5_5     a device PE takes its device and nothing drops it; the GPU<->NPU
+ *            getters borrow;
+ *   V5_6     the upstream fix: device PEs borrow their device, each NVLink
+ *            device is pinned by one deliberate, never-dropped reference;
+ *   COUNTED  the thread's best solution: a PE that names a device holds a
+ *            counted reference, dropped when the device leaves its bus; the
+ *            getters return counted references.
+ */
+enum ioda_refcount_rule {
+	IODA_REFS_COUNTED,
+	IODA_REFS_V5_5,
+	IODA_REFS_V5_6,
+};
+
+/* "counted", "v5.5", "v5.6"; -1 when unknown. */
+int ioda_refcount_rule_parse(const char *s);
+
 /* How the kernel was booted. */
 struct ioda_boot_opts {
 	const char *kernel;  /* version; NULL: the newest that supports the machine */
 	const char *cmdline; /* iommu=nobypass is what matters here */
 	unsigned int page_shift; /* 0: the profile's; 12 or 16 to override */
 	uint64_t dram_end;   /* 0: the machine's memory size */
+	enum ioda_refcount_rule refcount;
 	bool reassign;       /* assign resources even where the machine gives addresses */
 	/* Resource line style; 0: by version (new names from 6.8). */
 	unsigned int res_style; /* IODA_RES_NEW_NAMES or IODA_RES_OLD_NAMES, | IODA_RES_NO_IOV */
@@ -240,6 +260,8 @@ struct ioda_kernel {
 	uint64_t irq_top;      /* P9: where the next PHB's MSI block ends */
 	pthread_mutex_t lock;  /* PE state changed after boot (a device's last put) */
 	uint64_t clock;        /* seconds, the virtual clock */
+	enum ioda_refcount_rule refcount;
+	int npu_group[16];     /* < 5.8: the compound iommu group of each NPU PHB, -1 none */
 	unsigned int eeh_max_freezes;
 	ioda_event_fn emit;
 	void *emit_arg;
@@ -279,6 +301,24 @@ int ioda_hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda_t
  * RTT and PELT-V undone, number freed; the root PE keeps its number).
  */
 int ioda_hot_remove(struct ioda_kernel *k, struct pci_dev *dev);
+
+/* ---- NVLink (npu-dma.c, up to 5.12) ------------------------------------------------ */
+
+/*
+ * The GPU an NVLink link device leads to (pnv_pci_get_gpu_dev), as a counted
+ * reference held by @holder; NULL when the link has none.  The links of a
+ * GPU, by index (pnv_pci_get_npu_dev), likewise.
+ */
+struct pci_dev *ioda_npu_get_gpu(struct ioda_kernel *k, struct pci_dev *link,
+				 const char *holder);
+struct pci_dev *ioda_gpu_get_npu(struct ioda_kernel *k, struct pci_dev *gpu, unsigned int index,
+				 const char *holder);
+/*
+ * The same, borrowed, as the kernels up to 5.12 returned them: valid only
+ * while something else keeps the device alive (the old rules' pins).
+ */
+struct pci_dev *ioda_npu_peek_gpu(struct ioda_kernel *k, struct pci_dev *link);
+struct pci_dev *ioda_gpu_peek_npu(struct ioda_kernel *k, struct pci_dev *gpu, unsigned int index);
 
 /* ---- the DMA mapping API ------------------------------------------------------ */
 

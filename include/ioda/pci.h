@@ -188,6 +188,10 @@ struct pci_dev {
 	bool is_virtfn;
 	uint16_t num_vfs;
 	void *iov_data; /* the policy's (the kernel's archdata.iov_data) */
+	/* Device-tree links: an NVLink's GPU (ibm,gpu), a GPU's links (ibm,npu). */
+	uint32_t phandle, gpu_phandle;
+	uint32_t npu_phandle[8];
+	unsigned int num_npus;
 };
 
 /*

@@ -13,15 +13,38 @@
 
 #include "ioda_priv.h"
 
+/* A device leaves its PE; the PE goes with its last device. */
+static void leave_pe(struct ioda_kernel *k, struct pci_dev *dev)
+{
+	struct ioda_phb *phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(dev));
+	struct ioda_pe *pe;
+
+	if (!phb || dev->pe_number >= phb->total_pe_num)
+		return;
+	pe = &phb->pe_array[dev->pe_number];
+	/* First, so a device seen again (EEH) never counts twice. */
+	dev->pe_number = IODA_INVALID_PE;
+	if (--pe->device_count == 0)
+		ioda_release_pe(pe);
+}
+
 /* iommu_release_device(), at device_del. */
 static void on_dev_removed(void *arg, struct pci_dev *dev)
 {
 	struct ioda_kernel *k = arg;
+	struct ioda_pe *pe;
 
 	pthread_mutex_lock(&k->lock);
 	if (dev->iommu_group >= 0)
 		ioda_emit_dev(k, dev, IODA_EV_DEV_GROUP_REMOVE, dev->pe_number, dev->iommu_group);
 	dev->iommu_group = -1;
+	/*
+	 * The counted rule: a device PE's device leaves it when removed from
+	 * its bus, not at its last put, which the PE's own reference holds off.
+	 */
+	pe = ioda_dev_peek_pe(k, dev);
+	if (pe && (pe->flags & IODA_PE_DEV) && k->refcount == IODA_REFS_COUNTED)
+		leave_pe(k, dev);
 	pthread_mutex_unlock(&k->lock);
 }
 
@@ -30,18 +53,15 @@ static void on_dev_release(void *arg, struct pci_dev *dev)
 {
 	struct ioda_kernel *k = arg;
 	struct ioda_phb *phb;
-	struct ioda_pe *pe;
 
 	pthread_mutex_lock(&k->lock);
 	phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(dev));
-	/* A VF's PE goes with sriov_disable, not with the VF. */
-	if (phb && !dev->is_virtfn && dev->pe_number < phb->total_pe_num) {
-		pe = &phb->pe_array[dev->pe_number];
-		/* First, so a device seen again (EEH) never counts twice. */
-		dev->pe_number = IODA_INVALID_PE;
-		if (--pe->device_count == 0)
-			ioda_release_pe(pe);
-	}
+	/*
+	 * A VF's PE goes with sriov_disable, not with the VF; the NVLink PHB's
+	 * ops had no release_device: its links never leave their PE.
+	 */
+	if (phb && !dev->is_virtfn && phb->type != IODA_PNV_PHB_NPU_NVLINK)
+		leave_pe(k, dev);
 	pthread_mutex_unlock(&k->lock);
 }
 

@@ -74,6 +74,15 @@ void ioda_bus_add_devices(struct ioda_phb *phb, struct pci_bus *bus);
 void ioda_setup_bridge(struct ioda_phb *phb, struct pci_bus *bus);
 void ioda_assign_bus_resources(struct ioda_phb *phb, struct pci_bus *bus);
 void ioda_group_pe_devices(struct ioda_kernel *k, struct ioda_pe *pe);
+/* ---- NVLink (npu.c) ---- */
+void ioda_npu_setup_pes(struct ioda_phb *phb);
+/* A GPU PE into its NPU's compound group (registered at first use); false if not a GPU's. */
+bool ioda_npu_table_group(struct ioda_kernel *k, struct ioda_pe *pe);
+/* The NPU links into their GPUs' groups (pnv_npu_compound_attach). */
+void ioda_npu_setup_groups(struct ioda_kernel *k);
+/* A device PE lets go of its device, per the refcount rule. */
+void ioda_pe_put_dev(struct ioda_pe *pe);
+
 /* The notifier the kernel installs on its machine. */
 void ioda_install_notifier(struct ioda_kernel *k);
 

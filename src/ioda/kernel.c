@@ -131,6 +131,7 @@ static void phb_free(struct ioda_phb *phb)
 
 			if (pe->pbus)
 				pci_bus_put(pe->pbus, HOLD_PE);
+			ioda_pe_put_dev(pe);
 			ioda_pe_dma_free(pe);
 		}
 	}
@@ -165,12 +166,14 @@ static void phb_header(struct ioda_phb *phb, const struct pci_resource *m32,
 	char path[IODA_DT_PATH_MAX];
 	struct ioda_event ev = { .level = IODA_LOG_INFO };
 
+	bool npu = phb->type == IODA_PNV_PHB_NPU_NVLINK;
+
 	if (d->fw.valid && d->fw.path[0])
 		snprintf(path, sizeof(path), "%s", d->fw.path);
 	else
 		phb_dt_path(d, path, sizeof(path));
 	ev.kind = IODA_EV_PHB_INIT;
-	ev.text = "IODA2";
+	ev.text = npu ? "NPU_NVLINK" : "IODA2";
 	ev.text2 = path;
 	ioda_emit(k, &ev);
 	ioda_printf(k, IODA_LOG_INFO, "PCI host bridge %s %s ranges:", path,
@@ -178,8 +181,19 @@ static void phb_header(struct ioda_phb *phb, const struct pci_resource *m32,
 	ev.kind = IODA_EV_PHB_M32_RANGE;
 	ev.a = m32->start;
 	ev.b = m32->start + m32->size - 1;
-	ev.c = M32_PCI_BASE;
+	ev.c = npu ? m32->start : M32_PCI_BASE;
 	ioda_emit(k, &ev);
+	if (npu) {
+		/* pnv_ioda_parse_m64_window(): only IODA1/IODA2 PHBs have one. */
+		ioda_printf(k, IODA_LOG_INFO, "  Not support M64 window");
+		ev.kind = IODA_EV_PHB_PE_COUNTS;
+		ev.n = (int)phb->total_pe_num;
+		ev.m = (int)phb->reserved_pe_idx;
+		ev.a = phb->m32_size;
+		ev.b = phb->m32_segsize;
+		ioda_emit(k, &ev);
+		return;
+	}
 	ev.kind = IODA_EV_PHB_M64_RANGE;
 	ev.a = m64->start;
 	ev.b = m64->start + m64->size - 1;
@@ -238,6 +252,7 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	struct ioda_phb *phb;
 	unsigned int total, m64_first, m64_count;
 	int64_t rc64;
+	bool npu;
 	int rc;
 
 	phb = ioda_zalloc(ctx, sizeof(*phb));
@@ -246,9 +261,10 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	k->phbs[k->nphbs++] = phb;
 	phb->kernel = k;
 	phb->domain = pci_domain_get(d, HOLD_PHB);
-	phb->type = IODA_PNV_PHB_IODA2;
+	npu = d->type == IODA_PHB_NPU_NVLINK;
+	phb->type = npu ? IODA_PNV_PHB_NPU_NVLINK : IODA_PNV_PHB_IODA2;
 	phb->opal_id = d->opal_id;
-	total = d->num_pes ? d->num_pes : (d->gen == IODA_PHB3 ? 256 : 512);
+	total = d->num_pes ? d->num_pes : (npu ? 16 : d->gen == IODA_PHB3 ? 256 : 512);
 	phb->total_pe_num = total;
 	/* Firmware names the reserved PE; skiboot's PHB3/4 take the last. */
 	phb->reserved_pe_idx = d->fw.valid ? d->fw.reserved_pe : total - 1;
@@ -284,8 +300,11 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	if (!phb->msi_bitmap)
 		goto oom;
 	phb_windows(d, &m32, &m64);
-	ioda_phb_params_init(&params, d->gen);
-	params.num_pes = total;
+	if (npu)
+		m64 = (struct pci_resource){ 0 }; /* NPUs map no M64 */
+	ioda_phb_params_init(&params, d->gen == IODA_PHB3 ? IODA_PHB3 : IODA_PHB4);
+	/* An NPU2's 16 PEs are modelled by a PHB4's tables of the smallest size. */
+	params.num_pes = npu ? 256 : total;
 	params.m32_base = m32.start;
 	params.m64_base = m64.start;
 	params.m64_size = m64.size;
@@ -305,6 +324,11 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	phb->m64_base = m64.start;
 	phb->m64_size = m64.size;
 	phb->m64_segsize = m64.size / total;
+	if (npu) {
+		phb->m32_pci_base = m32.start; /* 1:1, no 2G offset */
+		phb_header(phb, &m32, &m64, 0, 0, primary);
+		goto reserve;
+	}
 	/* ibm,opal-available-m64-ranges: PHB4 keeps BAR 0 for M32; absent on PHB3: 0..15. */
 	if (d->fw.valid) {
 		m64_first = d->fw.m64_bar_first;
@@ -319,7 +343,7 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	for (unsigned int i = m64_first; i < phb->m64_bar_idx && i < 64; i++)
 		phb->m64_bar_alloc &= ~(1ull << i);
 	phb_header(phb, &m32, &m64, m64_first, m64_count, primary);
-
+reserve:
 	/* The reserved PE, and the root PE next to it. */
 	ioda_pe_reserve(phb, phb->reserved_pe_idx);
 	if (phb->reserved_pe_idx == 0) {
@@ -337,7 +361,8 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	if (rc64 != OPAL_SUCCESS)
 		ioda_printf(k, IODA_LOG_WARNING, "  OPAL Error %lld performing IODA table reset !",
 			    (long long)rc64);
-	init_m64(phb);
+	if (!npu)
+		init_m64(phb);
 	return 0;
 oom:
 	ioda_error_set(err, "PHB %04x: out of memory", d->number);
@@ -471,9 +496,13 @@ static void group_add(struct ioda_pe *pe, struct pci_dev *dev, void *arg)
 /* A group for a PE with DMA and its devices (the < 5.8 fixup, per PE). */
 void ioda_group_pe_devices(struct ioda_kernel *k, struct ioda_pe *pe)
 {
-	if (pe->group >= 0 || !ioda_pe_has_dma_device(pe))
+	if (pe->group >= 0)
 		return;
-	ioda_group_register(k, pe);
+	/* pnv_try_setup_npu_table_group(): a GPU's PE joins its NPU's group. */
+	if (!ioda_npu_table_group(k, pe) && !ioda_pe_has_dma_device(pe))
+		return;
+	if (pe->group < 0)
+		ioda_group_register(k, pe);
 	ioda_pe_for_each_dev(pe, group_add, NULL);
 }
 
@@ -538,6 +567,9 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 	k->emit_arg = arg;
 	k->irq_top = 0xff000;
 	k->eeh_max_freezes = 5; /* the EEH core's default */
+	k->refcount = opts->refcount;
+	for (unsigned int i = 0; i < 16; i++)
+		k->npu_group[i] = -1;
 	{
 		/* Recursive: a PE's release can free a bridge whose PE goes too. */
 		pthread_mutexattr_t attr;
@@ -567,9 +599,15 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 
 	pthread_rwlock_wrlock(&m->lock);
 	ioda_list_for_each_entry(d, &m->domains, node) {
-		/* NVLink and OpenCAPI PHBs get their device PEs elsewhere (npu.c). */
-		if (d->type != IODA_PHB_PCIE)
+		/* OpenCAPI PHBs get their device PEs at enable time (not modelled yet). */
+		if (d->type == IODA_PHB_NPU_OCAPI)
 			continue;
+		if (d->type == IODA_PHB_NPU_NVLINK && !k->profile.nvlink) {
+			ioda_error_set(err, "PHB %04x: NVLink PHB, and kernel %s has no NVLink support (removed in 5.13)",
+				       d->number, k->profile.name);
+			rc = -EINVAL;
+			break;
+		}
 		rc = phb_init(k, d, k->nphbs == 0, err);
 		if (rc)
 			break;
@@ -584,13 +622,21 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 	for (unsigned int i = 0; !rc && i < k->nphbs; i++) {
 		struct ioda_phb *phb = k->phbs[i];
 
+		if (phb->type != IODA_PNV_PHB_IODA2)
+			continue;
 		if (k->profile.pe_at_device_add)
 			ioda_bus_add_devices(phb, phb->domain->root_bus);
 		else
 			ioda_assign_bus_resources(phb, phb->domain->root_bus);
 	}
+	/* pnv_pci_ioda_setup_PEs(): the NVLink PHBs' device PEs, in the fixup. */
+	for (unsigned int i = 0; !rc && i < k->nphbs; i++)
+		if (k->phbs[i]->type == IODA_PNV_PHB_NPU_NVLINK)
+			ioda_npu_setup_pes(k->phbs[i]);
 	if (!rc && !k->profile.pe_at_device_add)
 		setup_iommu_api(k);
+	if (!rc)
+		ioda_npu_setup_groups(k);
 	pthread_rwlock_unlock(&m->lock);
 	if (rc)
 		goto fail;

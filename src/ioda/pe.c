@@ -289,7 +289,8 @@ int ioda_configure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 			       (long long)rc);
 		return -ENXIO;
 	}
-	if (phb->type != IODA_PNV_PHB_NPU_OCAPI)
+	/* NPUs have no PELT-V (NVLink up to 5.12, OpenCAPI). */
+	if (phb->type == IODA_PNV_PHB_IODA2)
 		set_peltv(phb, pe); /* its result is ignored, as the kernel's */
 	for (unsigned int rid = pe->rid; rid < rid_end && rid < IODA_RTT_ENTRIES; rid++)
 		phb->pe_rmap[rid] = pe->pe_number;
@@ -489,7 +490,7 @@ void ioda_deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 	}
 	for (unsigned int rid = pe->rid; rid < rid_end && rid < IODA_RTT_ENTRIES; rid++)
 		phb->pe_rmap[rid] = IODA_INVALID_PE;
-	if (phb->type != IODA_PNV_PHB_NPU_OCAPI)
+	if (phb->type == IODA_PNV_PHB_IODA2)
 		unset_peltv(phb, pe, parent);
 	rc = opal_pci_set_pe(phb->kernel->opal, phb->opal_id, pe->pe_number, pe->rid, bcomp, dcomp,
 			     fcomp, OPAL_UNMAP_PE);
@@ -498,6 +499,7 @@ void ioda_deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 			       (long long)rc);
 	if (pe->pbus)
 		pci_bus_put(pe->pbus, HOLD_PE);
+	ioda_pe_put_dev(pe);
 	pe->pbus = NULL;
 	pe->pdev = NULL;
 	pe->parent_dev = NULL;

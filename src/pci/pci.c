@@ -207,6 +207,10 @@ static void dev_fill(struct pci_dev *dev, const struct ioda_topo_node *node)
 	memcpy(dev->resource, node->resource, sizeof(dev->resource));
 	dev->sriov = node->sriov;
 	snprintf(dev->label, sizeof(dev->label), "%s", node->label);
+	dev->phandle = node->phandle;
+	dev->gpu_phandle = node->gpu_phandle;
+	dev->num_npus = node->num_npus < 8 ? node->num_npus : 8;
+	memcpy(dev->npu_phandle, node->npu_phandle, dev->num_npus * sizeof(dev->npu_phandle[0]));
 }
 
 static void dev_link(struct ioda_machine *m, struct pci_bus *bus, struct pci_dev *dev)

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Every corpus boot log replays line for line: ioda rebuilds each machine
 from what the log says before the PE set-up, boots it under the log's kernel
-and derives exactly the PE lines the real kernel printed.  The AC922 log's
-NVLink PHBs are the NPU issue's; its other PHBs must match already."""
+and derives exactly the PE lines the real kernel printed, the AC922's NVLink
+PHBs (their device PEs and shared iommu groups) included."""
 import os
 import re
 import subprocess
@@ -19,7 +19,6 @@ PE = re.compile(
     r'|pci [0-9a-f]{4}:[0-9a-f]{2}(:[0-9a-f ]{2}\.\d|     ): \[PE# [0-9a-f]+\] .*'
     r'|pci [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.\d: (Configured PE#|Added to existing PE#'
     r'|Adding to iommu group|Associating to existing PE).*)$')
-NPU_PENDING = ('ac922-witherspoon-5.2-npu-sriov.log',)
 # The resource-line pattern (RES) of replay_score.py, restated.
 RES = re.compile(
     r'(pci [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.\d: '
@@ -56,8 +55,6 @@ class Corpus(unittest.TestCase):
 
     def test_every_log_matches_line_for_line(self):
         for name in self.logs():
-            if name in NPU_PENDING:
-                continue
             with self.subTest(log=name):
                 rc, out, err = replay(os.path.join(CORPUS, name))
                 last = out.splitlines()[-1]
@@ -106,13 +103,12 @@ class Corpus(unittest.TestCase):
                 else:
                     self.assertGreaterEqual(int(m.group(1)), RES_FLOOR[name], out)
 
-    def test_ac922_pcie_phbs_match_before_the_npu_work(self):
-        rc, out, _ = replay(os.path.join(CORPUS, NPU_PENDING[0]))
-        self.assertEqual(rc, 1)
-        for phb in ('0000', '0001', '0002', '0003'):
-            m = re.search(r'^PHB %s: (\d+)/(\d+) PE lines match, 0 extra$' % phb, out, re.M)
-            self.assertTrue(m, phb)
-            self.assertEqual(m.group(1), m.group(2))
+    def test_ac922_nvlink_links_share_their_gpus_device_pe(self):
+        _, out, _ = replay(os.path.join(CORPUS, 'ac922-witherspoon-5.2-npu-sriov.log'),
+                           '--derived')
+        self.assertIn('pci 0006:00:00.0: [PE# 0d] Associated device to PE', out)
+        self.assertIn('pci 0006:00:00.1: Associating to existing PE d', out)
+        self.assertIn('pci 0006:00:01.2: Adding to iommu group 5', out)
 
 
 if __name__ == '__main__':
