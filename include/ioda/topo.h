@@ -85,6 +85,8 @@ struct ioda_topo {
 
 void ioda_topo_free(struct ioda_ctx *ctx, struct ioda_topo *topo);
 void ioda_topo_node_free(struct ioda_ctx *ctx, struct ioda_topo_node *node);
+/* Frees a sibling list (as ioda_topo_parse_nodes() returns) with all below it. */
+void ioda_topo_nodes_free(struct ioda_ctx *ctx, struct ioda_topo_node *list);
 
 /* ---- loaders ---------------------------------------------------------------- */
 
@@ -118,6 +120,20 @@ int ioda_input_kind_parse(const char *s);
 /* Topology text. */
 int ioda_topo_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
 		    struct ioda_topo **out, struct ioda_error *err);
+
+/*
+ * A list of functions in topology text (the statements a bridge block
+ * holds: bridge, device and their blocks), as a slot brings them: what a
+ * hot add adds.  @buf's first line is line @first_line of @file, which must
+ * outlive the nodes (their positions borrow it).  @root_bus says the list
+ * goes on a PHB's root bus (bridges default to root ports); otherwise on a
+ * port's bus (bridges default to upstream ports).  Function 0 of a slot may
+ * be missing: it may be on the bus already.  Returns 0 and *@out, or a
+ * negative errno with @err ("file:line:col: message"), nothing allocated.
+ */
+int ioda_topo_parse_nodes(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
+			  unsigned int first_line, bool root_bus, struct ioda_topo_node **out,
+			  struct ioda_error *err);
 
 /*
  * A device tree: a flattened blob (.dtb, by its magic) or source, which is

@@ -42,7 +42,8 @@ struct tok {
 /* Prints a token with "%.*s". */
 #define TOK(t) (int)(t)->len, (t)->s
 
-enum block_kind { BLK_TOP, BLK_PHB, BLK_BRIDGE, BLK_DEVICE };
+/* BLK_BUS: the bus a node list (ioda_topo_parse_nodes) goes on; it has no '}'. */
+enum block_kind { BLK_TOP, BLK_PHB, BLK_BRIDGE, BLK_DEVICE, BLK_BUS };
 
 static const char *const block_names[] = {
 	[BLK_PHB] = "phb",
@@ -56,6 +57,7 @@ struct block {
 	struct ioda_topo_node *node;  /* BLK_BRIDGE, BLK_DEVICE */
 	struct ioda_topo_node **head; /* the bus's devices (phb and bridge) */
 	struct ioda_topo_node **tail; /* where the next one goes */
+	bool root_bus;                /* BLK_BUS: a PHB's root bus */
 	struct pos res_pos[PCI_NUM_RESOURCES];
 	struct pos vf_bar_pos[PCI_STD_NUM_BARS];
 	struct pos sriov_pos;
@@ -570,9 +572,11 @@ static struct block *push_block(struct parser *p, enum block_kind kind, const st
 
 /*
  * A bus is complete when its block closes: every function needs function 0
- * of its slot, and the functions of a slot with several are multifunction.
+ * of its slot (unless @need_fn0 is false: a node list joins a bus whose
+ * function 0 may be there already), and the functions of a slot with
+ * several are multifunction.
  */
-static int finish_bus(struct parser *p, struct ioda_topo_node *devices)
+static int finish_bus(struct parser *p, struct ioda_topo_node *devices, bool need_fn0)
 {
 	for (struct ioda_topo_node *a = devices; a; a = a->next) {
 		bool has_fn0 = PCI_FUNC(a->devfn) == 0;
@@ -583,7 +587,7 @@ static int finish_bus(struct parser *p, struct ioda_topo_node *devices)
 			a->multifunction = true;
 			has_fn0 |= PCI_FUNC(b->devfn) == 0;
 		}
-		if (!has_fn0)
+		if (!has_fn0 && need_fn0)
 			return fail_at(p, a->pos.line, a->pos.col,
 				       "device %02x.%x has no function 0 (%02x.0) on this bus",
 				       PCI_SLOT(a->devfn), PCI_FUNC(a->devfn), PCI_SLOT(a->devfn));
@@ -596,10 +600,10 @@ static int close_block(struct parser *p, const struct tok *t)
 	struct block *b = cur_block(p);
 	int rc = 0;
 
-	if (!b)
+	if (!b || b->kind == BLK_BUS)
 		return fail(p, t, "unexpected '}' with no open block");
 	if (b->head)
-		rc = finish_bus(p, *b->head);
+		rc = finish_bus(p, *b->head, true);
 	p->depth--;
 	return rc;
 }
@@ -726,8 +730,11 @@ static enum pcie_port_type default_type(const struct block *parent, bool bridge)
 {
 	enum pcie_port_type up;
 
-	if (parent->kind == BLK_PHB)
+	if (parent->kind == BLK_PHB || (parent->kind == BLK_BUS && parent->root_bus))
 		return bridge ? PCIE_TYPE_ROOT_PORT : PCIE_TYPE_ENDPOINT;
+	/* A card in a slot: the slot's port is a root or downstream port. */
+	if (parent->kind == BLK_BUS)
+		return bridge ? PCIE_TYPE_UPSTREAM : PCIE_TYPE_ENDPOINT;
 	up = parent->node->pcie_type;
 	if (up == PCIE_TYPE_PCI_BRIDGE || up == PCIE_TYPE_NONE)
 		return PCIE_TYPE_NONE;
@@ -1006,14 +1013,14 @@ static const struct stmt stmts[] = {
 	 .attrs = ATTRS(phb_attrs),
 	 .parse = parse_phb},
 	{.name = "bridge",
-	 .parents = IN(BLK_PHB) | IN(BLK_BRIDGE),
+	 .parents = IN(BLK_PHB) | IN(BLK_BRIDGE) | IN(BLK_BUS),
 	 .where = "inside a phb or bridge block",
 	 .block = BLOCK_MAY,
 	 .args = {"a devfn", "a vendor:device id"},
 	 .attrs = ATTRS(bridge_attrs),
 	 .parse = parse_function},
 	{.name = "device",
-	 .parents = IN(BLK_PHB) | IN(BLK_BRIDGE),
+	 .parents = IN(BLK_PHB) | IN(BLK_BRIDGE) | IN(BLK_BUS),
 	 .where = "inside a phb or bridge block",
 	 .block = BLOCK_MAY,
 	 .args = {"a devfn", "a vendor:device id"},
@@ -1136,11 +1143,42 @@ static int parse_line(struct parser *p, const char *s, size_t len)
 	return st->parse(p, st, t, n, opens);
 }
 
+/*
+ * Parses the lines of @buf; the blocks open on entry (@base of them) stay
+ * open, the others must close.
+ */
+static int parse_lines(struct parser *p, const char *buf, size_t len, unsigned int base)
+{
+	size_t off = 0, line_len = 0;
+	int rc;
+
+	while (off < len) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+
+		line_len = nl ? (size_t)(nl - (buf + off)) : len - off;
+		p->line++;
+		rc = parse_line(p, buf + off, line_len);
+		if (rc)
+			return rc;
+		off += line_len + 1;
+	}
+	if (p->depth > base) {
+		const struct block *b = cur_block(p);
+		/* Where the file ends; a block is open, so it is not empty. */
+		bool at_newline = buf[len - 1] == '\n';
+
+		return fail_at(p, at_newline ? p->line + 1 : p->line,
+			       at_newline ? 1 : (unsigned int)line_len + 1,
+			       "missing '}' for %s opened at %u:%u", block_names[b->kind],
+			       b->opened.line, b->opened.col);
+	}
+	return 0;
+}
+
 int ioda_topo_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
 		    struct ioda_topo **out, struct ioda_error *err)
 {
 	struct parser p = {.ctx = ctx, .file = file, .err = err};
-	size_t off = 0, line_len = 0;
 	int rc;
 
 	*out = NULL;
@@ -1153,28 +1191,9 @@ int ioda_topo_parse(struct ioda_ctx *ctx, const char *file, const char *buf, siz
 		goto err_free;
 	}
 	p.phb_tail = &p.topo->phbs;
-
-	while (off < len) {
-		const char *nl = memchr(buf + off, '\n', len - off);
-
-		line_len = nl ? (size_t)(nl - (buf + off)) : len - off;
-		p.line++;
-		rc = parse_line(&p, buf + off, line_len);
-		if (rc)
-			goto err_free;
-		off += line_len + 1;
-	}
-	if (p.depth) {
-		const struct block *b = cur_block(&p);
-		/* Where the file ends; a block is open, so it is not empty. */
-		bool at_newline = buf[len - 1] == '\n';
-
-		rc = fail_at(&p, at_newline ? p.line + 1 : p.line,
-			     at_newline ? 1 : (unsigned int)line_len + 1,
-			     "missing '}' for %s opened at %u:%u", block_names[b->kind],
-			     b->opened.line, b->opened.col);
+	rc = parse_lines(&p, buf, len, 0);
+	if (rc)
 		goto err_free;
-	}
 	*out = p.topo;
 	return 0;
 
@@ -1209,6 +1228,11 @@ void ioda_topo_node_free(struct ioda_ctx *ctx, struct ioda_topo_node *node)
 	free_nodes(ctx, node);
 }
 
+void ioda_topo_nodes_free(struct ioda_ctx *ctx, struct ioda_topo_node *list)
+{
+	free_nodes(ctx, list);
+}
+
 void ioda_topo_free(struct ioda_ctx *ctx, struct ioda_topo *topo)
 {
 	struct ioda_topo_phb *phb, *next;
@@ -1222,4 +1246,31 @@ void ioda_topo_free(struct ioda_ctx *ctx, struct ioda_topo *topo)
 	}
 	ioda_free(ctx, topo->file);
 	ioda_free(ctx, topo);
+}
+
+int ioda_topo_parse_nodes(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
+			  unsigned int first_line, bool root_bus, struct ioda_topo_node **out,
+			  struct ioda_error *err)
+{
+	/* A PHB of no machine holds the list, so labels are checked as in a file. */
+	struct ioda_topo_phb bus = {0};
+	struct ioda_topo topo = {.file = (char *)file, .phbs = &bus};
+	struct parser p = {.ctx = ctx, .file = file, .err = err, .topo = &topo};
+	struct block *b;
+	int rc;
+
+	*out = NULL;
+	p.line = first_line - 1;
+	b = push_block(&p, BLK_BUS, &(struct tok){"", 0, 1});
+	b->head = b->tail = &bus.devices;
+	b->root_bus = root_bus;
+	rc = parse_lines(&p, buf, len, 1);
+	if (!rc)
+		rc = finish_bus(&p, bus.devices, false);
+	if (rc) {
+		free_nodes(ctx, bus.devices);
+		return rc;
+	}
+	*out = bus.devices;
+	return 0;
 }

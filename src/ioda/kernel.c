@@ -58,7 +58,7 @@ void ioda_emit_dev(struct ioda_kernel *k, const struct pci_dev *dev, enum ioda_e
 
 void ioda_pe_printf(struct ioda_pe *pe, int level, const char *fmt, ...)
 {
-	char msg[160];
+	char msg[256];
 	struct ioda_event ev = { .kind = IODA_EV_PE_MESSAGE, .level = level, .text = msg };
 	va_list ap;
 
@@ -70,7 +70,7 @@ void ioda_pe_printf(struct ioda_pe *pe, int level, const char *fmt, ...)
 
 void ioda_printf(struct ioda_kernel *k, int level, const char *fmt, ...)
 {
-	char msg[160];
+	char msg[256];
 	struct ioda_event ev = { .kind = IODA_EV_MESSAGE, .level = level, .text = msg };
 	va_list ap;
 

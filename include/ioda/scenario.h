@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Scenarios: a machine, a kernel, and what happens to them after boot
+ * (hotplug, drivers, EEH, SR-IOV, references, DMA), with expectations on
+ * the state and the log.  docs/scenarios.md describes the language.
+ *
+ * A scenario is parsed whole into a list of steps first, so a malformed
+ * file fails before anything runs; then ioda_scenario_run() loads the
+ * machine, boots it and runs the steps, printing the kernel's log.
+ */
+#ifndef IODA_SCENARIO_H
+#define IODA_SCENARIO_H
+
+#include <stdio.h>
+
+#include <ioda/ioda.h>
+#include <ioda/topo.h>
+
+struct ioda_scenario;
+
+/*
+ * Parses @len bytes of @buf (NUL-terminated), read from @file; relative
+ * machine paths resolve against @file's folder.  Returns 0 and *@out, or a
+ * negative errno with @err ("file:line: message"), nothing left allocated.
+ */
+int ioda_scenario_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
+			struct ioda_scenario **out, struct ioda_error *err);
+/* Reads @path and parses it; as ioda_scenario_parse(). */
+int ioda_scenario_load(struct ioda_ctx *ctx, const char *path, struct ioda_scenario **out,
+		       struct ioda_error *err);
+void ioda_scenario_free(struct ioda_scenario *s);
+
+struct ioda_scenario_opts {
+	const char *kernel; /* overrides the scenario's kernel line; NULL: keep it */
+	bool audit;	    /* ioda_audit() after every step */
+	enum ioda_refcount_rule refcount; /* who holds device PEs' devices (--refcount) */
+	FILE *out;	    /* the kernel's log and what show and dma print */
+	FILE *diag;	    /* failed expects and steps, audit violations */
+};
+
+/*
+ * Loads the machine, boots it and runs every step; the EEH event thread
+ * runs after each step.  Returns 0 when every expect held, no step failed
+ * unexpectedly, no audit found anything and teardown found no live
+ * reference; 1 otherwise; a negative errno with @err when the machine or
+ * the kernel cannot be set up.  The scenario can be run again.  During the
+ * run the context's tracker reports go to @opts->diag (and into the step's
+ * lines, for expect line); after it, to the default again.
+ */
+int ioda_scenario_run(const struct ioda_scenario *s, const struct ioda_scenario_opts *opts,
+		      struct ioda_error *err);
+
+#endif
