@@ -160,7 +160,7 @@ struct pci_dev {
 	struct pci_bus *bus;         /* held: the device's name */
 	struct pci_bus *subordinate; /* bridges: held "bridge"; NULL once removed */
 	struct ioda_list bus_node;   /* bus->devices */
-	struct ioda_list all_node;   /* machine->devices, in add order */
+	struct ioda_list all_node;   /* machine->devices in add order, then ->removed */
 	uint64_t seq;                /* add order, for pci_get_device() */
 	uint8_t devfn;
 	uint8_t hdr_type; /* 0 or 1 */
@@ -213,6 +213,9 @@ struct ioda_machine {
 	pthread_rwlock_t lock;
 	struct ioda_list domains; /* each held: "machine" */
 	struct ioda_list devices; /* all live devices, add order (borrowed) */
+	/* Removed devices not yet released (borrowed), under removed_lock. */
+	pthread_mutex_t removed_lock;
+	struct ioda_list removed;
 	uint64_t next_seq;
 	uint64_t memory_bytes;
 	char model[64];

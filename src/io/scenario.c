@@ -38,6 +38,7 @@ enum step_kind {
 	STEP_SRIOV_ENABLE,
 	STEP_SRIOV_DISABLE,
 	STEP_TAKE,
+	STEP_NPU_GPU,
 	STEP_DROP,
 	STEP_USE,
 	STEP_DMA_MAP,
@@ -705,6 +706,7 @@ static const struct stmt stmts[] = {
 	{.w0 = "sriov", .w1 = "enable", .kind = STEP_SRIOV_ENABLE, .args = "DN"},
 	{.w0 = "sriov", .w1 = "disable", .kind = STEP_SRIOV_DISABLE, .args = "D"},
 	{.w0 = "take", .kind = STEP_TAKE, .args = "nD"},
+	{.w0 = "npu", .w1 = "gpu", .kind = STEP_NPU_GPU, .args = "nD"},
 	{.w0 = "drop", .kind = STEP_DROP, .args = "h"},
 	{.w0 = "use", .kind = STEP_USE, .args = "r"},
 	{.w0 = "dma",
@@ -1176,6 +1178,7 @@ int ioda_scenario_load(struct ioda_ctx *ctx, const char *path, struct ioda_scena
 struct live_name {
 	struct pci_dev *dev; /* take: kept after the drop, for use and released */
 	bool held;
+	bool borrowed;     /* npu gpu under the old rules: a pointer, no reference */
 	uint64_t bus_addr; /* dma map */
 };
 
@@ -1376,6 +1379,20 @@ static int name_step(struct run *r, const struct step *st, struct pci_dev *dev,
 		ln->dev = pci_dev_get_at(dev, sn->holder, file, line);
 		ln->held = true;
 		return 0;
+	case STEP_NPU_GPU:
+		/*
+		 * pnv_pci_get_gpu_dev(): counted under the counted rule; the
+		 * borrowed pointer of the kernels up to 5.12 under v5.5/v5.6.
+		 */
+		if (r->o->refcount != IODA_REFS_COUNTED) {
+			ln->dev = ioda_npu_peek_gpu(r->k, dev);
+			ln->held = false;
+			ln->borrowed = true;
+		} else {
+			ln->dev = ioda_npu_get_gpu(r->k, dev, sn->holder);
+			ln->held = ln->dev != NULL;
+		}
+		return ln->dev ? 0 : -ENODEV;
 	case STEP_DMA_MAP:
 		rc = ioda_dma_map(r->k, dev, st->num, (enum ioda_dma_dir)st->arg, &ln->bus_addr);
 		if (rc)
@@ -1398,6 +1415,8 @@ static int name_step(struct run *r, const struct step *st, struct pci_dev *dev,
 		r->in_use = false;
 		return rc;
 	default: /* STEP_DROP */
+		if (ln->borrowed)
+			return 0; /* the consumer forgets a pointer it never counted */
 		if (!ln->held)
 			return not_held(err, sn);
 		break;
@@ -1418,6 +1437,7 @@ static bool needs_dev(enum step_kind kind)
 	case STEP_SRIOV_ENABLE:
 	case STEP_SRIOV_DISABLE:
 	case STEP_TAKE:
+	case STEP_NPU_GPU:
 	case STEP_DMA_MAP:
 	case STEP_DMA_FROM:
 		return true;

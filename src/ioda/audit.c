@@ -11,9 +11,9 @@
  * object's count and its holders would be reported, so audit when no
  * other thread takes references.
  *
- * A device removed while someone still holds it has left the tree but is
- * counted by its PE until its last put: the audit cannot see it, and
- * reports its PE's device count as one above the live devices.
+ * A device removed while someone still holds it has left the tree but
+ * stays in its PE until its last put (the kernel's rule before the
+ * counted one): the audit finds it on the machine's removed list.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -179,7 +179,12 @@ static void audit_table(struct phb_audit *p, const struct pe_table *t)
 
 		for (j = i + 1; j < t->len && t->entry(p, j) == pe; j++)
 			;
-		if (!pe_is_free(p->phb, pe))
+		/*
+		 * An NPU's tables are a bigger PHB's: unmapped RIDs point at the
+		 * hardware's own reserved PE, beyond the kernel's 16.
+		 */
+		if (!pe_is_free(p->phb, pe) ||
+		    (p->phb->type == IODA_PNV_PHB_NPU_NVLINK && pe >= p->phb->total_pe_num))
 			continue;
 		index_str(t, i, first, sizeof(first));
 		index_str(t, j - 1, last, sizeof(last));
@@ -206,8 +211,10 @@ static unsigned int rmap_entry(const struct phb_audit *p, unsigned int rid)
 static unsigned int m32_entry(const struct phb_audit *p, unsigned int seg)
 {
 	unsigned int pe = p->hw->m32_pe[seg];
+	/* The NVLink PHB's hardware has more segments than the kernel's PEs. */
+	bool unmapped = seg >= p->phb->total_pe_num || p->phb->m32_segmap[seg] == IODA_INVALID_PE;
 
-	if (p->phb->m32_segmap[seg] == IODA_INVALID_PE && pe == 0)
+	if (unmapped && pe == 0)
 		return IODA_INVALID_PE;
 	return pe;
 }
@@ -321,7 +328,9 @@ static void audit_pe(struct phb_audit *p, unsigned int n)
 	if ((pe->flags & (IODA_PE_DEV | IODA_PE_VF)) && !pe->pdev)
 		report(p->a, "PHB %04x PE#%x (%s) is a device PE with no device", domain, n, label);
 	/* The reserved PE has no kind, nor has the root PE before its bus is set up. */
-	if (!pe->flags && n != phb->reserved_pe_idx && n != phb->root_pe_idx)
+	/* NVLink PHBs keep PE#0 unused (an NPU erratum). */
+	if (!pe->flags && n != phb->reserved_pe_idx && n != phb->root_pe_idx &&
+	    !(phb->type == IODA_PNV_PHB_NPU_NVLINK && n == 0))
 		report(p->a, "PHB %04x PE#%x is allocated with no kind", domain, n);
 	if ((pe->flags & IODA_PE_SLAVE) && !pe->master)
 		report(p->a, "PHB %04x PE#%x (%s) is a slave with no master", domain, n, label);
@@ -354,12 +363,22 @@ static void audit_phb(struct phb_audit *p)
 static void audit_domain(struct audit *a, struct pci_domain *d)
 {
 	struct phb_audit p = { .a = a, .phb = ioda_kernel_peek_phb(a->k, d->number) };
+	struct pci_dev *dev;
 
 	if (p.phb)
 		p.hw = ioda_opal_phb(a->k->opal, p.phb->opal_id);
 	audit_ref(a, &d->ref);
 	if (d->root_bus)
 		audit_bus(&p, d->root_bus);
+	pthread_mutex_lock(&a->k->m->removed_lock);
+	ioda_list_for_each_entry(dev, &a->k->m->removed, all_node) {
+		if (dev->bus->domain != d)
+			continue;
+		audit_ref(a, &dev->ref);
+		if (p.phb)
+			audit_dev(&p, dev);
+	}
+	pthread_mutex_unlock(&a->k->m->removed_lock);
 	if (p.phb)
 		audit_phb(&p);
 }

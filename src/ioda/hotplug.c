@@ -24,6 +24,13 @@ static void leave_pe(struct ioda_kernel *k, struct pci_dev *dev)
 	pe = &phb->pe_array[dev->pe_number];
 	/* First, so a device seen again (EEH) never counts twice. */
 	dev->pe_number = IODA_INVALID_PE;
+	/* A link that joined its GPU's PE had its own RID mapped: unmap it. */
+	if ((pe->flags & IODA_PE_DEV) && pci_dev_rid(dev) != pe->rid) {
+		phb->pe_rmap[pci_dev_rid(dev)] = IODA_INVALID_PE;
+		opal_pci_set_pe(k->opal, phb->opal_id, pe->pe_number, pci_dev_rid(dev),
+				OpalPciBusAll, OPAL_COMPARE_RID_DEVICE_NUMBER,
+				OPAL_COMPARE_RID_FUNCTION_NUMBER, OPAL_UNMAP_PE);
+	}
 	if (--pe->device_count == 0)
 		ioda_release_pe(pe);
 }

@@ -319,6 +319,8 @@ static void attach_link(struct ioda_pe *pe, struct pci_dev *link, void *arg)
 	struct ioda_pe *gpe = gpu ? ioda_dev_peek_pe(k, gpu) : NULL;
 
 	if (gpe && gpe->group >= 0 && link->iommu_group < 0) {
+		/* The NPU PE joins the compound group, its links with it. */
+		pe->group = gpe->group;
 		link->iommu_group = gpe->group;
 		ioda_emit_dev(k, link, IODA_EV_DEV_GROUP_ADD, pe->pe_number, gpe->group);
 	}

@@ -15,6 +15,8 @@ struct ioda_machine *ioda_machine_new(struct ioda_ctx *ctx)
 	pthread_rwlock_init(&m->lock, NULL);
 	ioda_list_init(&m->domains);
 	ioda_list_init(&m->devices);
+	pthread_mutex_init(&m->removed_lock, NULL);
+	ioda_list_init(&m->removed);
 	return m;
 }
 
@@ -38,6 +40,7 @@ unsigned long ioda_machine_free(struct ioda_machine *m)
 	pci_remove_all_locked(m);
 	pthread_rwlock_unlock(&m->lock);
 	pthread_rwlock_destroy(&m->lock);
+	pthread_mutex_destroy(&m->removed_lock);
 	ioda_free(ctx, m);
 	return ioda_ctx_check_leaks(ctx);
 }

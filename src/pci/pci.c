@@ -35,9 +35,15 @@ static void bus_release(struct ioda_ref *ref)
 static void dev_release(struct ioda_ref *ref)
 {
 	struct pci_dev *dev = ioda_ref_object(ref);
-	const struct pci_notifier *n = &dev->bus->domain->machine->notifier;
+	struct ioda_machine *m = dev->bus->domain->machine;
+	const struct pci_notifier *n = &m->notifier;
 	char holder[IODA_HOLDER_MAX];
 
+	if (dev->removed) {
+		pthread_mutex_lock(&m->removed_lock);
+		ioda_list_del(&dev->all_node);
+		pthread_mutex_unlock(&m->removed_lock);
+	}
 	if (n->dev_release)
 		n->dev_release(n->arg, dev);
 	dev_holder(dev, holder, sizeof(holder));
@@ -364,7 +370,10 @@ static void remove_locked(struct ioda_machine *m, struct pci_dev *dev)
 	}
 	ioda_list_del(&dev->bus_node);
 	ioda_list_del(&dev->all_node);
+	pthread_mutex_lock(&m->removed_lock);
+	ioda_list_add_tail(&dev->all_node, &m->removed);
 	dev->removed = true;
+	pthread_mutex_unlock(&m->removed_lock);
 	if (m->notifier.dev_removed)
 		m->notifier.dev_removed(m->notifier.arg, dev);
 	pci_dev_put(dev, HOLD_BUS_LIST);

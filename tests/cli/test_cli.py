@@ -164,6 +164,24 @@ class Show(unittest.TestCase):
                       [e['line'] for e in events])
 
 
+class Seed(unittest.TestCase):
+    """The seed thread's bug, reproduced under the old rules, fixed under counted."""
+    SCN = os.path.join(SRC, 'examples/scenarios/seed-gpu-unplug.scn')
+
+    def test_old_rules_leak_pins_and_use_a_released_gpu(self):
+        for rule, pin in (('v5.5', 'npu pe (v5.5, never put)'),
+                          ('v5.6', 'nvlink pin (v5.6, never put)')):
+            rc, _, err = run('run', '--refcount=' + rule, self.SCN)
+            self.assertEqual(rc, 1, rule)
+            self.assertRegex(err, r'ref-tracker: use after release: pci_dev 0004:04:00.0 '
+                                  r'by scenario gpu at [^ ]*seed-gpu-unplug.scn:\d+;')
+            self.assertIn('ref-tracker: leak: pci_dev 0006:00:00.0 held by ' + pin, err)
+
+    def test_counted_rule_leaves_nothing(self):
+        rc, _, err = run('run', '--audit', self.SCN)
+        self.assertEqual((rc, err), (0, ''))
+
+
 class Usage(unittest.TestCase):
     def test_help_and_version(self):
         rc, out, _ = run('--help')

@@ -136,6 +136,28 @@ static void silent_on_p9_switch_through_hotplug(void **state)
 	}
 }
 
+/*
+ * A device removed while someone holds it stays in its PE until its last
+ * put (the bus PE's count, pnv_pci_release_device()): the audit finds it
+ * on the removed list and stays silent, before and after that put.
+ */
+static void silent_with_a_removed_device_still_held(void **state)
+{
+	struct pci_dev *nvme;
+	struct ioda_pe *pe;
+	struct booted b;
+
+	boot(&b, p9_switch, "6.1", NULL);
+	nvme = pci_dev_get(peek_dev(&b, 4, 0), "driver");
+	pe = &phb0(&b)->pe_array[nvme->pe_number];
+	remove_dev(&b, 4, 0);
+	assert_int_equal(pe->device_count, 1);
+	assert_silent(&b);
+	pci_dev_put(nvme, "driver");
+	assert_silent(&b);
+	shutdown(&b);
+}
+
 /* ---- each inconsistency, made on purpose --------------------------------------------- */
 
 /*
@@ -499,6 +521,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(silent_on_the_examples),
 		cmocka_unit_test(silent_on_p9_switch_through_hotplug),
+		cmocka_unit_test(silent_with_a_removed_device_still_held),
 		cmocka_unit_test(catches_each_corruption),
 		cmocka_unit_test(catches_a_tve_on_another_table),
 		cmocka_unit_test(root_port_removed_leaves_a_bus_pe_with_no_bus),
