@@ -200,6 +200,7 @@ struct ioda_phb_params {
 	uint64_t m32_base;     /* CPU address of the M32 window (skiboot mm1) */
 	uint64_t m64_base;     /* the PHB's M64 window (skiboot mm0) */
 	uint64_t m64_size;
+	bool opencapi;         /* an NPU2 OpenCAPI link: has a shared process area */
 };
 
 /*
@@ -225,6 +226,11 @@ struct ioda_phb_hw {
 	uint16_t *m32_pe;	  /* [num_pes] */
 	struct ioda_m64_bar *m64; /* [m64_count] */
 	uint16_t *mist;		  /* [num_irqs] */
+	/* OpenCAPI: the link's shared process area (0: disabled) and OTL PE mask. */
+	bool opencapi;
+	uint64_t spa_addr;
+	uint8_t spa_pe_mask;
+	unsigned long spa_cache_clears;
 	struct ioda_pest *pest;	  /* [num_pes] */
 	uint64_t *peev;		  /* [num_pes / 64], bit 63 - pe % 64 */
 

@@ -51,6 +51,7 @@ struct ioda_profile {
 	bool pe_at_device_add;
 	bool release_print;     /* >= 5.8: "Releasing PE" */
 	bool nvlink;            /* < 5.13: NVLink NPU support */
+	bool ocapi_pe_at_enable; /* >= 5.6: OpenCAPI device PEs at pci_enable_device */
 	/*
 	 * >= 5.4 ("Create bigger default window with 64k IOMMU pages"): the
 	 * default window is as large as the kernel's largest allocation allows,
@@ -180,6 +181,16 @@ struct ioda_pe {
 	uint64_t tce_bypass_base;
 	int group;                   /* iommu group id, -1: none */
 	struct ioda_tce_table *tbl;  /* window 0 */
+	uint64_t ocxl_spa;           /* OpenCAPI: the link's SPA set up through this PE, 0: none */
+	uint64_t shared_tbl_pa;      /* NVLink: TVE#0 on its GPU PE's table (compound group) */
+};
+
+/* An OpenCAPI link's actags (pnv_ocxl's npu_link): split at the first request. */
+#define IODA_OCXL_ACTAG_MAX 64
+#define IODA_OCXL_PASID_MAX ((1 << 15) - 1)
+struct ioda_ocxl_link {
+	bool assigned;
+	uint16_t desired[8], base[8], enabled[8]; /* by function */
 };
 
 enum ioda_pnv_phb_type {
@@ -211,6 +222,7 @@ struct ioda_phb {
 	unsigned int *eeh_freezes;
 	uint64_t *eeh_tstamp;
 	bool *eeh_isolated; /* EEH_PE_ISOLATED: being recovered, or removed for good */
+	struct ioda_ocxl_link ocxl_link[32]; /* OpenCAPI: by device number on the root bus */
 };
 
 /*
@@ -319,6 +331,32 @@ struct pci_dev *ioda_gpu_get_npu(struct ioda_kernel *k, struct pci_dev *gpu, uns
  */
 struct pci_dev *ioda_npu_peek_gpu(struct ioda_kernel *k, struct pci_dev *link);
 struct pci_dev *ioda_gpu_peek_npu(struct ioda_kernel *k, struct pci_dev *gpu, unsigned int index);
+
+/* ---- OpenCAPI (pci-ioda.c, ocxl.c) ------------------------------------------------ */
+
+/*
+ * The actags of an OpenCAPI function (pnv_ocxl_get_actag): at the first
+ * request on a link its 64 actags are split among the functions' desired
+ * counts (each gets what it asked for when they fit, else 64 x desired /
+ * total), consecutive from 0 in function order.  -ENODEV: not a function of
+ * an OpenCAPI PHB.
+ */
+struct ioda_ocxl_actag {
+	uint16_t base, enabled, supported;
+};
+int ioda_ocxl_get_actag(struct ioda_kernel *k, struct pci_dev *dev, struct ioda_ocxl_actag *out);
+/* PASIDs of the function (pnv_ocxl_get_pasid_count): 32767 for an AFU, else -EINVAL. */
+int ioda_ocxl_get_pasid_count(struct ioda_kernel *k, struct pci_dev *dev);
+/*
+ * The link's shared process area (pnv_ocxl_spa_setup): kept with the
+ * function's PE and torn down (opal_npu_spa_setup(.., 0, 0)) when the PE
+ * is released.  -ENODEV without a PE, -EBUSY when the link has one, -EINVAL
+ * for a bad address or mask; clear_cache drops one process element.
+ */
+int ioda_ocxl_spa_setup(struct ioda_kernel *k, struct pci_dev *dev, uint64_t spa_addr,
+			unsigned int pe_mask);
+int ioda_ocxl_spa_release(struct ioda_kernel *k, struct pci_dev *dev);
+int ioda_ocxl_spa_clear_cache(struct ioda_kernel *k, struct pci_dev *dev, unsigned int pe_handle);
 
 /* ---- the DMA mapping API ------------------------------------------------------ */
 

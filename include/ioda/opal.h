@@ -61,6 +61,8 @@
 #define OPAL_PCI_ERR_INJECT 96
 #define OPAL_PCI_EEH_FREEZE_SET 97
 #define OPAL_PCI_TCE_KILL 126
+#define OPAL_NPU_SPA_SETUP 159
+#define OPAL_NPU_SPA_CLEAR_CACHE 160
 
 enum OpalFreezeState {
 	OPAL_EEH_STOPPED_NOT_FROZEN = 0,
@@ -291,5 +293,14 @@ int64_t opal_get_msi_32(struct ioda_opal *opal, uint64_t phb_id, uint32_t mve_nu
 int64_t opal_get_msi_64(struct ioda_opal *opal, uint64_t phb_id, uint32_t mve_number,
 			uint32_t xive_num, uint8_t msi_range, uint64_t *msi_address,
 			uint32_t *message_data);
+/*
+ * 159: an OpenCAPI link's shared process area at addr (4K aligned; 0
+ * disables it) with the OTL PE mask; OPAL_BUSY when already in that state.
+ */
+int64_t opal_npu_spa_setup(struct ioda_opal *opal, uint64_t phb_id, uint32_t bdfn, uint64_t addr,
+			   uint64_t pe_mask);
+/* 160: drops process element pe_handle from the link's SPA cache. */
+int64_t opal_npu_spa_clear_cache(struct ioda_opal *opal, uint64_t phb_id, uint32_t bdfn,
+				 uint64_t pe_handle);
 
 #endif

@@ -171,6 +171,7 @@ struct pci_dev {
 	enum pcie_port_type pcie_type;
 	struct pci_resource resource[PCI_NUM_RESOURCES];
 	struct pci_sriov sriov; /* total_vfs == 0: no SR-IOV capability */
+	uint16_t afu_actags;    /* OpenCAPI AFU control DVSEC: actags desired, 0: no AFU */
 	char label[32];         /* optional name from the description */
 	/*
 	 * The kernel's per-device state, owned by the policy layer: the PE

@@ -44,6 +44,7 @@ struct ioda_topo_node {
 	enum pcie_port_type pcie_type;
 	struct pci_resource resource[PCI_NUM_RESOURCES];
 	struct pci_sriov sriov;
+	uint16_t afu_actags; /* ioda,afu-actags: an OpenCAPI AFU's desired actags */
 	int secondary, subordinate; /* bridges; -1: assign */
 	char label[32];
 	/* From a device tree (zero otherwise): the node and the NVLink links. */

@@ -54,6 +54,7 @@ int ioda_hw_new(struct ioda_ctx *ctx, struct ioda_sysmem *mem, const struct ioda
 	phb->num_pes = n;
 	phb->reserved_pe = n - 1;
 	phb->num_irqs = irqs;
+	phb->opencapi = params->opencapi;
 	phb->m64_count = hw_m64_count(params->gen, n);
 	phb->m32_base = params->m32_base;
 	phb->m32_segsize = IODA_M32_PCI_SIZE / n;

@@ -624,7 +624,7 @@ static int parse_function(struct dt *dt, int off, const struct ioda_topo_node *p
 {
 	const fdt32_t *reg;
 	unsigned int nreg;
-	uint32_t vendor, device, class, cfg_type;
+	uint32_t vendor, device, class, cfg_type, actags;
 	int rc;
 
 	memset(node, 0, sizeof(*node));
@@ -661,6 +661,13 @@ static int parse_function(struct dt *dt, int off, const struct ioda_topo_node *p
 	node->hdr_type = is_bridge_class(class) || fdt_first_subnode(dt->fdt, off) >= 0;
 	node->pcie_type = port_type(parent, node->hdr_type, cfg_type != 0);
 	node->phandle = fdt_get_phandle(dt->fdt, off);
+	/* Config space (the AFU control DVSEC) in hardware; a property here. */
+	rc = get_u32(dt, off, "ioda,afu-actags", 0, &actags);
+	if (rc)
+		return rc;
+	if (actags > 0xffff)
+		return fail_node(dt, off, "ioda,afu-actags %u out of range", actags);
+	node->afu_actags = (uint16_t)actags;
 	rc = parse_nvlink(dt, off, node);
 	if (!rc)
 		rc = parse_bars(dt, off, node->dt_path, node, *bus, reg, nreg);

@@ -181,10 +181,10 @@ static void audit_table(struct phb_audit *p, const struct pe_table *t)
 			;
 		/*
 		 * An NPU's tables are a bigger PHB's: unmapped RIDs point at the
-		 * hardware's own reserved PE, beyond the kernel's 16.
+		 * hardware's own reserved PE, beyond the kernel's 16 (OpenCAPI: 8).
 		 */
 		if (!pe_is_free(p->phb, pe) ||
-		    (p->phb->type == IODA_PNV_PHB_NPU_NVLINK && pe >= p->phb->total_pe_num))
+		    (p->phb->type != IODA_PNV_PHB_IODA2 && pe >= p->phb->total_pe_num))
 			continue;
 		index_str(t, i, first, sizeof(first));
 		index_str(t, j - 1, last, sizeof(last));
@@ -282,8 +282,9 @@ static void audit_tvt(struct phb_audit *p, unsigned int n)
 {
 	const struct ioda_pe *pe = &p->phb->pe_array[n];
 	bool alloc = pe_allocated(p->phb, n);
+	uint64_t table = pe->tbl ? pe->tbl->pa : pe->shared_tbl_pa;
 	const enum ioda_tve_kind want[2] = {
-		alloc && pe->tbl ? IODA_TVE_TCE : IODA_TVE_OFF,
+		alloc && table ? IODA_TVE_TCE : IODA_TVE_OFF,
 		alloc && pe->tce_bypass_enabled ? IODA_TVE_BYPASS : IODA_TVE_OFF,
 	};
 	int domain = p->phb->domain->number;
@@ -300,10 +301,10 @@ static void audit_tvt(struct phb_audit *p, unsigned int n)
 			report(p->a, "PHB %04x PE#%x (%s) TVE#%x is %s, its DMA state wants %s",
 			       domain, n, label, 2 * n + w, tve_kind_name(tve->kind),
 			       tve_kind_name(want[w]));
-		else if (want[w] == IODA_TVE_TCE && tve->table_pa != pe->tbl->pa)
+		else if (want[w] == IODA_TVE_TCE && tve->table_pa != table)
 			report(p->a, "PHB %04x PE#%x (%s) TVE#%x points at table %llx, its table "
 			       "is at %llx", domain, n, label, 2 * n + w,
-			       (unsigned long long)tve->table_pa, (unsigned long long)pe->tbl->pa);
+			       (unsigned long long)tve->table_pa, (unsigned long long)table);
 	}
 }
 

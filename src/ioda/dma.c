@@ -229,12 +229,21 @@ int ioda_dma_unmap(struct ioda_kernel *k, struct pci_dev *dev, uint64_t bus_addr
 	return 0;
 }
 
+int64_t ioda_map_window(struct ioda_pe *pe, const struct ioda_tce_table *tbl)
+{
+	struct ioda_phb *phb = pe->phb;
+	uint64_t size = tbl->levels > 1 ? tbl->level_size : tbl->window_size >> tbl->page_shift << 3;
+
+	return opal_pci_map_pe_dma_window(phb->kernel->opal, phb->opal_id, pe->pe_number,
+					  (uint16_t)(pe->pe_number << 1), (uint16_t)tbl->levels,
+					  tbl->pa, size, 1ull << tbl->page_shift);
+}
+
 /* pnv_pci_ioda2_set_window(0): TVE 2*PE+0 points at the table; the OPAL code. */
 static int64_t set_window(struct ioda_pe *pe, struct ioda_tce_table *tbl)
 {
 	struct ioda_phb *phb = pe->phb;
 	struct ioda_event ev = { .kind = IODA_EV_PE_WINDOW, .level = IODA_LOG_INFO };
-	uint64_t size = tbl->levels > 1 ? tbl->level_size : tbl->window_size >> tbl->page_shift << 3;
 	int64_t rc;
 
 	ev.n = 0;
@@ -242,9 +251,7 @@ static int64_t set_window(struct ioda_pe *pe, struct ioda_tce_table *tbl)
 	ev.b = tbl->window_size - 1;
 	ev.c = 1ull << tbl->page_shift;
 	ioda_emit_pe(pe, &ev);
-	rc = opal_pci_map_pe_dma_window(phb->kernel->opal, phb->opal_id, pe->pe_number,
-					(uint16_t)(pe->pe_number << 1), (uint16_t)tbl->levels,
-					tbl->pa, size, 1ull << tbl->page_shift);
+	rc = ioda_map_window(pe, tbl);
 	if (rc) {
 		ioda_pe_printf(pe, IODA_LOG_ERR, "Failed to configure TCE table, err %lld", (long long)rc);
 		return rc;
@@ -371,6 +378,8 @@ void ioda_release_pe_dma(struct ioda_pe *pe)
 	if (pe->group >= 0)
 		k->group_ids[pe->group / 64] &= ~(1ull << (pe->group % 64));
 	pe->group = -1;
+	if (pe->tbl)
+		ioda_npu_unshare_table(k, pe->tbl->pa);
 	ioda_pe_dma_free(pe);
 	pe->dma_setup_done = false;
 }

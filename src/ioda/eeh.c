@@ -58,6 +58,15 @@ int ioda_driver_unbind(struct ioda_kernel *k, struct pci_dev *dev)
 
 int ioda_enable_device(struct ioda_kernel *k, struct pci_dev *dev)
 {
+	struct ioda_phb *phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(dev));
+	int rc;
+
+	if (phb && phb->type == IODA_PNV_PHB_NPU_OCAPI) {
+		pthread_mutex_lock(&k->lock);
+		rc = ioda_ocapi_enable_device(phb, dev);
+		pthread_mutex_unlock(&k->lock);
+		return rc;
+	}
 	/* pnv_pci_enable_device_hook(), since 5.8. */
 	if (k->profile.pe_at_device_add && dev->pe_number == IODA_INVALID_PE) {
 		ioda_printf(k, IODA_LOG_ERR, "pci %s: pci_enable_device() blocked, no PE assigned.",

@@ -177,7 +177,12 @@ int ioda_hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda_t
 	rc = pci_hot_add_locked(k->m, bus, node, &dev, "ioda_hot_add", err);
 	if (!rc) {
 		pthread_mutex_lock(&k->lock);
-		if (k->profile.pe_at_device_add) {
+		if (phb->type == IODA_PNV_PHB_NPU_OCAPI) {
+			/*
+			 * No dma_dev_setup: the PE comes at enable since 5.6;
+			 * before, only the boot-time pass made them.
+			 */
+		} else if (k->profile.pe_at_device_add) {
 			ioda_dma_dev_setup(phb, dev);
 			if (dev->subordinate)
 				ioda_bus_add_devices(phb, dev->subordinate);

@@ -82,6 +82,20 @@ bool ioda_npu_table_group(struct ioda_kernel *k, struct ioda_pe *pe);
 void ioda_npu_setup_groups(struct ioda_kernel *k);
 /* A device PE lets go of its device, per the refcount rule. */
 void ioda_pe_put_dev(struct ioda_pe *pe);
+/* TVE#0 of @pe (2*PE in the modelled tables) onto @tbl, silently: OPAL's code. */
+int64_t ioda_map_window(struct ioda_pe *pe, const struct ioda_tce_table *tbl);
+/* NVLink PEs let go of the table at @pa (0: all): the compound group's last put. */
+void ioda_npu_unshare_table(struct ioda_kernel *k, uint64_t pa);
+/* OpenCAPI: the 5.5 boot-time device PEs, the 5.6+ enable hook, SPA teardown. */
+void ioda_ocapi_setup_pes(struct ioda_phb *phb);
+int ioda_ocapi_enable_device(struct ioda_phb *phb, struct pci_dev *dev);
+void ioda_ocapi_release_pe(struct ioda_pe *pe);
+/*
+ * pnv_ioda_setup_dev_PE(): a PE of @dev alone (an NVLink link, an OpenCAPI
+ * function), holding @dev under the counted rule, pinning it as @v55_pin
+ * under v5.5; NULL (with the kernel's warning) when no PE is free.
+ */
+struct ioda_pe *ioda_setup_dev_pe(struct ioda_phb *phb, struct pci_dev *dev, const char *v55_pin);
 
 /* The notifier the kernel installs on its machine. */
 void ioda_install_notifier(struct ioda_kernel *k);

@@ -166,14 +166,19 @@ static void phb_header(struct ioda_phb *phb, const struct pci_resource *m32,
 	char path[IODA_DT_PATH_MAX];
 	struct ioda_event ev = { .level = IODA_LOG_INFO };
 
-	bool npu = phb->type == IODA_PNV_PHB_NPU_NVLINK;
+	bool npu = phb->type != IODA_PNV_PHB_IODA2;
+	static const char *const names[] = {
+		[IODA_PNV_PHB_IODA2] = "IODA2",
+		[IODA_PNV_PHB_NPU_NVLINK] = "NPU_NVLINK",
+		[IODA_PNV_PHB_NPU_OCAPI] = "NPU_OCAPI",
+	};
 
 	if (d->fw.valid && d->fw.path[0])
 		snprintf(path, sizeof(path), "%s", d->fw.path);
 	else
 		phb_dt_path(d, path, sizeof(path));
 	ev.kind = IODA_EV_PHB_INIT;
-	ev.text = npu ? "NPU_NVLINK" : "IODA2";
+	ev.text = names[phb->type];
 	ev.text2 = path;
 	ioda_emit(k, &ev);
 	ioda_printf(k, IODA_LOG_INFO, "PCI host bridge %s %s ranges:", path,
@@ -261,10 +266,16 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	k->phbs[k->nphbs++] = phb;
 	phb->kernel = k;
 	phb->domain = pci_domain_get(d, HOLD_PHB);
-	npu = d->type == IODA_PHB_NPU_NVLINK;
-	phb->type = npu ? IODA_PNV_PHB_NPU_NVLINK : IODA_PNV_PHB_IODA2;
+	/* NPUs (NVLink and OpenCAPI) map no M64, have no MSIs and no PELT-V. */
+	npu = d->type != IODA_PHB_PCIE;
+	phb->type = d->type == IODA_PHB_NPU_NVLINK ? IODA_PNV_PHB_NPU_NVLINK
+		    : d->type == IODA_PHB_NPU_OCAPI ? IODA_PNV_PHB_NPU_OCAPI
+						     : IODA_PNV_PHB_IODA2;
 	phb->opal_id = d->opal_id;
-	total = d->num_pes ? d->num_pes : (npu ? 16 : d->gen == IODA_PHB3 ? 256 : 512);
+	/* skiboot: an NPU2 has 16 PEs, an OpenCAPI link 8 (NPU2_MAX_PE_NUM). */
+	total = d->num_pes ? d->num_pes
+			   : phb->type == IODA_PNV_PHB_NPU_OCAPI ? 8
+			   : npu ? 16 : d->gen == IODA_PHB3 ? 256 : 512;
 	phb->total_pe_num = total;
 	/* Firmware names the reserved PE; skiboot's PHB3/4 take the last. */
 	phb->reserved_pe_idx = d->fw.valid ? d->fw.reserved_pe : total - 1;
@@ -285,7 +296,9 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	 * ibm,opal-msi-ranges, or skiboot's numbering: on P8 a block per chip and
 	 * PHB; on P9 XIVE hands out blocks downwards from 0xff000, by PE count.
 	 */
-	if (d->fw.valid && d->fw.msi_count) {
+	if (phb->type == IODA_PNV_PHB_NPU_OCAPI) {
+		phb->msi_count = 0; /* no ibm,opal-msi-ranges: the AFUs' interrupts are XIVE's */
+	} else if (d->fw.valid && d->fw.msi_count) {
 		phb->msi_count = d->fw.msi_count;
 		phb->msi_base = d->fw.msi_base;
 	} else if (d->gen == IODA_PHB3) {
@@ -296,7 +309,7 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 		k->irq_top -= total == 512 ? 0x1000 : 0x800;
 		phb->msi_base = (unsigned int)k->irq_top;
 	}
-	phb->msi_bitmap = ioda_calloc(ctx, (phb->msi_count + 63) / 64, sizeof(unsigned long));
+	phb->msi_bitmap = ioda_calloc(ctx, phb->msi_count / 64 + 1, sizeof(unsigned long));
 	if (!phb->msi_bitmap)
 		goto oom;
 	phb_windows(d, &m32, &m64);
@@ -305,6 +318,7 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	ioda_phb_params_init(&params, d->gen == IODA_PHB3 ? IODA_PHB3 : IODA_PHB4);
 	/* An NPU2's 16 PEs are modelled by a PHB4's tables of the smallest size. */
 	params.num_pes = npu ? 256 : total;
+	params.opencapi = phb->type == IODA_PNV_PHB_NPU_OCAPI;
 	params.m32_base = m32.start;
 	params.m64_base = m64.start;
 	params.m64_size = m64.size;
@@ -599,9 +613,6 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 
 	pthread_rwlock_wrlock(&m->lock);
 	ioda_list_for_each_entry(d, &m->domains, node) {
-		/* OpenCAPI PHBs get their device PEs at enable time (not modelled yet). */
-		if (d->type == IODA_PHB_NPU_OCAPI)
-			continue;
 		if (d->type == IODA_PHB_NPU_NVLINK && !k->profile.nvlink) {
 			ioda_error_set(err, "PHB %04x: NVLink PHB, and kernel %s has no NVLink support (removed in 5.13)",
 				       d->number, k->profile.name);
@@ -629,10 +640,17 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 		else
 			ioda_assign_bus_resources(phb, phb->domain->root_bus);
 	}
-	/* pnv_pci_ioda_setup_PEs(): the NVLink PHBs' device PEs, in the fixup. */
-	for (unsigned int i = 0; !rc && i < k->nphbs; i++)
+	/*
+	 * pnv_pci_ioda_setup_PEs(): the NVLink PHBs' device PEs, in the fixup;
+	 * up to 5.5 the OpenCAPI functions' too (since, at enable).
+	 */
+	for (unsigned int i = 0; !rc && i < k->nphbs; i++) {
 		if (k->phbs[i]->type == IODA_PNV_PHB_NPU_NVLINK)
 			ioda_npu_setup_pes(k->phbs[i]);
+		else if (k->phbs[i]->type == IODA_PNV_PHB_NPU_OCAPI &&
+			 !k->profile.ocapi_pe_at_enable)
+			ioda_ocapi_setup_pes(k->phbs[i]);
+	}
 	if (!rc && !k->profile.pe_at_device_add)
 		setup_iommu_api(k);
 	if (!rc)

@@ -190,12 +190,6 @@ struct pci_dev *ioda_gpu_get_npu(struct ioda_kernel *k, struct pci_dev *gpu, uns
 	return npu;
 }
 
-void ioda_pe_put_dev(struct ioda_pe *pe)
-{
-	if ((pe->flags & IODA_PE_DEV) && pe->pdev && pe->phb->kernel->refcount == IODA_REFS_COUNTED)
-		pci_dev_put(pe->pdev, HOLD_PE);
-}
-
 static bool pe_allocated(const struct ioda_phb *phb, unsigned int n)
 {
 	return phb->pe_alloc[n / (8 * sizeof(long))] & (1ul << (n % (8 * sizeof(long))));
@@ -206,7 +200,6 @@ static void setup_npu_pe(struct ioda_phb *phb, struct pci_dev *link)
 {
 	struct ioda_kernel *k = phb->kernel;
 	struct pci_dev *gpu;
-	struct ioda_event ev = { .kind = IODA_EV_PE_DEV, .level = IODA_LOG_INFO };
 	struct ioda_pe *pe;
 
 	if (k->refcount == IODA_REFS_V5_6)
@@ -229,31 +222,7 @@ static void setup_npu_pe(struct ioda_phb *phb, struct pci_dev *link)
 				OPAL_MAP_PE);
 		return;
 	}
-	/* pnv_ioda_setup_dev_PE() */
-	pe = ioda_pe_alloc(phb, 1);
-	if (!pe) {
-		ioda_printf(k, IODA_LOG_WARNING, "%s: Not enough PE# available, disabling device",
-			    pci_dev_peek_name(link));
-		return;
-	}
-	if (k->refcount == IODA_REFS_V5_5)
-		pci_dev_get(link, PIN_V55_NEW);
-	else if (k->refcount == IODA_REFS_COUNTED)
-		pci_dev_get(link, HOLD_PE);
-	pe->flags = IODA_PE_DEV;
-	pe->pdev = link;
-	pe->pbus = NULL;
-	pe->mve_number = -1;
-	pe->rid = pci_dev_rid(link);
-	ioda_emit_pe(pe, &ev);
-	if (ioda_configure_pe(phb, pe)) {
-		ioda_pe_put_dev(pe);
-		ioda_pe_free(pe);
-		return;
-	}
-	ioda_list_add_tail(&pe->list, &phb->pe_list);
-	link->pe_number = pe->pe_number;
-	pe->device_count++;
+	ioda_setup_dev_pe(phb, link, PIN_V55_NEW);
 }
 
 void ioda_npu_setup_pes(struct ioda_phb *phb)
@@ -324,6 +293,13 @@ static void attach_link(struct ioda_pe *pe, struct pci_dev *link, void *arg)
 		link->iommu_group = gpe->group;
 		ioda_emit_dev(k, link, IODA_EV_DEV_GROUP_ADD, pe->pe_number, gpe->group);
 	}
+	/*
+	 * "The NPU devices all point to the same iommu table as the parent
+	 * PCI device": the NPU PE's window is the GPU's table (the state after
+	 * the GPU driver's DMA set-up, which the boot logs do not print).
+	 */
+	if (gpe && gpe->tbl && !pe->shared_tbl_pa && ioda_map_window(pe, gpe->tbl) == OPAL_SUCCESS)
+		pe->shared_tbl_pa = gpe->tbl->pa;
 }
 
 void ioda_npu_setup_groups(struct ioda_kernel *k)
@@ -341,6 +317,25 @@ void ioda_npu_setup_groups(struct ioda_kernel *k)
 			ioda_list_for_each_entry(link, &phb->domain->root_bus->devices, bus_node)
 				if (link->pe_number == pe->pe_number)
 					attach_link(pe, link, k);
+		}
+	}
+}
+
+void ioda_npu_unshare_table(struct ioda_kernel *k, uint64_t pa)
+{
+	for (unsigned int i = 0; i < k->nphbs; i++) {
+		struct ioda_phb *phb = k->phbs[i];
+
+		if (phb->type != IODA_PNV_PHB_NPU_NVLINK)
+			continue;
+		for (unsigned int n = 0; n < phb->total_pe_num; n++) {
+			struct ioda_pe *pe = &phb->pe_array[n];
+
+			if (!pe->shared_tbl_pa || (pa && pe->shared_tbl_pa != pa))
+				continue;
+			opal_pci_map_pe_dma_window(k->opal, phb->opal_id, n, (uint16_t)(n << 1), 0, 0,
+						   0, 0);
+			pe->shared_tbl_pa = 0;
 		}
 	}
 }

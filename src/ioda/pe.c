@@ -519,6 +519,12 @@ void ioda_release_pe(struct ioda_pe *pe)
 	ioda_list_del(&pe->list);
 	if (phb->type == IODA_PNV_PHB_IODA2)
 		ioda_release_pe_dma(pe);
+	if (pe->shared_tbl_pa) {
+		opal_pci_map_pe_dma_window(k->opal, phb->opal_id, pe->pe_number,
+					   (uint16_t)(pe->pe_number << 1), 0, 0, 0, 0);
+		pe->shared_tbl_pa = 0;
+	}
+	ioda_ocapi_release_pe(pe);
 	release_pe_seg(pe);
 	ioda_deconfigure_pe(phb, pe);
 	if (pe->flags & IODA_PE_MASTER) {
@@ -540,4 +546,45 @@ void ioda_release_pe(struct ioda_pe *pe)
 		return;
 	}
 	ioda_pe_free(pe);
+}
+
+void ioda_pe_put_dev(struct ioda_pe *pe)
+{
+	if ((pe->flags & IODA_PE_DEV) && pe->pdev && pe->phb->kernel->refcount == IODA_REFS_COUNTED)
+		pci_dev_put(pe->pdev, HOLD_PE);
+}
+
+struct ioda_pe *ioda_setup_dev_pe(struct ioda_phb *phb, struct pci_dev *dev, const char *v55_pin)
+{
+	struct ioda_kernel *k = phb->kernel;
+	struct ioda_event ev = { .kind = IODA_EV_PE_DEV, .level = IODA_LOG_INFO };
+	struct ioda_pe *pe = ioda_pe_alloc(phb, 1);
+
+	if (!pe) {
+		ioda_printf(k, IODA_LOG_WARNING, "%s: Not enough PE# available, disabling device",
+			    pci_dev_peek_name(dev));
+		return NULL;
+	}
+	if (k->refcount == IODA_REFS_V5_5)
+		pci_dev_get(dev, v55_pin);
+	else if (k->refcount == IODA_REFS_COUNTED)
+		pci_dev_get(dev, HOLD_PE);
+	pe->flags = IODA_PE_DEV;
+	pe->pdev = dev;
+	pe->pbus = NULL;
+	pe->mve_number = -1;
+	pe->rid = pci_dev_rid(dev);
+	ioda_emit_pe(pe, &ev);
+	if (ioda_configure_pe(phb, pe)) {
+		/* The v5.5 error path put its reference: the only put it had. */
+		if (k->refcount == IODA_REFS_V5_5)
+			pci_dev_put(dev, v55_pin);
+		ioda_pe_put_dev(pe);
+		ioda_pe_free(pe);
+		return NULL;
+	}
+	ioda_list_add_tail(&pe->list, &phb->pe_list);
+	dev->pe_number = pe->pe_number;
+	pe->device_count++;
+	return pe;
 }

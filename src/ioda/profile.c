@@ -66,6 +66,7 @@ int ioda_profile_init(struct ioda_profile *p, const char *version, struct ioda_e
 	p->pe_at_device_add = v >= VER(5, 8);
 	p->release_print = v >= VER(5, 8);
 	p->nvlink = v < VER(5, 13);
+	p->ocapi_pe_at_enable = v >= VER(5, 6);
 	p->big_default_window = v >= VER(5, 4);
 	p->default_levels = v >= VER(5, 6) ? 2 : 1;
 	p->page_shift = 16; /* powerpc64 distribution kernels use 64K pages */

@@ -432,3 +432,42 @@ int64_t opal_get_msi_64(struct ioda_opal *opal, uint64_t phb_id, uint32_t mve_nu
 		*msi_address = (1ull << 60) | addr;
 	return rc;
 }
+
+/* skiboot: one SPA per OpenCAPI link, PE mask of 4 bits, 15-bit PE handles. */
+int64_t opal_npu_spa_setup(struct ioda_opal *opal, uint64_t phb_id, uint32_t bdfn, uint64_t addr,
+			   uint64_t pe_mask)
+{
+	struct ioda_phb_hw *phb;
+	int64_t rc;
+
+	rc = opal_enter(opal, phb_id, OPAL_NPU_SPA_SETUP, &phb);
+	if (rc)
+		return rc;
+	if (!phb->opencapi || (addr & 0xfff) || pe_mask > 15 || bdfn > 0xffff)
+		rc = OPAL_PARAMETER;
+	else if (!addr == !phb->spa_addr)
+		rc = OPAL_BUSY;
+	else {
+		phb->spa_addr = addr;
+		phb->spa_pe_mask = addr ? (uint8_t)pe_mask : 0;
+	}
+	opal_exit(phb);
+	return rc;
+}
+
+int64_t opal_npu_spa_clear_cache(struct ioda_opal *opal, uint64_t phb_id, uint32_t bdfn,
+				 uint64_t pe_handle)
+{
+	struct ioda_phb_hw *phb;
+	int64_t rc;
+
+	rc = opal_enter(opal, phb_id, OPAL_NPU_SPA_CLEAR_CACHE, &phb);
+	if (rc)
+		return rc;
+	if (!phb->opencapi || !phb->spa_addr || pe_handle >= (1u << 15) || bdfn > 0xffff)
+		rc = OPAL_PARAMETER;
+	else
+		phb->spa_cache_clears++;
+	opal_exit(phb);
+	return rc;
+}

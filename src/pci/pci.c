@@ -209,6 +209,7 @@ static void dev_fill(struct pci_dev *dev, const struct ioda_topo_node *node)
 	dev->vendor = node->vendor;
 	dev->device = node->device;
 	dev->class = node->class;
+	dev->afu_actags = node->afu_actags;
 	dev->pcie_type = node->pcie_type;
 	memcpy(dev->resource, node->resource, sizeof(dev->resource));
 	dev->sriov = node->sriov;
@@ -579,6 +580,7 @@ int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
 	node->vendor = dev->vendor;
 	node->device = dev->device;
 	node->class = dev->class;
+	node->afu_actags = dev->afu_actags;
 	node->pcie_type = dev->pcie_type;
 	memcpy(node->resource, dev->resource, sizeof(node->resource));
 	node->sriov = dev->sriov;

@@ -199,6 +199,16 @@ static void test_power9_example_builds_its_machine(void **state)
 		DEV(4, 0, 0, 0, 0x1014, 0x04c1, 0x060400, ROOT_PORT, 1, false),
 		DEV(4, 1, 0, 0, 0x15b3, 0x1017, 0x020000, ENDPOINT, -1, false),
 		DEV(5, 0, 0, 0, 0x1014, 0x04c1, 0x060400, ROOT_PORT, 1, false),
+		DEV(5, 1, 0, 0, 0x10de, 0x1db1, 0x030200, ENDPOINT, -1, false),
+		/* The NPU's links: a device per GPU, a function per link. */
+		DEV(6, 0, 0, 0, 0x1014, 0x04ea, 0x068001, ENDPOINT, -1, true),
+		DEV(6, 0, 0, 1, 0x1014, 0x04ea, 0x068001, ENDPOINT, -1, true),
+		DEV(6, 0, 0, 2, 0x1014, 0x04ea, 0x068001, ENDPOINT, -1, true),
+		DEV(6, 0, 1, 0, 0x1014, 0x04ea, 0x068001, ENDPOINT, -1, true),
+		DEV(6, 0, 1, 1, 0x1014, 0x04ea, 0x068001, ENDPOINT, -1, true),
+		DEV(6, 0, 1, 2, 0x1014, 0x04ea, 0x068001, ENDPOINT, -1, true),
+		/* The OpenCAPI link's accelerator. */
+		DEV(7, 0, 0, 0, 0x1014, 0x062b, 0x120000, ENDPOINT, -1, false),
 	};
 	static const struct {
 		unsigned int pes;
