@@ -165,7 +165,8 @@ int ioda_load_machine_buf(struct ioda_ctx *ctx, const char *file, const char *bu
 
 /*
  * The built-in example machine: examples/power9.dts (six PHB4s, a switch,
- * NVMe, a multifunction NIC, a GPU), as a device-tree blob.
+ * NVMe, a multifunction NIC, two GPUs with their NVLinks on an NPU2, an
+ * OpenCAPI card), as a device-tree blob.
  */
 extern const unsigned char ioda_example_machine[];
 extern const size_t ioda_example_machine_size;
