@@ -220,6 +220,7 @@ struct ioda_machine {
 	uint64_t next_seq;
 	uint64_t memory_bytes;
 	char model[64];
+	bool nvlink_wiring; /* links find their GPU by the platform's wiring, not phandles */
 	struct pci_notifier notifier; /* set under the lock; NULL callbacks: none */
 };
 

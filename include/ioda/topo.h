@@ -81,6 +81,8 @@ struct ioda_topo {
 	char *file; /* name used in messages */
 	uint64_t memory_bytes;
 	char model[64];
+	/* No ibm,gpu phandles (a boot log): the platform's NVLink wiring applies. */
+	bool nvlink_wiring;
 	struct ioda_topo_phb *phbs;
 };
 

@@ -1609,6 +1609,7 @@ static int finish(struct parser *p)
 	}
 	p->topo->memory_bytes = log->memory_bytes;
 	memcpy(p->topo->model, log->model, sizeof(p->topo->model));
+	p->topo->nvlink_wiring = true;
 	for (unsigned int i = 0; i < log->npe_lines; i++) {
 		log->pe_lines[i].text = text;
 		text += log->pe_lines[i].len + 1;

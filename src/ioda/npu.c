@@ -124,6 +124,9 @@ static struct pci_dev *peek_gpu_locked(struct ioda_kernel *k, struct pci_dev *li
 		return NULL;
 	if (link->gpu_phandle)
 		return by_phandle(k->m, link->gpu_phandle);
+	/* A device-tree link with no ibm,gpu has no GPU (of_parse_phandle fails). */
+	if (!k->m->nvlink_wiring)
+		return NULL;
 	n = slots_before(k->m, link->bus->domain) + slot_index(link);
 	for (struct ioda_list *p = k->m->domains.next; p != &k->m->domains && !a[1]; p = p->next) {
 		struct pci_domain *d = ioda_list_entry(p, struct pci_domain, node);

@@ -53,6 +53,7 @@ int ioda_machine_populate(struct ioda_machine *m, const struct ioda_topo *topo,
 
 	m->memory_bytes = topo->memory_bytes;
 	snprintf(m->model, sizeof(m->model), "%s", topo->model);
+	m->nvlink_wiring = topo->nvlink_wiring;
 	pthread_rwlock_wrlock(&m->lock);
 	for (phb = topo->phbs; phb && !rc; phb = phb->next)
 		rc = pci_domain_create_locked(m, phb, err);
