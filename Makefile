@@ -14,7 +14,7 @@ DEB_PKGS := gcc libc6-dev make python3 meson ninja-build pkg-config libfdt-dev \
 
 SAN_ARGS := -Doptimization=1 -Ddebug=true -Dc_args=-fno-sanitize-recover=all
 
-.PHONY: all deps build check demo bench install clean asan tsan
+.PHONY: all deps build check demo bench oracle install clean asan tsan
 
 all: build
 
@@ -67,6 +67,13 @@ bench: deps build-bench/build.ninja
 	$(MAKE) build
 	$(NINJA) -C build-bench
 	./build-bench/bench/bench-ref
+
+# The real kernel on QEMU as the oracle (not part of check): N topologies from SEED.
+N ?= 50
+SEED ?= 1
+oracle: deps
+	$(MAKE) build
+	N=$(N) SEED=$(SEED) tests/oracle/run.sh
 
 install: build
 	$(MESON) install -C build --destdir "$(DESTDIR)"

@@ -107,6 +107,13 @@ struct dev {
 	bool typed; /* pcie_type is final */
 };
 
+/* A function of skiboot's "PCI Summary" (QEMU consoles carry it): its port type. */
+struct fw_type {
+	unsigned int domain, bus, devfn;
+	uint16_t vendor, device;
+	enum pcie_port_type type;
+};
+
 struct parser {
 	struct ioda_ctx *ctx;
 	const char *file;
@@ -116,7 +123,9 @@ struct parser {
 	struct ioda_topo_phb **phb_tail;
 	struct hb *hbs;
 	struct dev *devs;
+	struct fw_type *fw_types;
 	unsigned int nhbs, hbs_cap, ndevs, devs_cap, phbs_cap, pe_cap, res_cap;
+	unsigned int nfw_types, fw_types_cap;
 	size_t pe_text_len, pe_text_cap, res_text_len, res_text_cap;
 	unsigned int flags; /* IODA_BOOTLOG_* */
 	bool has_vfs;       /* the log shows an SR-IOV capability */
@@ -1372,6 +1381,45 @@ static int add_res_line(struct parser *p, const char *s, size_t len)
 	return keep_line(p, &k, s, len);
 }
 
+/*
+ * skiboot's "[   10.472373872,5] PHB#0001:01:00.0 [PCIB] 1b36 0001 R:00 ..."
+ * names each function's port type, which the kernel's lines do not: a
+ * conventional PCI-PCI bridge [PCIB] and a PCIe-to-PCI bridge [ETOX] both
+ * have a conventional bus below.
+ */
+static const struct {
+	const char *tag;
+	enum pcie_port_type type;
+} fw_tags[] = {
+	{ "EP  ", PCIE_TYPE_ENDPOINT }, { "LGCY", PCIE_TYPE_LEG_END },
+	{ "ROOT", PCIE_TYPE_ROOT_PORT }, { "SWUP", PCIE_TYPE_UPSTREAM },
+	{ "SWDN", PCIE_TYPE_DOWNSTREAM }, { "ETOX", PCIE_TYPE_PCI_BRIDGE },
+	{ "XTOE", PCIE_TYPE_PCIE_BRIDGE }, { "RINT", PCIE_TYPE_RC_END },
+	{ "EVTC", PCIE_TYPE_RC_EC }, { "PCIB", PCIE_TYPE_NONE }, { "PCID", PCIE_TYPE_NONE },
+};
+
+static int on_fw_summary(struct parser *p, const char *s, const char *end)
+{
+	struct fields f;
+	struct fw_type *t;
+
+	if (!match(s, end, "PHB#%4h:%2h:%2h.%1u [%s] %4h %4h %*", &f) || f.n[3] > 7)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(fw_tags); i++) {
+		if (!eq(f.s[0].s, f.s[0].len, fw_tags[i].tag))
+			continue;
+		if (!grow(p, (void **)&p->fw_types, p->nfw_types, &p->fw_types_cap,
+			  sizeof(*p->fw_types)))
+			return oom(p);
+		t = &p->fw_types[p->nfw_types++];
+		*t = (struct fw_type){ (unsigned int)f.n[0], (unsigned int)f.n[1],
+				       PCI_DEVFN(f.n[2], f.n[3]), (uint16_t)f.n[4],
+				       (uint16_t)f.n[5], fw_tags[i].type };
+		break;
+	}
+	return 0;
+}
+
 static int parse_line(struct parser *p, const char *raw, size_t len)
 {
 	const char *s, *end, *pe, *res;
@@ -1380,6 +1428,9 @@ static int parse_line(struct parser *p, const char *raw, size_t len)
 	/* As replay_score.py: rstrip(), then the stamp, then the PE pattern. */
 	while (len && is_space(raw[len - 1]))
 		len--;
+	if (len > 2 && raw[0] == '[' && (s = memchr(raw, ']', len)) && s[-2] == ',' &&
+	    (size_t)(s - raw) + 2 < len)
+		return on_fw_summary(p, s + 2, raw + len);
 	s = ioda_bootlog_strip_stamp(raw, &len);
 	end = s + len;
 	pe = ioda_bootlog_find_pe(s, len);
@@ -1505,6 +1556,14 @@ static void derive_type(struct parser *p, struct dev *d)
 	if (d->typed)
 		return;
 	d->typed = true;
+	for (const struct fw_type *t = p->fw_types; t < p->fw_types + p->nfw_types; t++) {
+		if (t->domain == (unsigned int)hb->phb->domain && t->bus == d->bus &&
+		    t->devfn == node->devfn && t->vendor == node->vendor &&
+		    t->device == node->device) {
+			node->pcie_type = t->type;
+			return;
+		}
+	}
 	if (!d->parent) {
 		node->pcie_type = bridge ? PCIE_TYPE_ROOT_PORT : PCIE_TYPE_ENDPOINT;
 		return;
@@ -1723,6 +1782,7 @@ int ioda_bootlog_read_opts(struct ioda_ctx *ctx, const char *file, const char *b
 out:
 	ioda_free(ctx, p.hbs);
 	ioda_free(ctx, p.devs);
+	ioda_free(ctx, p.fw_types);
 	ioda_topo_free(ctx, p.topo);
 	ioda_bootlog_free(ctx, p.log);
 	return rc;
