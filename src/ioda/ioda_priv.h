@@ -84,7 +84,11 @@ void ioda_npu_setup_groups(struct ioda_kernel *k);
 void ioda_pe_put_dev(struct ioda_pe *pe);
 /* TVE#0 of @pe (2*PE in the modelled tables) onto @tbl, silently: OPAL's code. */
 int64_t ioda_map_window(struct ioda_pe *pe, const struct ioda_tce_table *tbl);
-/* NVLink PEs let go of the table at @pa (0: all): the compound group's last put. */
+/*
+ * An NVLink PE lets go of its GPU's table (TVE#0 off); every NVLink PE on the
+ * table at @pa does, when the GPU's PE frees it (the compound group's last put).
+ */
+void ioda_npu_unshare_pe(struct ioda_pe *pe);
 void ioda_npu_unshare_table(struct ioda_kernel *k, uint64_t pa);
 /* OpenCAPI: the 5.5 boot-time device PEs, the 5.6+ enable hook, SPA teardown. */
 void ioda_ocapi_setup_pes(struct ioda_phb *phb);

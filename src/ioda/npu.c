@@ -324,6 +324,17 @@ void ioda_npu_setup_groups(struct ioda_kernel *k)
 	}
 }
 
+void ioda_npu_unshare_pe(struct ioda_pe *pe)
+{
+	struct ioda_phb *phb = pe->phb;
+
+	if (!pe->shared_tbl_pa)
+		return;
+	opal_pci_map_pe_dma_window(phb->kernel->opal, phb->opal_id, pe->pe_number,
+				   (uint16_t)(pe->pe_number << 1), 0, 0, 0, 0);
+	pe->shared_tbl_pa = 0;
+}
+
 void ioda_npu_unshare_table(struct ioda_kernel *k, uint64_t pa)
 {
 	for (unsigned int i = 0; i < k->nphbs; i++) {
@@ -331,14 +342,8 @@ void ioda_npu_unshare_table(struct ioda_kernel *k, uint64_t pa)
 
 		if (phb->type != IODA_PNV_PHB_NPU_NVLINK)
 			continue;
-		for (unsigned int n = 0; n < phb->total_pe_num; n++) {
-			struct ioda_pe *pe = &phb->pe_array[n];
-
-			if (!pe->shared_tbl_pa || (pa && pe->shared_tbl_pa != pa))
-				continue;
-			opal_pci_map_pe_dma_window(k->opal, phb->opal_id, n, (uint16_t)(n << 1), 0, 0,
-						   0, 0);
-			pe->shared_tbl_pa = 0;
-		}
+		for (unsigned int n = 0; n < phb->total_pe_num; n++)
+			if (phb->pe_array[n].shared_tbl_pa == pa)
+				ioda_npu_unshare_pe(&phb->pe_array[n]);
 	}
 }

@@ -46,8 +46,7 @@ static struct ioda_phb *lock_ocapi_phb(struct ioda_kernel *k, struct pci_dev *de
 
 	pthread_mutex_lock(&k->lock);
 	phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(dev));
-	if (phb && phb->type == IODA_PNV_PHB_NPU_OCAPI && !dev->removed &&
-	    PCI_SLOT(dev->devfn) < 32)
+	if (phb && phb->type == IODA_PNV_PHB_NPU_OCAPI && !dev->removed)
 		return phb;
 	pthread_mutex_unlock(&k->lock);
 	return NULL;

@@ -519,11 +519,7 @@ void ioda_release_pe(struct ioda_pe *pe)
 	ioda_list_del(&pe->list);
 	if (phb->type == IODA_PNV_PHB_IODA2)
 		ioda_release_pe_dma(pe);
-	if (pe->shared_tbl_pa) {
-		opal_pci_map_pe_dma_window(k->opal, phb->opal_id, pe->pe_number,
-					   (uint16_t)(pe->pe_number << 1), 0, 0, 0, 0);
-		pe->shared_tbl_pa = 0;
-	}
+	ioda_npu_unshare_pe(pe);
 	ioda_ocapi_release_pe(pe);
 	release_pe_seg(pe);
 	ioda_deconfigure_pe(phb, pe);
