@@ -42,11 +42,15 @@ static const char usage_text[] =
 	"Run 'ioda COMMAND --help' for a command's options.\n";
 
 static const char tree_usage[] =
-	"Usage: ioda tree [--as=topo|dt|log] [MACHINE]\n"
+	"Usage: ioda tree [--topo [--subtree=DDDD:BB:DD.F]] [--as=topo|dt|log] [MACHINE]\n"
 	"\n"
 	"Prints the machine's PCI tree: one device per line, indented by depth,\n"
 	"starting with DDDD:BB:DD.F, then [vendor:device], the class name, and for\n"
-	"bridges the bus range below them.\n";
+	"bridges the bus range below them.\n"
+	"\n"
+	"--topo writes the machine as topology text instead (docs/topology.md), so\n"
+	"a device tree or a boot log becomes an editable .topo; --subtree writes\n"
+	"only that device and what is below it, as a scenario's hot add block holds.\n";
 
 /* "ioda: WHAT 'ARG'", then the command's usage; exit status 2. */
 static int usage_error(const char *cmd_usage, const char *what, const char *arg)
@@ -62,10 +66,17 @@ struct cli {
 	const char *path;
 	struct ioda_boot_opts boot;
 	long phb; /* --phb, -1 when not given */
-	bool json, dump;
+	bool json, dump, topo;
+	const char *subtree; /* --subtree BDF */
 };
 
-enum { OPT_BOOT = 1u << 0, OPT_PHB = 1u << 1, OPT_JSON = 1u << 2, OPT_DUMP = 1u << 3 };
+enum {
+	OPT_BOOT = 1u << 0,
+	OPT_PHB = 1u << 1,
+	OPT_JSON = 1u << 2,
+	OPT_DUMP = 1u << 3,
+	OPT_TOPO = 1u << 4,
+};
 
 /*
  * Parses the options machine commands share (--as always; --kernel and
@@ -82,6 +93,8 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		{ "phb", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "dump", no_argument, NULL, 'd' },
+		{ "topo", no_argument, NULL, 't' },
+		{ "subtree", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -97,7 +110,8 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		if ((opt == 'k' || opt == 'c' || opt == 'r') && !(allowed & OPT_BOOT))
 			opt = '?';
 		if ((opt == 'p' && !(allowed & OPT_PHB)) || (opt == 'j' && !(allowed & OPT_JSON)) ||
-		    (opt == 'd' && !(allowed & OPT_DUMP)))
+		    (opt == 'd' && !(allowed & OPT_DUMP)) ||
+		    ((opt == 't' || opt == 's') && !(allowed & OPT_TOPO)))
 			opt = '?';
 		switch (opt) {
 		case 'a':
@@ -125,6 +139,12 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		case 'd':
 			c->dump = true;
 			break;
+		case 't':
+			c->topo = true;
+			break;
+		case 's':
+			c->subtree = optarg;
+			break;
 		case 'h':
 			fputs(c->usage, stdout);
 			return 0;
@@ -134,6 +154,8 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 	}
 	if (argc - optind > 1)
 		return usage_error(c->usage, "unexpected argument", argv[optind + 1]);
+	if (c->subtree && !c->topo)
+		return usage_error(c->usage, "--subtree needs --topo, not", c->subtree);
 	if (optind < argc)
 		c->path = argv[optind];
 	return -1;
@@ -247,16 +269,55 @@ static int print_tree_line(void *arg, struct pci_dev *dev, unsigned int depth)
 	return 0;
 }
 
+/* --topo --subtree BDF: the device's subtree as a hot add block's body. */
+static int write_subtree(struct cli *c, struct ioda_machine *m)
+{
+	unsigned int domain, bus, slot, fn;
+	struct ioda_topo_node *node;
+	struct pci_dev *dev;
+	int n = 0, rc;
+
+	if (sscanf(c->subtree, "%4x:%2x:%2x.%1u%n", &domain, &bus, &slot, &fn, &n) != 4 ||
+	    c->subtree[n] || slot > 0x1f || fn > 7)
+		return usage_error(c->usage, "bad device (expected DDDD:BB:DD.F)", c->subtree);
+	dev = pci_get_domain_bus_and_slot(m, (int)domain, bus, PCI_DEVFN(slot, fn), "ioda tree");
+	if (!dev) {
+		fprintf(stderr, "%s: no device %s\n", c->path ? c->path : ioda_example_machine_name,
+			c->subtree);
+		return EXIT_USAGE;
+	}
+	rc = pci_describe_subtree(m->ctx, dev, &node);
+	pci_dev_put(dev, "ioda tree");
+	if (!rc) {
+		rc = ioda_topo_write_nodes(stdout, node, 0);
+		ioda_topo_node_free(m->ctx, node);
+	}
+	return rc ? EXIT_USAGE : 0;
+}
+
 static int do_tree(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 {
-	pci_walk_machine(m, print_tree_line, NULL);
-	return 0;
+	struct ioda_topo *topo;
+	int rc;
+
+	if (c->subtree)
+		return write_subtree(c, m);
+	if (!c->topo) {
+		pci_walk_machine(m, print_tree_line, NULL);
+		return 0;
+	}
+	rc = pci_describe_machine(m, &topo);
+	if (!rc) {
+		rc = ioda_topo_write(stdout, topo);
+		ioda_topo_free(m->ctx, topo);
+	}
+	return rc ? EXIT_USAGE : 0;
 }
 
 static int cmd_tree(int argc, char **argv)
 {
 	struct cli c = { .usage = tree_usage };
-	int rc = parse_args(argc, argv, &c, 0);
+	int rc = parse_args(argc, argv, &c, OPT_TOPO);
 
 	return rc >= 0 ? rc : run(&c, false, false, do_tree);
 }

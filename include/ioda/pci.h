@@ -370,6 +370,12 @@ int pci_stop_and_remove(struct ioda_machine *m, struct pci_dev *dev);
 int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
 			 struct ioda_topo_node **out);
 
+/*
+ * A description of the whole machine as it stands (its PHBs and every
+ * device present), freed with ioda_topo_free(); -ENOMEM.
+ */
+int pci_describe_machine(struct ioda_machine *m, struct ioda_topo **out);
+
 /* Class name as lspci prints it ("Non-Volatile memory controller"). */
 const char *pci_class_name(uint32_t class);
 

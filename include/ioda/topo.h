@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <ioda/pci.h>
 
@@ -90,6 +91,16 @@ void ioda_topo_free(struct ioda_ctx *ctx, struct ioda_topo *topo);
 void ioda_topo_node_free(struct ioda_ctx *ctx, struct ioda_topo_node *node);
 /* Frees a sibling list (as ioda_topo_parse_nodes() returns) with all below it. */
 void ioda_topo_nodes_free(struct ioda_ctx *ctx, struct ioda_topo_node *list);
+
+/*
+ * Writes @topo as topology text that parses back to the same description
+ * (docs/topology.md).  What the text cannot say is left out: NVLink and
+ * OpenCAPI PHBs (a comment names them), firmware properties, AFU actags.
+ * Returns 0, or -EIO when @f reports a write error.
+ */
+int ioda_topo_write(FILE *f, const struct ioda_topo *topo);
+/* Writes a sibling list and all below it, as a block's body @depth tabs deep. */
+int ioda_topo_write_nodes(FILE *f, const struct ioda_topo_node *nodes, unsigned int depth);
 
 /* ---- loaders ---------------------------------------------------------------- */
 

@@ -602,3 +602,69 @@ int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
 	*out = node;
 	return 0;
 }
+
+static int describe_domain(struct ioda_ctx *ctx, const struct pci_domain *d,
+			   struct ioda_topo_phb **out)
+{
+	struct ioda_topo_phb *phb = ioda_zalloc(ctx, sizeof(*phb));
+	struct ioda_topo_node **tail;
+	const struct pci_dev *dev;
+	int rc;
+
+	*out = phb;
+	if (!phb)
+		return -ENOMEM;
+	phb->domain = d->number;
+	phb->gen = d->gen;
+	phb->type = (enum ioda_phb_type)d->type;
+	phb->chip = d->chip;
+	phb->index = d->index;
+	phb->num_pes = d->num_pes;
+	phb->opal_id = d->opal_id;
+	phb->m32 = d->m32;
+	phb->m64 = d->m64;
+	phb->fw = d->fw;
+	tail = &phb->devices;
+	ioda_list_for_each_entry(dev, &d->root_bus->devices, bus_node) {
+		rc = pci_describe_subtree(ctx, dev, tail);
+		if (rc)
+			return rc;
+		tail = &(*tail)->next;
+	}
+	return 0;
+}
+
+int pci_describe_machine(struct ioda_machine *m, struct ioda_topo **out)
+{
+	struct ioda_topo *topo = ioda_zalloc(m->ctx, sizeof(*topo));
+	struct ioda_topo_phb **tail;
+	const struct pci_domain *d;
+	int rc = 0;
+
+	*out = NULL;
+	if (!topo)
+		return -ENOMEM;
+	topo->file = ioda_strdup(m->ctx, "machine");
+	if (!topo->file) {
+		ioda_topo_free(m->ctx, topo);
+		return -ENOMEM;
+	}
+	topo->memory_bytes = m->memory_bytes;
+	memcpy(topo->model, m->model, sizeof(topo->model));
+	topo->nvlink_wiring = m->nvlink_wiring;
+	tail = &topo->phbs;
+	pthread_rwlock_rdlock(&m->lock);
+	ioda_list_for_each_entry(d, &m->domains, node) {
+		rc = describe_domain(m->ctx, d, tail);
+		if (rc)
+			break;
+		tail = &(*tail)->next;
+	}
+	pthread_rwlock_unlock(&m->lock);
+	if (rc) {
+		ioda_topo_free(m->ctx, topo);
+		return rc;
+	}
+	*out = topo;
+	return 0;
+}

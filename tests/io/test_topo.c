@@ -730,6 +730,96 @@ static void test_alloc_failures(void **state)
 	test_ctx_end_clean(ctx);
 }
 
+/* The writer's text of @topo, from malloc. */
+static char *write_text(const struct ioda_topo *topo)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	assert_int_equal(ioda_topo_write(f, topo), 0);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+/*
+ * What the writer prints parses back to the same description: writing that
+ * again gives the same text.  Returns the first text.
+ */
+static char *assert_round_trip(struct ioda_ctx *ctx, const struct ioda_topo *topo)
+{
+	char *first = write_text(topo), *second;
+	struct ioda_topo *again = parse_ok(ctx, first);
+
+	second = write_text(again);
+	assert_string_equal(first, second);
+	free(second);
+	ioda_topo_free(ctx, again);
+	return first;
+}
+
+/* ioda tree --topo: every field the text can hold survives the round trip. */
+static void test_write_round_trip(void **state)
+{
+	struct test_reports r;
+	struct ioda_ctx *ctx = test_ctx_new(&r);
+	struct ioda_topo *topo = parse_ok(ctx, full_text);
+	char *text = assert_round_trip(ctx, topo);
+
+	/* Escapes, sizes by their largest exact suffix, SR-IOV, explicit types. */
+	assert_non_null(strstr(text, "model=\"IBM \\\"Test\\\" box # 1 \\\\ 2\""));
+	assert_non_null(strstr(text, "memory=64G"));
+	assert_non_null(strstr(text, "\t\t\tsriov vfs=63 offset=128 stride=2 vf-device=10ed\n"
+				     "\t\t\tvf-bar 0 16K mem64 pref\n"));
+	assert_non_null(strstr(text, "device 01.0 1234:0001 type=rc-endpoint class=0x088000 mf\n"));
+	free(text);
+	ioda_topo_free(ctx, topo);
+	test_ctx_end_clean(ctx);
+}
+
+/* The machine's description as topology text (bus numbers now assigned). */
+static char *machine_text(struct ioda_ctx *ctx, const char *file, const char *buf)
+{
+	struct ioda_error err = {""};
+	struct ioda_topo *described;
+	struct ioda_machine *m;
+	char *text;
+
+	if (ioda_load_machine_buf(ctx, file, buf, strlen(buf), IODA_INPUT_TOPO, &m, &err))
+		fail_msg("%s: %s", file, err.msg);
+	assert_int_equal(pci_describe_machine(m, &described), 0);
+	text = write_text(described);
+	ioda_topo_free(ctx, described);
+	assert_int_equal(ioda_machine_free(m), 0);
+	return text;
+}
+
+/*
+ * Both example machines round-trip; so does the machine built from one: its
+ * description, written, loads into a machine that describes the same.
+ */
+static void test_write_examples(void **state)
+{
+	static const char *const paths[] = {POWER9_TOPO, POWER8_TOPO};
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct test_reports r;
+		struct ioda_ctx *ctx = test_ctx_new(&r);
+		struct ioda_topo *topo = parse_file(ctx, paths[i]);
+		char *text = assert_round_trip(ctx, topo), *first, *second;
+
+		first = machine_text(ctx, paths[i], text);
+		second = machine_text(ctx, "written.topo", first);
+		assert_string_equal(first, second);
+		free(second);
+		free(first);
+		free(text);
+		ioda_topo_free(ctx, topo);
+		test_ctx_end_clean(ctx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -738,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_node_free),      cmocka_unit_test(test_power9_example),
 		cmocka_unit_test(test_power8_example),
 		cmocka_unit_test(test_malformed),      cmocka_unit_test(test_alloc_failures),
+		cmocka_unit_test(test_write_round_trip), cmocka_unit_test(test_write_examples),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
