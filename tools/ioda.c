@@ -484,13 +484,16 @@ static int cmd_replay(int argc, char **argv)
 }
 
 static const char run_usage[] =
-	"Usage: ioda run [--audit] [--kernel=VERSION] [--refcount=counted|v5.5|v5.6] FILE.scn\n"
+	"Usage: ioda run [--audit] [--exact] [--kernel=VERSION]\n"
+	"                [--refcount=counted|v5.5|v5.6] FILE.scn\n"
 	"\n"
 	"Runs a scenario (docs/scenarios.md): loads the machine it names, boots it\n"
 	"and runs its steps, printing the kernel's log.  Failed expects and steps,\n"
 	"audit findings and references left at the end go to stderr, each as\n"
 	"FILE:LINE: message.  --audit checks the kernel's state against the\n"
-	"hardware after every step; --kernel overrides the scenario's kernel line;\n"
+	"hardware after every step; --exact fails on any PE line (a line naming a\n"
+	"PE#, Configuring PE or an iommu group) a step prints that its expect line\n"
+	"steps do not name; --kernel overrides the scenario's kernel line;\n"
 	"--refcount picks who holds the devices of device PEs (NVLink, OpenCAPI):\n"
 	"v5.5 and v5.6 as those kernels did, counted (the default) as it should be.\n"
 	"Exit 0 when every expect holds and nothing is left, 1 otherwise, 2 when the\n"
@@ -500,6 +503,7 @@ static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "audit", no_argument, NULL, 'a' },
+		{ "exact", no_argument, NULL, 'e' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "refcount", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
@@ -517,6 +521,9 @@ static int cmd_run(int argc, char **argv)
 		switch (c) {
 		case 'a':
 			so.audit = true;
+			break;
+		case 'e':
+			so.exact = true;
 			break;
 		case 'k':
 			so.kernel = optarg;

@@ -33,6 +33,7 @@ void ioda_scenario_free(struct ioda_scenario *s);
 struct ioda_scenario_opts {
 	const char *kernel; /* overrides the scenario's kernel line; NULL: keep it */
 	bool audit;	    /* ioda_audit() after every step */
+	bool exact;	    /* every PE line a step prints must be expected */
 	enum ioda_refcount_rule refcount; /* who holds device PEs' devices (--refcount) */
 	FILE *out;	    /* the kernel's log and what show and dma print */
 	FILE *diag;	    /* failed expects and steps, audit violations */

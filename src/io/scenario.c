@@ -1188,7 +1188,8 @@ struct run {
 	struct ioda_machine *m;
 	struct ioda_kernel *k;
 	struct live_name *names;
-	const struct step *step; /* running now */
+	const struct step *step;   /* running now */
+	const struct step *action; /* the last action step, whose lines these are */
 	char *lines;		 /* the last step's lines, each NUL-terminated */
 	size_t len, cap;
 	size_t matched; /* past the line the last expect line matched */
@@ -1489,6 +1490,56 @@ static int act(struct run *r, const struct step *st, struct pci_dev *dev, struct
 	}
 }
 
+/* The lines --exact holds to account: what ioda replay compares, and the dump's. */
+static bool is_pe_line(const char *line)
+{
+	return strstr(line, "PE#") || strstr(line, "Configuring PE") || strstr(line, "iommu group");
+}
+
+/* How often @text is among the first @n lines. */
+static unsigned int count_lines(const struct run *r, size_t upto, const char *text)
+{
+	unsigned int n = 0;
+
+	for (size_t off = 0; off < upto; off += strlen(r->lines + off) + 1)
+		n += strcmp(r->lines + off, text) == 0;
+	return n;
+}
+
+/* How many expect line steps right after @action want @text. */
+static unsigned int count_expected(const struct step *action, const struct step *end,
+				   const char *text)
+{
+	unsigned int n = 0;
+
+	for (const struct step *e = action + 1; e < end && e->kind == STEP_EXPECT; e++)
+		n += e->arg == EX_LINE && strcmp(e->text, text) == 0;
+	return n;
+}
+
+/*
+ * --exact: each PE line the last action printed must be one its expect line
+ * steps name (as often as they name it); the others are findings.
+ */
+static void check_exact(struct run *r)
+{
+	const struct step *end = r->s->steps + r->s->nsteps;
+
+	if (!r->o->exact || !r->action)
+		return;
+	for (size_t off = 0; off < r->len; off += strlen(r->lines + off) + 1) {
+		const char *line = r->lines + off;
+
+		if (!is_pe_line(line) || count_lines(r, off + 1, line) <=
+						 count_expected(r->action, end, line))
+			continue;
+		fprintf(r->o->diag, "%s:%u: unexpected line: \"%s\"\n", r->s->file,
+			r->action->line, line);
+		r->failures++;
+	}
+	r->action = NULL;
+}
+
 /* An action step: its lines, then the EEH event thread's, then the audit. */
 static void run_action(struct run *r, const struct step *st)
 {
@@ -1497,6 +1548,8 @@ static void run_action(struct run *r, const struct step *st)
 	struct pci_dev *dev = NULL;
 	int rc = 0;
 
+	check_exact(r);
+	r->action = st;
 	r->len = 0;
 	r->matched = 0;
 	if (needs_dev(st->kind) || (st->kind == STEP_HOT_ADD && st->t.form != T_BUS) ||
@@ -1746,6 +1799,7 @@ int ioda_scenario_run(const struct ioda_scenario *s, const struct ioda_scenario_
 		}
 	}
 	r.step = NULL;
+	check_exact(&r);
 	if (r.k) {
 		release_names(&r);
 		ioda_kernel_free(r.k);

@@ -215,6 +215,33 @@ class Seed(unittest.TestCase):
         self.assertEqual((rc, err), (0, ''))
 
 
+class Exact(unittest.TestCase):
+    """run --exact: a PE line no expect line names is a finding."""
+
+    def scenario(self, expects):
+        topo = os.path.join(SRC, 'examples/power9.topo')
+        text = 'machine %s\nkernel 6.1\nboot\nhot remove nvme1\n%s' % (topo, expects)
+        f = tempfile.NamedTemporaryFile('w', suffix='.scn', delete=False)
+        f.write(text)
+        f.close()
+        self.addCleanup(os.unlink, f.name)
+        return f.name
+
+    def test_every_pe_line_expected_passes(self):
+        lines = ['pci 0000:04:00.0: Removing from iommu group 1',
+                 'pci 0000:04     : [PE# 1fa] Releasing PE',
+                 'pci 0000:04     : [PE# 1fa] Removing DMA window #0',
+                 'pci 0000:04     : [PE# 1fa] Disabling 64-bit DMA bypass']
+        scn = self.scenario(''.join('expect line "%s"\n' % l for l in lines))
+        self.assertEqual(run('run', '--exact', scn)[0], 0)
+        # Without the last expect: only --exact notices the line.
+        scn = self.scenario(''.join('expect line "%s"\n' % l for l in lines[:3]))
+        self.assertEqual(run('run', scn)[0], 0)
+        rc, _, err = run('run', '--exact', scn)
+        self.assertEqual(rc, 1)
+        self.assertEqual(err, '%s:4: unexpected line: "%s"\n' % (scn, lines[3]))
+
+
 class Usage(unittest.TestCase):
     def test_help_and_version(self):
         rc, out, _ = run('--help')

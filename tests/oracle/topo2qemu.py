@@ -3,7 +3,8 @@
 """topo2qemu: turn an ioda topology (.topo) into the qemu-system-ppc64 command
 line that builds the same PCI tree on QEMU's powernv8/9/10 machine (QEMU 7.2).
 
-    topo2qemu.py [--kernel K] [--log LOG] [--disk-dir D] [--mkdisks] FILE.topo
+    topo2qemu.py [--kernel K] [--log LOG] [--disk-dir D] [--mkdisks]
+                 [--initrd CPIO] [--append TEXT] FILE.topo
     topo2qemu.py --compare CMDLINE.txt FILE.topo
 
 Prints one shell-quoted line.  Exit 2 with "FILE:LINE: what" when the
@@ -408,8 +409,14 @@ def build(path, opts):
         args += ['-smp', '1']
     args += b.args
     args += ['-display', 'none', '-monitor', 'none', '-serial', 'file:' + opts.log, '-no-reboot',
-             '-kernel', opts.kernel, '-append', 'console=hvc0 loglevel=8 ignore_loglevel panic=-1']
-    return args, b.disks
+             '-kernel', opts.kernel]
+    append = 'console=hvc0 loglevel=8 ignore_loglevel panic=-1'
+    if opts.initrd:
+        args += ['-initrd', opts.initrd]
+        append += ' rdinit=/init'
+    if opts.append:
+        append += ' ' + opts.append
+    return args + ['-append', append], b.disks
 
 
 # ------------------------------------------------------------------ compare
@@ -494,6 +501,8 @@ def main():
     ap.add_argument('--log', default='console.log', help='serial console log file (default console.log)')
     ap.add_argument('--disk-dir', default='/tmp', help='where the nvme raw images are (default /tmp)')
     ap.add_argument('--mkdisks', action='store_true', help='create the 1 MiB raw images for nvme drives')
+    ap.add_argument('--initrd', help='an initramfs for the guest (guest/initramfs.py)')
+    ap.add_argument('--append', help='more kernel command line (hp=... for the guest init)')
     ap.add_argument('--compare', metavar='CMDLINE', help='compare with a recorded command line instead of printing')
     opts = ap.parse_args()
     opts.kernel = opts.kernel or default_kernel()
