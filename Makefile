@@ -14,7 +14,7 @@ DEB_PKGS := gcc libc6-dev make python3 meson ninja-build pkg-config libfdt-dev \
 
 SAN_ARGS := -Doptimization=1 -Ddebug=true -Dc_args=-fno-sanitize-recover=all
 
-.PHONY: all deps build check demo bench oracle install clean asan tsan
+.PHONY: all deps build check demo bench faults oracle oracle-hotplug install clean asan tsan
 
 all: build
 
@@ -68,12 +68,23 @@ bench: deps build-bench/build.ninja
 	$(NINJA) -C build-bench
 	./build-bench/bench/bench-ref
 
+# A fault at every allocation and firmware call of each operation, on the
+# example machines, under ASan + UBSan (make check sweeps a small machine).
+faults: deps
+	$(MAKE) asan
+	./build-asan/tests/faults/fault-sweep --full .
+
 # The real kernel on QEMU as the oracle (not part of check): N topologies from SEED.
 N ?= 50
 SEED ?= 1
 oracle: deps
 	$(MAKE) build
 	N=$(N) SEED=$(SEED) tests/oracle/run.sh
+
+# The guest pulls devices out and rescans: hotplug scenarios from the real kernel.
+oracle-hotplug: deps
+	$(MAKE) build
+	N=$(N) SEED=$(SEED) tests/oracle/hotplug.sh
 
 install: build
 	$(MESON) install -C build --destdir "$(DESTDIR)"

@@ -33,6 +33,12 @@ enum {
 	IODA_PE_MASTER = 1u << 3,  /* compound PE: the lowest M64 segment */
 	IODA_PE_SLAVE = 1u << 4,   /* compound PE: the other segments */
 	IODA_PE_VF = 1u << 5,      /* one SR-IOV VF */
+	/*
+	 * Released, but a firmware call undoing it failed: the hardware may
+	 * still route to the number, so it is never handed out again (the
+	 * kernel frees it and lets the stale entries catch a later PE).
+	 */
+	IODA_PE_RETIRED = 1u << 6,
 };
 
 /* ---- kernel profiles --------------------------------------------------------- */
@@ -178,6 +184,7 @@ struct ioda_pe {
 	int mve_number;
 	bool dma_setup_done;
 	bool tce_bypass_enabled;
+	bool hw_stale; /* a teardown firmware call failed: retire, don't free */
 	uint64_t tce_bypass_base;
 	int group;                   /* iommu group id, -1: none */
 	struct ioda_tce_table *tbl;  /* window 0 */

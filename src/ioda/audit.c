@@ -290,6 +290,9 @@ static void audit_tvt(struct phb_audit *p, unsigned int n)
 	int domain = p->phb->domain->number;
 	char label[48];
 
+	/* What the firmware failed to undo is what makes a PE retired. */
+	if (alloc && (pe->flags & IODA_PE_RETIRED))
+		return;
 	pe_label(pe, label, sizeof(label));
 	for (unsigned int w = 0; w < 2; w++) {
 		const struct ioda_tve *tve = &p->hw->tvt[2 * n + w];

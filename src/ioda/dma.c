@@ -273,10 +273,12 @@ static void set_bypass(struct ioda_pe *pe, bool enable)
 	rc = opal_pci_map_pe_dma_window_real(phb->kernel->opal, phb->opal_id, pe->pe_number,
 					     (uint16_t)((pe->pe_number << 1) + 1), BYPASS_BASE,
 					     size);
-	if (rc)
+	if (rc) {
 		ioda_pe_printf(pe, IODA_LOG_ERR, "OPAL error %lld configuring bypass window", (long long)rc);
-	else
+		pe->hw_stale |= !enable;
+	} else {
 		pe->tce_bypass_enabled = enable;
+	}
 }
 
 int ioda_group_register(struct ioda_kernel *k, struct ioda_pe *pe)
@@ -360,6 +362,7 @@ static void unset_window(struct ioda_pe *pe)
 		ioda_pe_printf(pe, IODA_LOG_WARNING, "Unmapping failed, ret = %lld", (long long)rc);
 		ioda_pe_printf(pe, IODA_LOG_WARNING, "OPAL error %lld release DMA window",
 			       (long long)rc);
+		pe->hw_stale = true;
 	} else {
 		opal_pci_tce_kill(phb->kernel->opal, phb->opal_id, OPAL_PCI_TCE_KILL_PE,
 				  pe->pe_number, 0, 0, 0);

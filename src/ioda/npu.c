@@ -204,6 +204,7 @@ static void setup_npu_pe(struct ioda_phb *phb, struct pci_dev *link)
 	struct ioda_kernel *k = phb->kernel;
 	struct pci_dev *gpu;
 	struct ioda_pe *pe;
+	int64_t rc;
 
 	if (k->refcount == IODA_REFS_V5_6)
 		pci_dev_get(link, PIN_V56);
@@ -215,14 +216,20 @@ static void setup_npu_pe(struct ioda_phb *phb, struct pci_dev *link)
 			continue;
 		ioda_printf(k, IODA_LOG_INFO, "pci %s: Associating to existing PE %x",
 			    pci_dev_peek_name(link), n);
+		rc = opal_pci_set_pe(k->opal, phb->opal_id, n, pci_dev_rid(link), OpalPciBusAll,
+				     OPAL_COMPARE_RID_DEVICE_NUMBER,
+				     OPAL_COMPARE_RID_FUNCTION_NUMBER, OPAL_MAP_PE);
+		/* The kernel only warns and counts the link in anyway; its RID is not. */
+		if (rc) {
+			ioda_printf(k, IODA_LOG_ERR, "pci %s: OPAL error %lld mapping it to PE#%x",
+				    pci_dev_peek_name(link), (long long)rc, n);
+			return;
+		}
 		if (k->refcount == IODA_REFS_V5_5)
 			pci_dev_get(link, PIN_V55_JOIN);
 		link->pe_number = n;
 		phb->pe_rmap[pci_dev_rid(link)] = n;
 		pe->device_count++;
-		opal_pci_set_pe(k->opal, phb->opal_id, n, pci_dev_rid(link), OpalPciBusAll,
-				OPAL_COMPARE_RID_DEVICE_NUMBER, OPAL_COMPARE_RID_FUNCTION_NUMBER,
-				OPAL_MAP_PE);
 		return;
 	}
 	ioda_setup_dev_pe(phb, link, PIN_V55_NEW);
@@ -330,9 +337,12 @@ void ioda_npu_unshare_pe(struct ioda_pe *pe)
 
 	if (!pe->shared_tbl_pa)
 		return;
-	opal_pci_map_pe_dma_window(phb->kernel->opal, phb->opal_id, pe->pe_number,
-				   (uint16_t)(pe->pe_number << 1), 0, 0, 0, 0);
-	pe->shared_tbl_pa = 0;
+	/* Still mapped if the firmware refused: the PE's release tries again. */
+	if (opal_pci_map_pe_dma_window(phb->kernel->opal, phb->opal_id, pe->pe_number,
+				       (uint16_t)(pe->pe_number << 1), 0, 0, 0, 0))
+		pe->hw_stale = true;
+	else
+		pe->shared_tbl_pa = 0;
 }
 
 void ioda_npu_unshare_table(struct ioda_kernel *k, uint64_t pa)

@@ -35,7 +35,8 @@ void ioda_ocapi_release_pe(struct ioda_pe *pe)
 
 	if (!pe->ocxl_spa)
 		return;
-	opal_npu_spa_setup(phb->kernel->opal, phb->opal_id, pe->rid, 0, 0);
+	if (opal_npu_spa_setup(phb->kernel->opal, phb->opal_id, pe->rid, 0, 0))
+		pe->hw_stale = true;
 	pe->ocxl_spa = 0;
 }
 

@@ -298,6 +298,19 @@ int ioda_configure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 	return 0;
 }
 
+/* A compound PE's slaves go with their master. */
+static void free_slaves(struct ioda_pe *pe)
+{
+	struct ioda_pe *slave, *tmp;
+
+	if (!(pe->flags & IODA_PE_MASTER))
+		return;
+	ioda_list_for_each_entry_safe(slave, tmp, &pe->slaves, list) {
+		ioda_list_del(&slave->list);
+		ioda_pe_free(slave);
+	}
+}
+
 struct ioda_pe *ioda_setup_bus_pe(struct ioda_phb *phb, struct pci_bus *bus, bool all)
 {
 	struct ioda_pe *pe = NULL;
@@ -328,7 +341,9 @@ struct ioda_pe *ioda_setup_bus_pe(struct ioda_phb *phb, struct pci_bus *bus, boo
 	ev.b = bus->busn_end;
 	ioda_emit_pe(pe, &ev);
 	if (ioda_configure_pe(phb, pe)) {
+		/* The kernel frees the master only; its slaves would stay taken. */
 		pci_bus_put(pe->pbus, HOLD_PE);
+		free_slaves(pe);
 		ioda_pe_free(pe);
 		return NULL;
 	}
@@ -395,6 +410,8 @@ static void setup_pe_res(struct ioda_pe *pe, const struct pci_resource *r)
 			ioda_printf(phb->kernel, IODA_LOG_ERR,
 				    "pnv_ioda_setup_pe_res: Error %lld mapping M32 segment#%u to PE#%x",
 				    (long long)rc, (unsigned int)index, pe->pe_number);
+			/* The kernel keeps it in its map; the hardware never had it. */
+			phb->m32_segmap[index] = IODA_INVALID_PE;
 			return;
 		}
 		start += phb->m32_segsize;
@@ -434,9 +451,12 @@ static void release_pe_seg(struct ioda_pe *pe)
 		rc = opal_pci_map_pe_mmio_window(phb->kernel->opal, phb->opal_id,
 						 phb->reserved_pe_idx, OPAL_M32_WINDOW_TYPE, 0,
 						 (uint16_t)idx);
-		if (rc != OPAL_SUCCESS)
+		if (rc != OPAL_SUCCESS) {
 			ioda_pe_printf(pe, IODA_LOG_WARNING, "Error %lld unmapping (%d) segment#%u",
 				       (long long)rc, OPAL_M32_WINDOW_TYPE, idx);
+			pe->hw_stale = true; /* still the PE's, in both maps */
+			continue;
+		}
 		phb->m32_segmap[idx] = IODA_INVALID_PE;
 	}
 }
@@ -455,9 +475,11 @@ static void unset_peltv(struct ioda_phb *phb, struct ioda_pe *pe, const struct p
 				  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
 	rc = opal_pci_set_peltv(opal, phb->opal_id, pe->pe_number, pe->pe_number,
 				OPAL_REMOVE_PE_FROM_DOMAIN);
-	if (rc)
+	if (rc) {
 		ioda_pe_printf(pe, IODA_LOG_WARNING, "OPAL error %lld remove self from PELTV",
 			       (long long)rc);
+		pe->hw_stale = true;
+	}
 }
 
 /* pnv_ioda_deconfigure_pe(): reverse map, PELT-V and RTT undone; the PE lets go of its bus. */
@@ -494,9 +516,11 @@ void ioda_deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 		unset_peltv(phb, pe, parent);
 	rc = opal_pci_set_pe(phb->kernel->opal, phb->opal_id, pe->pe_number, pe->rid, bcomp, dcomp,
 			     fcomp, OPAL_UNMAP_PE);
-	if (rc)
+	if (rc) {
 		ioda_pe_printf(pe, IODA_LOG_ERR, "OPAL error %lld trying to setup PELT table",
 			       (long long)rc);
+		pe->hw_stale = true;
+	}
 	if (pe->pbus)
 		pci_bus_put(pe->pbus, HOLD_PE);
 	ioda_pe_put_dev(pe);
@@ -505,11 +529,27 @@ void ioda_deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 	pe->parent_dev = NULL;
 }
 
+/* Keeps the number allocated, the PE empty: nothing reuses what the hardware may still route. */
+static void retire_pe(struct ioda_pe *pe)
+{
+	struct ioda_phb *phb = pe->phb;
+	unsigned int n = pe->pe_number;
+
+	memset(pe, 0, sizeof(*pe));
+	pe->phb = phb;
+	pe->pe_number = n;
+	pe->flags = IODA_PE_RETIRED;
+	pe->group = -1;
+	pe->mve_number = -1;
+	ioda_list_init(&pe->list);
+	ioda_list_init(&pe->slaves);
+	ioda_pe_printf(pe, IODA_LOG_WARNING, "Kept out of use: the firmware may still route to it");
+}
+
 void ioda_release_pe(struct ioda_pe *pe)
 {
 	struct ioda_phb *phb = pe->phb;
 	struct ioda_kernel *k = phb->kernel;
-	struct ioda_pe *slave, *tmp;
 
 	if (k->profile.release_print) {
 		struct ioda_event ev = { .kind = IODA_EV_PE_RELEASING, .level = IODA_LOG_INFO };
@@ -523,12 +563,7 @@ void ioda_release_pe(struct ioda_pe *pe)
 	ioda_ocapi_release_pe(pe);
 	release_pe_seg(pe);
 	ioda_deconfigure_pe(phb, pe);
-	if (pe->flags & IODA_PE_MASTER) {
-		ioda_list_for_each_entry_safe(slave, tmp, &pe->slaves, list) {
-			ioda_list_del(&slave->list);
-			ioda_pe_free(slave);
-		}
-	}
+	free_slaves(pe);
 	/*
 	 * The root PE keeps its number, to be set up again by a rescan; since
 	 * 5.8 it also keeps its kind with no bus (what made 6.1's debugfs dump
@@ -539,9 +574,13 @@ void ioda_release_pe(struct ioda_pe *pe)
 		phb->root_pe_populated = false;
 		if (!k->profile.pe_at_device_add)
 			pe->flags = 0;
+		pe->hw_stale = false;
 		return;
 	}
-	ioda_pe_free(pe);
+	if (pe->hw_stale)
+		retire_pe(pe);
+	else
+		ioda_pe_free(pe);
 }
 
 void ioda_pe_put_dev(struct ioda_pe *pe)
