@@ -14,7 +14,7 @@ DEB_PKGS := gcc libc6-dev make python3 meson ninja-build pkg-config libfdt-dev \
 
 SAN_ARGS := -Doptimization=1 -Ddebug=true -Dc_args=-fno-sanitize-recover=all
 
-.PHONY: all deps build check demo bench faults oracle oracle-hotplug install clean asan tsan
+.PHONY: all deps build check demo bench faults torture oracle oracle-hotplug install clean asan tsan
 
 all: build
 
@@ -73,6 +73,15 @@ bench: deps build-bench/build.ninja
 faults: deps
 	$(MAKE) asan
 	./build-asan/tests/faults/fault-sweep --full .
+
+# 10^6 random operations under ASan + UBSan, audited every 1000; then two
+# threads under TSan.  SEED picks the machine and the streams.
+TORTURE_SEED ?= 1
+torture: deps
+	$(MAKE) asan tsan
+	./build-asan/ioda torture --seed=$(TORTURE_SEED) --ops=1000000 --audit-every=1000
+	TSAN_OPTIONS=halt_on_error=1 setarch $$(uname -m) -R \
+		./build-tsan/ioda torture --seed=$(TORTURE_SEED) --ops=200000 --threads=2 --audit-every=1000
 
 # The real kernel on QEMU as the oracle (not part of check): N topologies from SEED.
 N ?= 50

@@ -72,7 +72,7 @@ int ioda_eeh_freeze_count(struct ioda_kernel *k, struct pci_dev *dev);
 
 /* The virtual clock EEH's one-hour window runs on, in seconds. */
 void ioda_clock_advance(struct ioda_kernel *k, uint64_t seconds);
-uint64_t ioda_clock_now(const struct ioda_kernel *k);
+uint64_t ioda_clock_now(struct ioda_kernel *k);
 
 /* ---- SR-IOV --------------------------------------------------------------------------- */
 

@@ -278,6 +278,12 @@ struct ioda_kernel {
 	uint64_t group_ids[4]; /* iommu group ids in use, lowest free first */
 	uint64_t irq_top;      /* P9: where the next PHB's MSI block ends */
 	pthread_mutex_t lock;  /* PE state changed after boot (a device's last put) */
+	/*
+	 * pci_lock_rescan_remove(): hotplug, SR-IOV, EEH recovery and the
+	 * release of a device's PE at its last put, one at a time; also the
+	 * EEH clock and limits.  Outermost: before the machine's lock and @lock.
+	 */
+	pthread_mutex_t rescan_lock;
 	uint64_t clock;        /* seconds, the virtual clock */
 	enum ioda_refcount_rule refcount;
 	int npu_group[16];     /* < 5.8: the compound iommu group of each NPU PHB, -1 none */

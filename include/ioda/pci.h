@@ -365,10 +365,13 @@ int pci_stop_and_remove(struct ioda_machine *m, struct pci_dev *dev);
 /*
  * A description of @dev and everything below it, as a rescan would find it
  * again (its bus numbers, BARs with their addresses); freed with
- * ioda_topo_node_free().  -ENOMEM.
+ * ioda_topo_node_free().  -ENOMEM.  The caller holds the machine lock;
+ * pci_describe_dev() takes it.
  */
 int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
 			 struct ioda_topo_node **out);
+int pci_describe_dev(struct ioda_machine *m, const struct pci_dev *dev,
+		     struct ioda_topo_node **out);
 
 /*
  * A description of the whole machine as it stands (its PHBs and every

@@ -329,7 +329,8 @@ static void audit_pe(struct phb_audit *p, unsigned int n)
 	/* 6.1 keeps a released root PE this way; its debugfs dump oopses on the bus. */
 	if ((pe->flags & (IODA_PE_BUS | IODA_PE_BUS_ALL)) && !pe->pbus)
 		report(p->a, "PHB %04x PE#%x (%s) is a bus PE with no bus", domain, n, label);
-	if ((pe->flags & (IODA_PE_DEV | IODA_PE_VF)) && !pe->pdev)
+	/* A VF PE outlives a VF removed on its own, until SR-IOV is disabled. */
+	if ((pe->flags & IODA_PE_DEV) && !pe->pdev)
 		report(p->a, "PHB %04x PE#%x (%s) is a device PE with no device", domain, n, label);
 	/* The reserved PE has no kind, nor has the root PE before its bus is set up. */
 	/* NVLink PHBs keep PE#0 unused (an NPU erratum). */

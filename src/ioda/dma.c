@@ -171,8 +171,8 @@ static struct ioda_pe *dma_pe(struct ioda_kernel *k, const struct pci_dev *dev)
 	return pe && pe->tbl ? pe : NULL;
 }
 
-int ioda_dma_map(struct ioda_kernel *k, struct pci_dev *dev, uint64_t phys,
-		 enum ioda_dma_dir dir, uint64_t *bus_addr)
+static int dma_map_locked(struct ioda_kernel *k, struct pci_dev *dev, uint64_t phys,
+			  enum ioda_dma_dir dir, uint64_t *bus_addr)
 {
 	static const uint64_t perm[] = {
 		[IODA_DMA_TO_DEVICE] = IODA_TCE_READ,
@@ -209,7 +209,7 @@ int ioda_dma_map(struct ioda_kernel *k, struct pci_dev *dev, uint64_t phys,
 	return -ENOSPC;
 }
 
-int ioda_dma_unmap(struct ioda_kernel *k, struct pci_dev *dev, uint64_t bus_addr)
+static int dma_unmap_locked(struct ioda_kernel *k, struct pci_dev *dev, uint64_t bus_addr)
 {
 	struct ioda_pe *pe = dma_pe(k, dev);
 	struct ioda_sysmem *mem = ioda_opal_sysmem(k->opal);
@@ -227,6 +227,28 @@ int ioda_dma_unmap(struct ioda_kernel *k, struct pci_dev *dev, uint64_t bus_addr
 	opal_pci_tce_kill(k->opal, phb->opal_id, OPAL_PCI_TCE_KILL_PAGES, pe->pe_number,
 			  1u << pe->tbl->page_shift, bus_addr, 1);
 	return 0;
+}
+
+/* Under the kernel lock: a PE released meanwhile takes its table with it. */
+int ioda_dma_map(struct ioda_kernel *k, struct pci_dev *dev, uint64_t phys,
+		 enum ioda_dma_dir dir, uint64_t *bus_addr)
+{
+	int rc;
+
+	pthread_mutex_lock(&k->lock);
+	rc = dma_map_locked(k, dev, phys, dir, bus_addr);
+	pthread_mutex_unlock(&k->lock);
+	return rc;
+}
+
+int ioda_dma_unmap(struct ioda_kernel *k, struct pci_dev *dev, uint64_t bus_addr)
+{
+	int rc;
+
+	pthread_mutex_lock(&k->lock);
+	rc = dma_unmap_locked(k, dev, bus_addr);
+	pthread_mutex_unlock(&k->lock);
+	return rc;
 }
 
 int64_t ioda_map_window(struct ioda_pe *pe, const struct ioda_tce_table *tbl)

@@ -38,25 +38,36 @@ static const char *const ers_name[] = {
 
 /* ---- drivers, enable, clock ------------------------------------------------------------- */
 
+/* A device's driver fields change and are read under the kernel lock. */
 int ioda_driver_bind(struct ioda_kernel *k, struct pci_dev *dev, const char *name,
 		     enum ioda_driver_kind kind)
 {
-	if (dev->driver[0])
-		return -EBUSY;
-	snprintf(dev->driver, sizeof(dev->driver), "%s", name);
-	dev->driver_kind = (int)kind;
-	return 0;
+	int rc = -EBUSY;
+
+	pthread_mutex_lock(&k->lock);
+	if (!dev->driver[0]) {
+		snprintf(dev->driver, sizeof(dev->driver), "%s", name);
+		dev->driver_kind = (int)kind;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return rc;
 }
 
 int ioda_driver_unbind(struct ioda_kernel *k, struct pci_dev *dev)
 {
-	if (!dev->driver[0])
-		return -ENOENT;
-	dev->driver[0] = '\0';
-	return 0;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&k->lock);
+	if (dev->driver[0]) {
+		dev->driver[0] = '\0';
+		rc = 0;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return rc;
 }
 
-int ioda_enable_device(struct ioda_kernel *k, struct pci_dev *dev)
+static int enable_device(struct ioda_kernel *k, struct pci_dev *dev)
 {
 	struct ioda_phb *phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(dev));
 	int rc;
@@ -76,26 +87,50 @@ int ioda_enable_device(struct ioda_kernel *k, struct pci_dev *dev)
 	return 0;
 }
 
-void ioda_clock_advance(struct ioda_kernel *k, uint64_t seconds)
+int ioda_enable_device(struct ioda_kernel *k, struct pci_dev *dev)
 {
-	k->clock += seconds;
+	int rc;
+
+	ioda_lock_rescan_remove(k);
+	rc = enable_device(k, dev);
+	ioda_unlock_rescan_remove(k);
+	return rc;
 }
 
-uint64_t ioda_clock_now(const struct ioda_kernel *k)
+void ioda_clock_advance(struct ioda_kernel *k, uint64_t seconds)
 {
-	return k->clock;
+	ioda_lock_rescan_remove(k);
+	k->clock += seconds;
+	ioda_unlock_rescan_remove(k);
+}
+
+uint64_t ioda_clock_now(struct ioda_kernel *k)
+{
+	uint64_t now;
+
+	ioda_lock_rescan_remove(k);
+	now = k->clock;
+	ioda_unlock_rescan_remove(k);
+	return now;
 }
 
 void ioda_eeh_set_max_freezes(struct ioda_kernel *k, unsigned int n)
 {
+	ioda_lock_rescan_remove(k);
 	k->eeh_max_freezes = n;
+	ioda_unlock_rescan_remove(k);
 }
 
 int ioda_eeh_freeze_count(struct ioda_kernel *k, struct pci_dev *dev)
 {
-	struct ioda_pe *pe = ioda_dev_peek_pe(k, dev);
+	struct ioda_pe *pe;
+	int n;
 
-	return pe ? (int)pe->phb->eeh_freezes[pe->pe_number] : -ENODEV;
+	ioda_lock_rescan_remove(k);
+	pe = ioda_dev_peek_pe(k, dev);
+	n = pe ? (int)pe->phb->eeh_freezes[pe->pe_number] : -ENODEV;
+	ioda_unlock_rescan_remove(k);
+	return n;
 }
 
 /* ---- injection ----------------------------------------------------------------------------- */
@@ -174,11 +209,17 @@ static int inject(struct ioda_kernel *k, struct ioda_phb *phb, struct ioda_pe *p
 	return -EINVAL;
 }
 
+/* The PE's state is read under the rescan lock: no hotplug changes it meanwhile. */
 int ioda_eeh_inject(struct ioda_kernel *k, struct pci_dev *dev, enum ioda_eeh_inject kind)
 {
-	struct ioda_pe *pe = ioda_dev_peek_pe(k, dev);
+	struct ioda_pe *pe;
+	int rc;
 
-	return pe ? inject(k, pe->phb, pe, dev, kind) : -ENODEV;
+	ioda_lock_rescan_remove(k);
+	pe = ioda_dev_peek_pe(k, dev);
+	rc = pe ? inject(k, pe->phb, pe, dev, kind) : -ENODEV;
+	ioda_unlock_rescan_remove(k);
+	return rc;
 }
 
 int ioda_eeh_inject_pe(struct ioda_kernel *k, int domain, unsigned int n,
@@ -186,13 +227,15 @@ int ioda_eeh_inject_pe(struct ioda_kernel *k, int domain, unsigned int n,
 {
 	struct ioda_phb *phb = ioda_kernel_peek_phb(k, domain);
 	struct first_dev f = { NULL };
-	struct ioda_pe *pe;
+	int rc = -ENODEV;
 
-	if (!phb || n >= phb->total_pe_num)
-		return -ENODEV;
-	pe = &phb->pe_array[n];
-	ioda_pe_for_each_dev(pe, note_first, &f);
-	return inject(k, phb, pe, f.dev, kind);
+	ioda_lock_rescan_remove(k);
+	if (phb && n < phb->total_pe_num) {
+		ioda_pe_for_each_dev(&phb->pe_array[n], note_first, &f);
+		rc = inject(k, phb, &phb->pe_array[n], f.dev, kind);
+	}
+	ioda_unlock_rescan_remove(k);
+	return rc;
 }
 
 /* ---- the EEH PE tree ------------------------------------------------------------------------- */
@@ -241,11 +284,13 @@ static void for_each_subtree_dev(struct ioda_kernel *k, struct ioda_pe *root,
 
 	/*
 	 * The PE's slot may have been released by the recovery's hotplug and
-	 * not set up again: then there is nothing of it to walk.  The walk
-	 * reads the tree; changes come only from this thread here.
+	 * not set up again: then there is nothing of it to walk.  Other
+	 * threads may hotplug meanwhile: the walk holds the machine lock.
 	 */
+	pthread_rwlock_rdlock(&k->m->lock);
 	if (root->phb && root->phb->domain->root_bus)
 		pci_walk_bus_locked(root->phb->domain->root_bus, subtree_cb, &w);
+	pthread_rwlock_unlock(&k->m->lock);
 }
 
 /* ---- reports to drivers (eeh_pe_report) ------------------------------------------------------ */
@@ -274,7 +319,7 @@ static enum ers driver_answer(const struct pci_dev *dev, const char *what)
 	return ERS_NONE;
 }
 
-static void report_dev(struct ioda_kernel *k, struct pci_dev *dev, void *arg)
+static void report_dev_locked(struct ioda_kernel *k, struct pci_dev *dev, void *arg)
 {
 	struct report *r = arg;
 	char msg[128];
@@ -295,6 +340,13 @@ static void report_dev(struct ioda_kernel *k, struct pci_dev *dev, void *arg)
 	edev_info(k, dev, msg);
 	if (r->merge && answer > r->result)
 		r->result = answer;
+}
+
+static void report_dev(struct ioda_kernel *k, struct pci_dev *dev, void *arg)
+{
+	pthread_mutex_lock(&k->lock);
+	report_dev_locked(k, dev, arg);
+	pthread_mutex_unlock(&k->lock);
 }
 
 static enum ers pe_report(struct ioda_kernel *k, struct ioda_pe *root, const char *name,
@@ -346,9 +398,10 @@ static void thaw_subtree(struct ioda_kernel *k, struct ioda_phb *phb, const stru
 						  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
 }
 
-/* pci_hp_remove_devices(bus): last device first. */
+/* pci_hp_remove_devices(bus): last device first; a PF's VFs go with it. */
 static int remove_bus_devices(struct ioda_kernel *k, struct pci_bus *bus, struct removed *rm)
 {
+	ioda_sriov_disable_below(k, NULL, bus);
 	ioda_machine_write_lock(k->m);
 	while (!ioda_list_empty(&bus->devices) && rm->n < 256) {
 		struct pci_dev *dev = ioda_list_entry(bus->devices.prev, struct pci_dev, bus_node);
@@ -394,7 +447,9 @@ static int reset_device(struct ioda_kernel *k, struct ioda_phb *phb, struct ioda
 	int rc = 0;
 
 	subtree_of(phb, pe, &t);
-	if (hotplug) {
+	if (hotplug && (pe->flags & IODA_PE_VF)) {
+		ioda_sriov_remove_vf(k, pe);
+	} else if (hotplug) {
 		rm = ioda_zalloc(k->ctx, sizeof(*rm));
 		if (!rm)
 			return -ENOMEM;
@@ -412,7 +467,10 @@ static int reset_device(struct ioda_kernel *k, struct ioda_phb *phb, struct ioda
 	if (hotplug && !rc) {
 		ioda_printf(k, IODA_LOG_INFO, "EEH: Sleep 5s ahead of complete hotplug");
 		ioda_clock_advance(k, 5);
-		rescan_bus(k, bus, rm);
+		if (rm)
+			rescan_bus(k, bus, rm);
+		else
+			rc = ioda_sriov_readd_vf(k, pe);
 	}
 	if (rm) {
 		while (rm->n)
@@ -451,8 +509,10 @@ static void recover_failed(struct ioda_kernel *k, struct ioda_pe *pe, struct pci
 	ioda_printf(k, IODA_LOG_ERR, "Please try reseating or replacing it");
 	pe_report(k, pe, "error_detected(permanent failure)", "error_detected(permanent failure)",
 		  ERS_NONE, false);
-	/* The devices go for good: removed, not re-added. */
-	if (rm && !remove_bus_devices(k, bus, rm))
+	/* The devices go for good: removed, not re-added (a VF PE: its VF). */
+	if (pe->flags & IODA_PE_VF)
+		ioda_sriov_remove_vf(k, pe);
+	else if (rm && !remove_bus_devices(k, bus, rm))
 		while (rm->n)
 			ioda_topo_node_free(k->ctx, rm->nodes[--rm->n]);
 	ioda_free(k->ctx, rm);
@@ -599,9 +659,10 @@ int ioda_eeh_poll(struct ioda_kernel *k)
 	int handled = 0;
 
 	/*
-	 * The kernel's EEH thread: one at a time, so no lock of ours is held
-	 * here; the hotplug it runs takes the machine's and the kernel's locks.
+	 * The kernel's EEH thread, under the rescan lock: no hotplug, SR-IOV
+	 * change or PE release runs meanwhile.
 	 */
+	ioda_lock_rescan_remove(k);
 	for (unsigned int i = 0; i < k->nphbs; i++)
 		/* Bounded: a PE that stays frozen is reported once per poll. */
 		for (unsigned int guard = 0; guard < k->phbs[i]->total_pe_num; guard++) {
@@ -609,6 +670,7 @@ int ioda_eeh_poll(struct ioda_kernel *k)
 				break;
 			handled++;
 		}
+	ioda_unlock_rescan_remove(k);
 	return handled;
 }
 
@@ -616,8 +678,12 @@ int ioda_eeh_force_recover(struct ioda_kernel *k, int domain, unsigned int n)
 {
 	struct ioda_phb *phb = ioda_kernel_peek_phb(k, domain);
 
-	if (!phb || !pe_allocated(phb, n))
+	ioda_lock_rescan_remove(k);
+	if (!phb || !pe_allocated(phb, n)) {
+		ioda_unlock_rescan_remove(k);
 		return -ENODEV;
+	}
 	handle_normal_event(k, &phb->pe_array[n], true);
+	ioda_unlock_rescan_remove(k);
 	return 0;
 }

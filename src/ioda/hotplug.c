@@ -52,6 +52,16 @@ static void on_dev_removed(void *arg, struct pci_dev *dev)
 	pe = ioda_dev_peek_pe(k, dev);
 	if (pe && (pe->flags & IODA_PE_DEV) && k->refcount == IODA_REFS_COUNTED)
 		leave_pe(k, dev);
+	/*
+	 * A VF leaves its PE, which stays until SR-IOV is disabled; the kernel
+	 * kept pointing at the VF, freed or not.
+	 */
+	if (pe && (pe->flags & IODA_PE_VF) && dev->is_virtfn) {
+		dev->pe_number = IODA_INVALID_PE;
+		if (pe->pdev == dev)
+			pe->pdev = NULL;
+		pe->device_count--;
+	}
 	pthread_mutex_unlock(&k->lock);
 }
 
@@ -61,6 +71,8 @@ static void on_dev_release(void *arg, struct pci_dev *dev)
 	struct ioda_kernel *k = arg;
 	struct ioda_phb *phb;
 
+	/* Whichever thread puts last: its PE changes under the rescan lock. */
+	ioda_lock_rescan_remove(k);
 	pthread_mutex_lock(&k->lock);
 	phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(dev));
 	/*
@@ -70,6 +82,7 @@ static void on_dev_release(void *arg, struct pci_dev *dev)
 	if (phb && !dev->is_virtfn && phb->type != IODA_PNV_PHB_NPU_NVLINK)
 		leave_pe(k, dev);
 	pthread_mutex_unlock(&k->lock);
+	ioda_unlock_rescan_remove(k);
 }
 
 /* pci_remove_bus() -> pci_bus_release_busn_res() */
@@ -108,18 +121,27 @@ static bool below(const struct pci_dev *dev, const struct pci_dev *top)
 	return false;
 }
 
-int ioda_hot_remove(struct ioda_kernel *k, struct pci_dev *dev)
+/* Whether @dev is on @bus or below it. */
+static bool on_or_below(const struct pci_dev *dev, const struct pci_bus *bus)
+{
+	for (; dev; dev = dev->bus->self)
+		if (dev->bus == bus)
+			return true;
+	return false;
+}
+
+void ioda_sriov_disable_below(struct ioda_kernel *k, const struct pci_dev *top,
+			      const struct pci_bus *bus)
 {
 	struct pci_dev *pf;
 
-	/* A PF's driver disables SR-IOV before the PF goes (its remove()). */
 	do {
 		struct pci_dev *pos;
 
 		pf = NULL;
 		ioda_machine_write_lock(k->m);
 		ioda_list_for_each_entry(pos, &k->m->devices, all_node)
-			if (pos->num_vfs && below(pos, dev)) {
+			if (pos->num_vfs && (top ? below(pos, top) : on_or_below(pos, bus))) {
 				pf = pci_dev_get(pos, "hot remove");
 				break;
 			}
@@ -129,7 +151,18 @@ int ioda_hot_remove(struct ioda_kernel *k, struct pci_dev *dev)
 			pci_dev_put(pf, "hot remove");
 		}
 	} while (pf);
-	return pci_stop_and_remove(k->m, dev);
+}
+
+int ioda_hot_remove(struct ioda_kernel *k, struct pci_dev *dev)
+{
+	int rc;
+
+	ioda_lock_rescan_remove(k);
+	/* A PF's driver disables SR-IOV before the PF goes (its remove()). */
+	ioda_sriov_disable_below(k, dev, NULL);
+	rc = pci_stop_and_remove(k->m, dev);
+	ioda_unlock_rescan_remove(k);
+	return rc;
 }
 
 /* The < 5.8 flow for a new subtree: bridge set-up, then groups for new PEs. */
@@ -162,8 +195,8 @@ static void setup_old_flow(struct ioda_phb *phb, struct pci_bus *bus, struct pci
 		ioda_group_add_dev(k, &phb->pe_array[n], dev);
 }
 
-int ioda_hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda_topo_node *node,
-		 struct pci_dev **out, const char *holder, struct ioda_error *err)
+static int hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda_topo_node *node,
+		   struct pci_dev **out, const char *holder, struct ioda_error *err)
 {
 	struct ioda_phb *phb = ioda_kernel_peek_phb(k, bus->domain->number);
 	struct pci_dev *dev;
@@ -195,5 +228,17 @@ int ioda_hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda_t
 		pci_dev_put(dev, "ioda_hot_add");
 	}
 	ioda_machine_unlock(k->m);
+	return rc;
+}
+
+/* A rescan holds the rescan lock. */
+int ioda_hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda_topo_node *node,
+		 struct pci_dev **out, const char *holder, struct ioda_error *err)
+{
+	int rc;
+
+	ioda_lock_rescan_remove(k);
+	rc = hot_add(k, bus, node, out, holder, err);
+	ioda_unlock_rescan_remove(k);
 	return rc;
 }

@@ -13,6 +13,16 @@ void ioda_emit(struct ioda_kernel *k, struct ioda_event *ev);
 /* A PE line: the event gets the PE's prefix fields. */
 void ioda_emit_pe(struct ioda_pe *pe, struct ioda_event *ev);
 /* A pe_err()/pe_warn() line of its own text, with the PE prefix. */
+static inline void ioda_lock_rescan_remove(struct ioda_kernel *k)
+{
+	pthread_mutex_lock(&k->rescan_lock);
+}
+
+static inline void ioda_unlock_rescan_remove(struct ioda_kernel *k)
+{
+	pthread_mutex_unlock(&k->rescan_lock);
+}
+
 void ioda_pe_printf(struct ioda_pe *pe, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A plain pr_warn()/pr_err() line. */
@@ -52,6 +62,15 @@ struct ioda_iov_plan {
 };
 void ioda_iov_plan(const struct ioda_kernel *k, const struct ioda_phb *phb,
 		   const struct pci_sriov *iov, struct ioda_iov_plan *plan);
+/*
+ * EEH on a VF PE (eeh_rmv_device, eeh_add_virt_device): the VF device goes
+ * and comes back; its PE, the PF and the other VFs stay.
+ */
+void ioda_sriov_remove_vf(struct ioda_kernel *k, struct ioda_pe *pe);
+int ioda_sriov_readd_vf(struct ioda_kernel *k, struct ioda_pe *pe);
+/* SR-IOV disabled on every PF at or below @top, or on or below @bus (@top NULL). */
+void ioda_sriov_disable_below(struct ioda_kernel *k, const struct pci_dev *top,
+			      const struct pci_bus *bus);
 
 int ioda_configure_pe(struct ioda_phb *phb, struct ioda_pe *pe);
 void ioda_deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe);

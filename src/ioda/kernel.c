@@ -591,6 +591,7 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 		pthread_mutexattr_init(&attr);
 		pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
 		pthread_mutex_init(&k->lock, &attr);
+		pthread_mutex_init(&k->rescan_lock, &attr);
 		pthread_mutexattr_destroy(&attr);
 	}
 	rc = ioda_profile_init(&k->profile, opts->kernel ? opts->kernel : newest_for(m), err);
@@ -684,6 +685,7 @@ void ioda_kernel_free(struct ioda_kernel *k)
 	ioda_free(k->ctx, k->phbs);
 	ioda_opal_free(k->opal);
 	pthread_mutex_destroy(&k->lock);
+	pthread_mutex_destroy(&k->rescan_lock);
 	ioda_free(k->ctx, k);
 }
 

@@ -236,56 +236,91 @@ static void setup_vf_pes(struct ioda_phb *phb, struct pci_dev *pf, struct iov_st
 	}
 }
 
-/* The VFs as devices of the PF's bus (pci_iov_add_virtfn), each then set up. */
-static int add_vfs(struct ioda_kernel *k, struct ioda_phb *phb, struct pci_dev *pf,
-		   struct iov_state *st, unsigned int nvfs)
+/* VF @i as a device of the PF's bus (pci_iov_add_virtfn), then set up. */
+static int add_vf(struct ioda_kernel *k, struct ioda_phb *phb, struct pci_dev *pf,
+		  struct iov_state *st, unsigned int i)
 {
-	for (unsigned int i = 0; i < nvfs; i++) {
-		struct ioda_topo_node node = { .secondary = -1, .subordinate = -1 };
-		unsigned int rid = vf_rid(pf, i);
-		struct ioda_error err;
-		struct pci_dev *vf;
-		int rc;
+	struct ioda_topo_node node = { .secondary = -1, .subordinate = -1 };
+	unsigned int rid = vf_rid(pf, i);
+	struct ioda_error err;
+	struct pci_dev *vf;
+	int rc;
 
-		node.pos.file = "sriov";
-		node.devfn = (uint8_t)rid;
-		node.vendor = pf->vendor;
-		node.device = pf->sriov.vf_device;
-		node.class = pf->class;
-		node.pcie_type = PCIE_TYPE_ENDPOINT;
-		for (unsigned int b = 0; b < PCI_STD_NUM_BARS; b++) {
-			const struct pci_resource *bar = &pf->sriov.vf_bar[b];
+	node.pos.file = "sriov";
+	node.devfn = (uint8_t)rid;
+	node.vendor = pf->vendor;
+	node.device = pf->sriov.vf_device;
+	node.class = pf->class;
+	node.pcie_type = PCIE_TYPE_ENDPOINT;
+	for (unsigned int b = 0; b < PCI_STD_NUM_BARS; b++) {
+		const struct pci_resource *bar = &pf->sriov.vf_bar[b];
 
-			if (!present(bar))
-				continue;
-			node.resource[b] = *bar;
-			node.resource[b].start = bar->start + bar->size * i;
-		}
-		rc = pci_hot_add_locked(k->m, pf->bus, &node, &vf, "sriov", &err);
-		if (rc) {
-			ioda_printf(k, IODA_LOG_ERR, "pci %s: VF %u: %s", pci_dev_peek_name(pf), i,
-				    err.msg);
-			return rc;
-		}
-		vf->is_virtfn = true;
-		vf->physfn = pci_dev_get(pf, "virtfn");
-		/* pnv_pci_ioda_fixup_iov(): a VF PE names its device. */
-		phb->pe_array[st->base_pe + i].pdev = vf;
-		if (k->profile.pe_at_device_add) {
-			ioda_dma_dev_setup(phb, vf);
-		} else {
-			struct ioda_pe *pe = &phb->pe_array[st->base_pe + i];
-
-			vf->pe_number = pe->pe_number;
-			pe->device_count++;
-			ioda_group_add_dev(k, pe, vf);
-		}
-		pci_dev_put(vf, "sriov");
+		if (!present(bar))
+			continue;
+		node.resource[b] = *bar;
+		node.resource[b].start = bar->start + bar->size * i;
 	}
+	rc = pci_hot_add_locked(k->m, pf->bus, &node, &vf, "sriov", &err);
+	if (rc) {
+		ioda_printf(k, IODA_LOG_ERR, "pci %s: VF %u: %s", pci_dev_peek_name(pf), i,
+			    err.msg);
+		return rc;
+	}
+	vf->is_virtfn = true;
+	vf->physfn = pci_dev_get(pf, "virtfn");
+	/* pnv_pci_ioda_fixup_iov(): a VF PE names its device. */
+	phb->pe_array[st->base_pe + i].pdev = vf;
+	if (k->profile.pe_at_device_add) {
+		ioda_dma_dev_setup(phb, vf);
+	} else {
+		struct ioda_pe *pe = &phb->pe_array[st->base_pe + i];
+
+		vf->pe_number = pe->pe_number;
+		pe->device_count++;
+		ioda_group_add_dev(k, pe, vf);
+	}
+	pci_dev_put(vf, "sriov");
 	return 0;
 }
 
-int ioda_sriov_enable(struct ioda_kernel *k, struct pci_dev *pf, unsigned int nvfs)
+static int add_vfs(struct ioda_kernel *k, struct ioda_phb *phb, struct pci_dev *pf,
+		   struct iov_state *st, unsigned int nvfs)
+{
+	int rc = 0;
+
+	for (unsigned int i = 0; i < nvfs && !rc; i++)
+		rc = add_vf(k, phb, pf, st, i);
+	return rc;
+}
+
+void ioda_sriov_remove_vf(struct ioda_kernel *k, struct ioda_pe *pe)
+{
+	struct pci_dev *vf = pe->pdev;
+
+	if (!vf)
+		return;
+	ioda_machine_write_lock(k->m);
+	pci_stop_and_remove_locked(k->m, vf);
+	ioda_machine_unlock(k->m);
+}
+
+int ioda_sriov_readd_vf(struct ioda_kernel *k, struct ioda_pe *pe)
+{
+	struct pci_dev *pf = pe->parent_dev;
+	struct iov_state *st = pf ? pf->iov_data : NULL;
+	int rc;
+
+	if (!st || pe->pdev)
+		return -EINVAL;
+	ioda_machine_write_lock(k->m);
+	pthread_mutex_lock(&k->lock);
+	rc = add_vf(k, pe->phb, pf, st, pe->pe_number - st->base_pe);
+	pthread_mutex_unlock(&k->lock);
+	ioda_machine_unlock(k->m);
+	return rc;
+}
+
+static int sriov_enable(struct ioda_kernel *k, struct pci_dev *pf, unsigned int nvfs)
 {
 	struct ioda_phb *phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(pf));
 	struct iov_state *st;
@@ -297,6 +332,9 @@ int ioda_sriov_enable(struct ioda_kernel *k, struct pci_dev *pf, unsigned int nv
 			    pci_dev_peek_name(pf));
 		return -ENXIO;
 	}
+	/* A PF removed while its caller held it: no VFs for it any more. */
+	if (pf->removed)
+		return -ENODEV;
 	if (!pf->sriov.total_vfs || nvfs == 0 || nvfs > pf->sriov.total_vfs || pf->num_vfs)
 		return -EINVAL;
 	if (vf_rid(pf, nvfs - 1) >> 8 != pf->bus->number) {
@@ -363,7 +401,18 @@ free_state:
 	return rc;
 }
 
-int ioda_sriov_disable(struct ioda_kernel *k, struct pci_dev *pf)
+/* Under the rescan lock, as the PCI core's sriov_numvfs store runs it. */
+int ioda_sriov_enable(struct ioda_kernel *k, struct pci_dev *pf, unsigned int nvfs)
+{
+	int rc;
+
+	ioda_lock_rescan_remove(k);
+	rc = sriov_enable(k, pf, nvfs);
+	ioda_unlock_rescan_remove(k);
+	return rc;
+}
+
+static int sriov_disable(struct ioda_kernel *k, struct pci_dev *pf)
 {
 	struct ioda_phb *phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(pf));
 	struct iov_state *st = pf->iov_data;
@@ -396,4 +445,15 @@ int ioda_sriov_disable(struct ioda_kernel *k, struct pci_dev *pf)
 	ioda_machine_unlock(k->m);
 	ioda_free(k->ctx, st);
 	return 0;
+}
+
+/* Under the rescan lock, as the PCI core's sriov_numvfs store runs it. */
+int ioda_sriov_disable(struct ioda_kernel *k, struct pci_dev *pf)
+{
+	int rc;
+
+	ioda_lock_rescan_remove(k);
+	rc = sriov_disable(k, pf);
+	ioda_unlock_rescan_remove(k);
+	return rc;
 }

@@ -603,6 +603,17 @@ int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
 	return 0;
 }
 
+int pci_describe_dev(struct ioda_machine *m, const struct pci_dev *dev,
+		     struct ioda_topo_node **out)
+{
+	int rc;
+
+	pthread_rwlock_rdlock(&m->lock);
+	rc = pci_describe_subtree(m->ctx, dev, out);
+	pthread_rwlock_unlock(&m->lock);
+	return rc;
+}
+
 static int describe_domain(struct ioda_ctx *ctx, const struct pci_domain *d,
 			   struct ioda_topo_phb **out)
 {

@@ -242,6 +242,37 @@ class Exact(unittest.TestCase):
         self.assertEqual(err, '%s:4: unexpected line: "%s"\n' % (scn, lines[3]))
 
 
+class Torture(unittest.TestCase):
+    def test_one_thread_replays_from_its_seed(self):
+        first = run('torture', '--seed=5', '--ops=400', '--audit-every=50', '--verbose')
+        self.assertEqual(first[0], 0)
+        self.assertEqual(first[1].splitlines()[-1], 'torture: 400 ops, 0 failures')
+        self.assertRegex(first[1], r'torture: seed 5 step 1: \w')
+        self.assertEqual(run('torture', '--seed=5', '--ops=400', '--audit-every=50',
+                             '--verbose'), first)
+
+    def test_threads_print_their_seeds(self):
+        rc, out, err = run('torture', '--seed=4', '--ops=200', '--threads=2')
+        self.assertEqual((rc, err), (0, ''))
+        self.assertIn('torture: thread 0: seed 4000, 100 ops', out)
+        self.assertIn('torture: thread 1: seed 4001, 100 ops', out)
+
+    def test_machine_is_topology_text(self):
+        rc, out, _ = run('torture', '--seed=1', '--machine')
+        self.assertEqual(rc, 0)
+        with tempfile.NamedTemporaryFile('w', suffix='.topo') as f:
+            f.write(out)
+            f.flush()
+            self.assertEqual(run('tree', f.name)[0], 0)
+
+    def test_bad_numbers_are_usage_errors(self):
+        for args in (['--ops=-1'], ['--threads=0'], ['--threads=65'], ['--seed=x'],
+                     ['--frob'], ['extra']):
+            rc, out, err = run('torture', *args)
+            self.assertEqual(rc, 2, args)
+            self.assertTrue(err.startswith('ioda: '), args)
+
+
 class Usage(unittest.TestCase):
     def test_help_and_version(self):
         rc, out, _ = run('--help')

@@ -223,7 +223,7 @@ static int prep_hot_add(struct sweep *s)
 	int rc = prep_bridge(s);
 
 	if (!rc)
-		rc = pci_describe_subtree(s->ctx, s->dev, &s->nodes);
+		rc = pci_describe_dev(s->m, s->dev, &s->nodes);
 	if (!rc) {
 		s->bus = pci_dev_get_bus(s->dev, "fault sweep");
 		rc = ioda_hot_remove(s->k, s->dev);
@@ -238,10 +238,24 @@ static int hot_add(struct sweep *s)
 	return ioda_hot_add(s->k, s->bus, s->nodes, NULL, NULL, &err);
 }
 
+/* The first NVMe drive (0000:03:00.0 on both machines). */
+static int prep_nvme(struct sweep *s)
+{
+	return prep_dev(s, 0, 3, PCI_DEVFN(0, 0));
+}
+
+/* A page mapped: TCE levels allocated on demand, the TCE killed. */
+static int dma_map(struct sweep *s)
+{
+	uint64_t bus_addr;
+
+	return ioda_dma_map(s->k, s->dev, 0x10000000, IODA_DMA_BIDIRECTIONAL, &bus_addr);
+}
+
 /* An NVMe drive with a recovering driver, its PE frozen, not yet found. */
 static int prep_eeh(struct sweep *s)
 {
-	int rc = prep_dev(s, 0, 3, PCI_DEVFN(0, 0));
+	int rc = prep_nvme(s);
 
 	if (!rc)
 		rc = ioda_driver_bind(s->k, s->dev, "nvme", IODA_DRIVER_RECOVERS);
@@ -281,20 +295,6 @@ static int prep_gpu(struct sweep *s)
 	return prep_dev(s, 3, 1, PCI_DEVFN(0, 0));
 }
 
-static int npu_get(struct sweep *s)
-{
-	struct pci_dev *link = ioda_gpu_get_npu(s->k, s->dev, 0, "fault sweep link");
-	struct pci_dev *gpu;
-
-	if (!link)
-		return -ENODEV;
-	gpu = ioda_npu_get_gpu(s->k, link, "fault sweep gpu");
-	if (gpu)
-		pci_dev_put(gpu, "fault sweep gpu");
-	pci_dev_put(link, "fault sweep link");
-	return gpu ? 0 : -ENODEV;
-}
-
 /* The OpenCAPI function of the example (0007:00:00.0). */
 static int prep_ocapi(struct sweep *s)
 {
@@ -325,6 +325,7 @@ static const struct op small_ops[] = {
 	{.name = "hot-add", .prep = prep_hot_add, .run = hot_add},
 	{.name = "eeh-recovery", .prep = prep_eeh, .run = eeh_recover},
 	{.name = "sriov-enable", .prep = prep_sriov, .run = sriov_enable},
+	{.name = "dma-map", .prep = prep_nvme, .run = dma_map},
 };
 
 static const struct op full_ops[] = {
@@ -337,7 +338,7 @@ static const struct op full_ops[] = {
 	{.name = "eeh-recovery", .prep = prep_eeh, .run = eeh_recover},
 	{.name = "sriov-enable", .prep = prep_sriov, .run = sriov_enable, .machine = "examples/power9.topo"},
 	{.name = "sriov-enable-p8", .prep = prep_sriov_p8, .run = sriov_enable, .machine = "examples/power8.topo"},
-	{.name = "npu-getters", .prep = prep_gpu, .run = npu_get},
+	{.name = "dma-map", .prep = prep_nvme, .run = dma_map},
 	{.name = "npu-unplug", .prep = prep_gpu, .run = hot_remove},
 	{.name = "ocapi-enable", .prep = prep_ocapi, .run = ocapi_enable},
 	{.name = "ocapi-unplug", .prep = prep_ocapi_enabled, .run = hot_remove},

@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ioda torture: random operations on a generated machine, audited as they go.
+ *
+ * Each worker draws its operations from its own xorshift stream, so one
+ * worker's run depends on its seed alone and replays exactly.  Workers hold
+ * references, DMA mappings and removed subtrees across operations, which is
+ * what the tracker and the audit are there to check.  With several workers
+ * all of them meet at a barrier every audit_every operations; one audits
+ * while the others wait.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ioda/eeh.h>
+#include <ioda/ioda.h>
+#include <ioda/torture.h>
+
+#define MAX_THREADS 64
+#define SLOTS 8 /* held references, mappings and removed subtrees, per worker */
+
+struct shared {
+	const struct ioda_torture_opts *o;
+	struct ioda_ctx *ctx;
+	struct ioda_machine *m;
+	struct ioda_kernel *k;
+	pthread_barrier_t barrier;
+	pthread_mutex_t lock; /* failures and what is printed */
+	unsigned long failures;
+	atomic_ulong reports;
+	bool nvlink;
+	struct ioda_topo *booted; /* the machine as it booted, for the rescans */
+};
+
+struct mapping {
+	struct pci_dev *dev; /* held: "torture tN dma" */
+	uint64_t bus_addr;
+};
+
+struct removed {
+	struct pci_bus *bus; /* held: "torture tN removed" */
+	struct ioda_topo_node *nodes;
+};
+
+struct worker {
+	struct shared *sh;
+	unsigned int id;
+	uint64_t seed, rng;
+	unsigned long ops, step;
+	/* Holder names: each worker's own, so the tracker can tell them apart. */
+	char h_take[32], h_dma[32], h_rm[32], h_tmp[32];
+	struct pci_dev *held[SLOTS];
+	struct mapping maps[SLOTS];
+	struct removed removed[SLOTS];
+	pthread_t thread;
+};
+
+static uint64_t next(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+static unsigned int pick(struct worker *w, unsigned int n)
+{
+	return n ? (unsigned int)(next(&w->rng) % n) : 0;
+}
+
+/* A seed's stream never starts at zero, where xorshift stays. */
+static uint64_t stream(uint64_t seed)
+{
+	uint64_t s = seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
+
+	return s ? s : 1;
+}
+
+static void fail(struct worker *w, const char *op, const char *what)
+{
+	struct shared *sh = w->sh;
+
+	pthread_mutex_lock(&sh->lock);
+	sh->failures++;
+	fprintf(sh->o->diag, "torture: seed %" PRIu64 " step %lu: %s: %s\n", w->seed, w->step,
+		op, what);
+	pthread_mutex_unlock(&sh->lock);
+}
+
+/* ---- the machine ------------------------------------------------------------ */
+
+/* One endpoint, switch, multifunction slot, SR-IOV NIC or PCI bridge below a root port. */
+static void gen_slot(FILE *f, uint64_t *rng, const char *rp_id)
+{
+	fprintf(f, "\tbridge 00.0 %s type=root-port {\n", rp_id);
+	switch (next(rng) % 6) {
+	case 0:
+		break; /* an empty slot */
+	case 1:
+		fputs("\t\tdevice 00.0 144d:a822 class=0x010802 {\n\t\t\tbar 0 16K mem64\n\t\t}\n",
+		      f);
+		break;
+	case 2:
+		fputs("\t\tbridge 00.0 10b5:8725 type=upstream {\n", f);
+		for (unsigned int i = 0, n = 1 + (unsigned int)(next(rng) % 3); i < n; i++)
+			fprintf(f,
+				"\t\t\tbridge %02x.0 10b5:8725 type=downstream {\n"
+				"\t\t\t\tdevice 00.0 1b36:0010 class=0x010802 {\n"
+				"\t\t\t\t\tbar 0 16K mem64\n\t\t\t\t}\n\t\t\t}\n",
+				i + 1);
+		fputs("\t\t}\n", f);
+		break;
+	case 3:
+		fputs("\t\tdevice 00.0 1af4:1044 class=0x00ff00 mf {\n"
+		      "\t\t\tbar 1 4K\n\t\t\tbar 4 16K mem64 pref\n\t\t}\n"
+		      "\t\tdevice 00.1 8086:10d3 class=0x020000 {\n\t\t\tbar 0 128K\n\t\t}\n",
+		      f);
+		break;
+	case 4:
+		fputs("\t\tdevice 00.0 15b3:1017 class=0x020000 {\n"
+		      "\t\t\tbar 0 32M mem64 pref\n"
+		      "\t\t\tsriov vfs=8 offset=1 stride=1 vf-device=1018\n"
+		      "\t\t\tvf-bar 0 1M mem64 pref\n\t\t}\n",
+		      f);
+		break;
+	default:
+		fputs("\t\tbridge 00.0 1a03:1150 type=pcie-pci {\n"
+		      "\t\t\tdevice 00.0 1a03:2000 class=0x030000 type=pci {\n"
+		      "\t\t\t\tbar 0 32M\n\t\t\t\tbar 1 128K\n\t\t\t}\n\t\t}\n",
+		      f);
+		break;
+	}
+	fputs("\t}\n", f);
+}
+
+/* PHB3s of a POWER8, or PHB4s or PHB5s: two to six of them. */
+char *ioda_torture_topology(uint64_t seed, size_t *len)
+{
+	static const struct {
+		const char *gen, *rp;
+		unsigned int pes;
+	} gens[] = {
+		{"phb3", "1014:03dc", 256},
+		{"phb4", "1014:04c1", 512},
+		{"phb5", "1014:0652", 512},
+	};
+	uint64_t rng = stream(seed);
+	unsigned int g = (unsigned int)(next(&rng) % 3), n = 2 + (unsigned int)(next(&rng) % 5);
+	char *text = NULL;
+	FILE *f;
+
+	if (seed % 3 == 0)
+		return NULL;
+	f = open_memstream(&text, len);
+	if (!f)
+		return NULL;
+	fputs("machine memory=4G\n", f);
+	for (unsigned int i = 0; i < n; i++) {
+		fprintf(f, "phb %04x gen=%s pes=%u {\n", i, gens[g].gen,
+			g && i % 3 ? 256 : gens[g].pes);
+		gen_slot(f, &rng, gens[g].rp);
+		fputs("}\n", f);
+	}
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static void on_report(void *arg, enum ioda_report_kind kind, const char *line)
+{
+	struct shared *sh = arg;
+
+	atomic_fetch_add(&sh->reports, 1);
+	pthread_mutex_lock(&sh->lock);
+	fprintf(sh->o->diag, "torture: %s\n", line);
+	pthread_mutex_unlock(&sh->lock);
+}
+
+/* ---- operations ------------------------------------------------------------- */
+
+struct find {
+	unsigned int n, want;
+	struct pci_dev *dev;
+	const char *holder;
+	bool below_root; /* only devices below a root port */
+};
+
+static int find_nth(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	struct find *f = arg;
+
+	if (f->below_root && !dev->bus->parent)
+		return 0;
+	if (f->n++ != f->want)
+		return 0;
+	f->dev = pci_dev_get(dev, f->holder);
+	return 1;
+}
+
+/*
+ * A random device of the machine as it stands, counted for @holder; NULL if
+ * none.  @below_root leaves the root ports out: 6.1 keeps a released root
+ * PE with no bus, which the audit reports as the kernel's fault.
+ */
+static struct pci_dev *get_random_dev(struct worker *w, const char *holder, bool below_root)
+{
+	struct find f = {.want = UINT32_MAX, .holder = holder, .below_root = below_root};
+
+	pci_walk_machine(w->sh->m, find_nth, &f);
+	f.want = pick(w, f.n);
+	f.n = 0;
+	pci_walk_machine(w->sh->m, find_nth, &f);
+	return f.dev;
+}
+
+/* Slots of held things, by their first member: a pointer, NULL when free. */
+static int free_slot(void *const *slots, size_t stride)
+{
+	for (int i = 0; i < SLOTS; i++)
+		if (!*(void *const *)((const char *)slots + (size_t)i * stride))
+			return i;
+	return -1;
+}
+
+static int used_slot(struct worker *w, void *const *slots, size_t stride)
+{
+	int start = (int)pick(w, SLOTS);
+
+	for (int i = 0; i < SLOTS; i++) {
+		int j = (start + i) % SLOTS;
+
+		if (*(void *const *)((const char *)slots + (size_t)j * stride))
+			return j;
+	}
+	return -1;
+}
+
+#define FREE_SLOT(arr) free_slot((void *const *)&(arr)[0], sizeof((arr)[0]))
+#define USED_SLOT(w, arr) used_slot(w, (void *const *)&(arr)[0], sizeof((arr)[0]))
+
+static void op_take(struct worker *w)
+{
+	int i = FREE_SLOT(w->held);
+
+	if (i >= 0)
+		w->held[i] = get_random_dev(w, w->h_take, false);
+}
+
+static void op_drop(struct worker *w)
+{
+	int i = USED_SLOT(w, w->held);
+
+	if (i < 0)
+		return;
+	/* What it holds may have been removed meanwhile: still valid, and used once more. */
+	ioda_ref_use(&w->held[i]->ref, w->h_take);
+	pci_dev_put(w->held[i], w->h_take);
+	w->held[i] = NULL;
+}
+
+static void op_hot_remove(struct worker *w, struct pci_dev *dev)
+{
+	struct removed *r;
+	int i = FREE_SLOT(w->removed);
+
+	/* A rescan never finds a VF again: nothing to keep. */
+	if (i < 0 || dev->is_virtfn) {
+		ioda_hot_remove(w->sh->k, dev);
+		return;
+	}
+	r = &w->removed[i];
+	if (pci_describe_dev(w->sh->m, dev, &r->nodes))
+		return;
+	r->bus = pci_dev_get_bus(dev, w->h_rm);
+	if (ioda_hot_remove(w->sh->k, dev)) {
+		ioda_topo_nodes_free(w->sh->ctx, r->nodes);
+		pci_bus_put(r->bus, w->h_rm);
+		r->nodes = NULL;
+		r->bus = NULL;
+	}
+}
+
+/* A rescan finds what was removed; its bus may be gone, or its slot taken again. */
+static void op_hot_add(struct worker *w)
+{
+	struct ioda_error err;
+	struct removed *r;
+	int i = USED_SLOT(w, w->removed);
+
+	if (i < 0)
+		return;
+	r = &w->removed[i];
+	ioda_hot_add(w->sh->k, r->bus, r->nodes, NULL, NULL, &err);
+	ioda_topo_nodes_free(w->sh->ctx, r->nodes);
+	pci_bus_put(r->bus, w->h_rm);
+	r->nodes = NULL;
+	r->bus = NULL;
+}
+
+static void op_dma_map(struct worker *w, struct pci_dev *dev)
+{
+	struct mapping *mp;
+	int i = FREE_SLOT(w->maps);
+
+	if (i < 0)
+		return;
+	mp = &w->maps[i];
+	if (ioda_dma_map(w->sh->k, dev, (uint64_t)pick(w, 1u << 14) << 16,
+			 (enum ioda_dma_dir)pick(w, 3), &mp->bus_addr))
+		return;
+	mp->dev = pci_dev_get(dev, w->h_dma);
+}
+
+static void op_dma_unmap(struct worker *w)
+{
+	int i = USED_SLOT(w, w->maps);
+
+	if (i < 0)
+		return;
+	ioda_dma_unmap(w->sh->k, w->maps[i].dev, w->maps[i].bus_addr);
+	pci_dev_put(w->maps[i].dev, w->h_dma);
+	w->maps[i].dev = NULL;
+}
+
+static void op_npu(struct worker *w, struct pci_dev *dev)
+{
+	struct pci_dev *other = ioda_npu_get_gpu(w->sh->k, dev, w->h_tmp);
+
+	if (other)
+		pci_dev_put(other, w->h_tmp);
+	other = ioda_gpu_get_npu(w->sh->k, dev, pick(w, 3), w->h_tmp);
+	if (other)
+		pci_dev_put(other, w->h_tmp);
+}
+
+/* Whether @bus has a function at @devfn. */
+static bool has_devfn(struct pci_bus *bus, uint8_t devfn)
+{
+	const struct pci_dev *dev;
+
+	ioda_list_for_each_entry(dev, &bus->devices, bus_node)
+		if (dev->devfn == devfn)
+			return true;
+	return false;
+}
+
+/*
+ * echo 1 > /sys/bus/pci/rescan, for one root port: what was below it at
+ * boot and is missing now (removed, or lost to EEH) is found again.
+ */
+static void op_rescan(struct worker *w)
+{
+	const struct ioda_topo_phb *phb = w->sh->booted->phbs;
+	struct ioda_error err;
+	struct pci_dev *rp;
+
+	for (unsigned int i = pick(w, 8); phb && i; i--)
+		phb = phb->next ? phb->next : w->sh->booted->phbs;
+	if (!phb || !phb->devices || !phb->devices->hdr_type)
+		return;
+	rp = pci_get_domain_bus_and_slot(w->sh->m, phb->domain, 0, phb->devices->devfn,
+					 w->h_tmp);
+	if (!rp)
+		return;
+	for (const struct ioda_topo_node *n = phb->devices->children; n; n = n->next) {
+		struct ioda_topo_node one = *n;
+		bool missing;
+
+		pthread_rwlock_rdlock(&w->sh->m->lock);
+		missing = rp->subordinate && !has_devfn(rp->subordinate, n->devfn);
+		pthread_rwlock_unlock(&w->sh->m->lock);
+		one.next = NULL; /* this function and what is below it */
+		if (missing)
+			ioda_hot_add(w->sh->k, rp->subordinate, &one, NULL, NULL, &err);
+	}
+	pci_dev_put(rp, w->h_tmp);
+}
+
+enum op {
+	OP_RESCAN,
+	OP_LOOKUP, OP_TAKE, OP_DROP, OP_HOT_REMOVE, OP_HOT_ADD, OP_BIND, OP_UNBIND, OP_ENABLE,
+	OP_EEH, OP_SRIOV, OP_DMA_MAP, OP_DMA_UNMAP, OP_NPU, OP_NR,
+};
+
+static const char *const op_names[OP_NR] = {
+	"rescan", "lookup", "take", "drop", "hot remove", "hot add", "driver bind", "driver unbind",
+	"enable", "eeh", "sriov", "dma map", "dma unmap", "npu getters",
+};
+
+/* --verbose: each operation and the device it picked. */
+static void trace(struct worker *w, enum op op, struct pci_dev *dev)
+{
+	struct shared *sh = w->sh;
+
+	if (!sh->o->verbose)
+		return;
+	pthread_mutex_lock(&sh->lock);
+	fprintf(sh->o->out, "torture: seed %" PRIu64 " step %lu: %s %s\n", w->seed, w->step,
+		op_names[op], dev ? pci_dev_peek_name(dev) : "");
+	pthread_mutex_unlock(&sh->lock);
+}
+
+static void run_op(struct worker *w, enum op op)
+{
+	struct ioda_kernel *k = w->sh->k;
+	struct pci_dev *dev = NULL;
+
+	switch (op) {
+	case OP_TAKE:
+		trace(w, op, NULL);
+		return op_take(w);
+	case OP_DROP:
+		trace(w, op, NULL);
+		return op_drop(w);
+	case OP_HOT_ADD:
+		trace(w, op, NULL);
+		return op_hot_add(w);
+	case OP_DMA_UNMAP:
+		trace(w, op, NULL);
+		return op_dma_unmap(w);
+	case OP_RESCAN:
+		trace(w, op, NULL);
+		return op_rescan(w);
+	default:
+		break;
+	}
+	dev = get_random_dev(w, w->h_tmp, op == OP_HOT_REMOVE || op == OP_EEH);
+	if (!dev)
+		return;
+	trace(w, op, dev);
+	switch (op) {
+	case OP_HOT_REMOVE:
+		op_hot_remove(w, dev);
+		break;
+	case OP_BIND:
+		ioda_driver_bind(k, dev, "torture", (enum ioda_driver_kind)pick(w, 3));
+		break;
+	case OP_UNBIND:
+		ioda_driver_unbind(k, dev);
+		break;
+	case OP_ENABLE:
+		ioda_enable_device(k, dev);
+		break;
+	case OP_EEH:
+		ioda_eeh_inject(k, dev, pick(w, 4) ? IODA_EEH_FREEZE : IODA_EEH_BAD_DMA);
+		ioda_eeh_poll(k);
+		break;
+	case OP_SRIOV:
+		if (dev->sriov.total_vfs && ioda_sriov_enable(k, dev, 1 + pick(w, 4)) == -EBUSY)
+			ioda_sriov_disable(k, dev);
+		break;
+	case OP_DMA_MAP:
+		op_dma_map(w, dev);
+		break;
+	case OP_NPU:
+		op_npu(w, dev);
+		break;
+	default: /* OP_LOOKUP: the get and put are the operation */
+		break;
+	}
+	pci_dev_put(dev, w->h_tmp);
+}
+
+/* Lets go of everything the worker still holds. */
+static void worker_release(struct worker *w)
+{
+	for (int i = 0; i < SLOTS; i++) {
+		if (w->held[i])
+			pci_dev_put(w->held[i], w->h_take);
+		if (w->maps[i].dev) {
+			ioda_dma_unmap(w->sh->k, w->maps[i].dev, w->maps[i].bus_addr);
+			pci_dev_put(w->maps[i].dev, w->h_dma);
+		}
+		if (w->removed[i].bus) {
+			ioda_topo_nodes_free(w->sh->ctx, w->removed[i].nodes);
+			pci_bus_put(w->removed[i].bus, w->h_rm);
+		}
+	}
+	memset(w->held, 0, sizeof(w->held));
+	memset(w->maps, 0, sizeof(w->maps));
+	memset(w->removed, 0, sizeof(w->removed));
+}
+
+static void on_violation(void *arg, const char *line)
+{
+	fail(arg, "audit", line);
+}
+
+/* All workers meet; one audits. */
+static void meet(struct worker *w)
+{
+	struct shared *sh = w->sh;
+	int rc = 1;
+
+	if (sh->o->threads > 1)
+		rc = pthread_barrier_wait(&sh->barrier);
+	if (rc == PTHREAD_BARRIER_SERIAL_THREAD || sh->o->threads <= 1)
+		ioda_audit(sh->k, on_violation, w);
+	if (sh->o->threads > 1)
+		pthread_barrier_wait(&sh->barrier);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	/* The NVLink getters only where there are links; hot remove less often. */
+	static const unsigned char weights[OP_NR] = {
+		[OP_RESCAN] = 2, [OP_LOOKUP] = 3, [OP_TAKE] = 3, [OP_DROP] = 3, [OP_HOT_REMOVE] = 2,
+		[OP_HOT_ADD] = 3, [OP_BIND] = 2, [OP_UNBIND] = 2, [OP_ENABLE] = 1,
+		[OP_EEH] = 2, [OP_SRIOV] = 2, [OP_DMA_MAP] = 3, [OP_DMA_UNMAP] = 3,
+		[OP_NPU] = 2,
+	};
+	unsigned int total = 0;
+
+	for (int i = 0; i < OP_NR; i++)
+		total += i == OP_NPU && !sh->nvlink ? 0 : weights[i];
+	for (w->step = 1; w->step <= w->ops; w->step++) {
+		unsigned int r = pick(w, total);
+		unsigned long before = atomic_load(&sh->reports);
+		enum op op = 0;
+
+		while (r >= (op == OP_NPU && !sh->nvlink ? 0u : weights[op])) {
+			r -= op == OP_NPU && !sh->nvlink ? 0u : weights[op];
+			op++;
+		}
+		run_op(w, op);
+		if (atomic_load(&sh->reports) != before)
+			fail(w, op_names[op], "the tracker reported (above)");
+		if (sh->o->audit_every && w->step % sh->o->audit_every == 0)
+			meet(w);
+	}
+	worker_release(w);
+	return NULL;
+}
+
+static int build(struct shared *sh, struct ioda_error *err)
+{
+	struct ioda_boot_opts bo = {.kernel = "6.1"};
+	size_t len = 0;
+	char *text;
+	int rc;
+
+	sh->nvlink = sh->o->seed % 3 == 0;
+	if (sh->nvlink) {
+		rc = ioda_load_example(sh->ctx, &sh->m, err);
+		bo.kernel = NULL; /* the newest with NVLink */
+	} else {
+		text = ioda_torture_topology(sh->o->seed, &len);
+		if (!text) {
+			ioda_error_set(err, "torture: out of memory");
+			return -ENOMEM;
+		}
+		rc = ioda_load_machine_buf(sh->ctx, "torture.topo", text, len, IODA_INPUT_TOPO,
+					   &sh->m, err);
+		free(text);
+	}
+	if (!rc) {
+		rc = ioda_kernel_boot(sh->m, &bo, NULL, NULL, &sh->k, err);
+		if (!rc)
+			rc = pci_describe_machine(sh->m, &sh->booted);
+		if (rc) {
+			ioda_kernel_free(sh->k);
+			sh->k = NULL;
+			ioda_machine_free(sh->m);
+			sh->m = NULL;
+			if (rc == -ENOMEM)
+				ioda_error_set(err, "torture: out of memory");
+		}
+	}
+	return rc;
+}
+
+long ioda_torture_run(const struct ioda_torture_opts *o, struct ioda_error *err)
+{
+	struct shared sh = {.o = o};
+	unsigned int threads = o->threads ? o->threads : 1;
+	unsigned long per = o->ops / threads, leaks;
+	struct worker *w;
+	long rc;
+
+	if (threads > MAX_THREADS) {
+		ioda_error_set(err, "torture: at most %d threads", MAX_THREADS);
+		return -EINVAL;
+	}
+	w = calloc(threads, sizeof(*w));
+	sh.ctx = ioda_ctx_new();
+	if (!w || !sh.ctx) {
+		free(w);
+		ioda_ctx_free(sh.ctx);
+		ioda_error_set(err, "torture: out of memory");
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&sh.lock, NULL);
+	ioda_ctx_set_report(sh.ctx, on_report, &sh);
+	rc = build(&sh, err);
+	if (rc)
+		goto out;
+	pthread_barrier_init(&sh.barrier, NULL, threads);
+	for (unsigned int i = 0; i < threads; i++) {
+		w[i] = (struct worker){.sh = &sh, .id = i, .ops = per};
+		w[i].seed = threads == 1 ? o->seed : o->seed * 1000 + i;
+		w[i].rng = stream(w[i].seed);
+		snprintf(w[i].h_take, sizeof(w[i].h_take), "torture t%u take", i);
+		snprintf(w[i].h_dma, sizeof(w[i].h_dma), "torture t%u dma", i);
+		snprintf(w[i].h_rm, sizeof(w[i].h_rm), "torture t%u removed", i);
+		snprintf(w[i].h_tmp, sizeof(w[i].h_tmp), "torture t%u lookup", i);
+		if (threads > 1)
+			fprintf(o->out, "torture: thread %u: seed %" PRIu64 ", %lu ops\n", i,
+				w[i].seed, per);
+	}
+	if (threads == 1) {
+		worker_main(&w[0]);
+	} else {
+		for (unsigned int i = 0; i < threads; i++)
+			pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
+		for (unsigned int i = 0; i < threads; i++)
+			pthread_join(w[i].thread, NULL);
+	}
+	pthread_barrier_destroy(&sh.barrier);
+	w[0].step = per;
+	ioda_audit(sh.k, on_violation, &w[0]);
+	ioda_topo_free(sh.ctx, sh.booted);
+	ioda_kernel_free(sh.k);
+	leaks = ioda_machine_free(sh.m);
+	if (leaks)
+		fail(&w[0], "teardown", "references left (above)");
+	if (ioda_mem_live_bytes(sh.ctx))
+		fail(&w[0], "teardown", "memory left live");
+	fprintf(o->out, "torture: %lu ops, %lu failures\n", per * threads, sh.failures);
+	rc = (long)sh.failures;
+out:
+	ioda_ctx_free(sh.ctx);
+	pthread_mutex_destroy(&sh.lock);
+	free(w);
+	return rc;
+}
