@@ -31,8 +31,8 @@ static void obj_free(struct ioda_ctx *ctx, struct ioda_ref *ref, bool quarantine
 		ioda_free(ctx, ioda_ref_object(ref));
 }
 
-static void report_saturated(struct ioda_ref *ref, enum ioda_refcount_event ev,
-			     const char *holder, const char *file, int line)
+void ioda_ref_report_saturated(struct ioda_ref *ref, enum ioda_refcount_event ev,
+			       const char *holder, const char *file, int line)
 {
 	if (ev != IODA_REFCOUNT_OK)
 		ioda_report(ref->ctx, IODA_REPORT_SATURATED, "%s %s by %s at %s:%d: %s",
@@ -243,7 +243,7 @@ void ioda_ref_get_at(struct ioda_ref *ref, const char *holder, const char *file,
 	} else {
 		ev = ioda_refcount_inc(&ref->count);
 		holder_add(ref->track, holder, file, line);
-		report_saturated(ref, ev, holder, file, line);
+		ioda_ref_report_saturated(ref, ev, holder, file, line);
 	}
 	pthread_mutex_unlock(&ctx->track_lock);
 }
@@ -258,7 +258,7 @@ bool ioda_ref_get_unless_zero_at(struct ioda_ref *ref, const char *holder, const
 	pthread_mutex_lock(&ctx->track_lock);
 	if (!ref->track->released && ioda_refcount_inc_not_zero(&ref->count, &ev)) {
 		holder_add(ref->track, holder, file, line);
-		report_saturated(ref, ev, holder, file, line);
+		ioda_ref_report_saturated(ref, ev, holder, file, line);
 		ok = true;
 	}
 	pthread_mutex_unlock(&ctx->track_lock);
@@ -309,7 +309,7 @@ static bool put_locked(struct ioda_ref *ref, const char *holder, const char *fil
 	}
 	holder_drop(t, h);
 	if (!ioda_refcount_dec_and_test(&ref->count, &ev)) {
-		report_saturated(ref, ev, holder, file, line);
+		ioda_ref_report_saturated(ref, ev, holder, file, line);
 		return false;
 	}
 	t->released = true;
@@ -488,18 +488,13 @@ void *ioda_obj_new_at(struct ioda_ctx *ctx, const struct ioda_ref_type *type, co
 	return ref ? ioda_ref_object(ref) : NULL;
 }
 
-void ioda_ref_get_at(struct ioda_ref *ref, const char *holder, const char *file, int line)
-{
-	report_saturated(ref, ioda_refcount_inc(&ref->count), holder, file, line);
-}
-
 bool ioda_ref_get_unless_zero_at(struct ioda_ref *ref, const char *holder, const char *file,
 				 int line)
 {
 	enum ioda_refcount_event ev;
 	bool ok = ioda_refcount_inc_not_zero(&ref->count, &ev);
 
-	report_saturated(ref, ev, holder, file, line);
+	ioda_ref_report_saturated(ref, ev, holder, file, line);
 	return ok;
 }
 
@@ -510,12 +505,13 @@ static void release(struct ioda_ref *ref)
 	obj_free(ref->ctx, ref, false);
 }
 
-bool ioda_ref_put_at(struct ioda_ref *ref, const char *holder, const char *file, int line)
+bool ioda_ref_put_slow(struct ioda_ref *ref, int old, const char *holder, const char *file,
+		       int line)
 {
-	enum ioda_refcount_event ev;
+	enum ioda_refcount_event ev = IODA_REFCOUNT_OK;
 
-	if (!ioda_refcount_dec_and_test(&ref->count, &ev)) {
-		report_saturated(ref, ev, holder, file, line);
+	if (!ioda_refcount_dec_slow(&ref->count, old, &ev)) {
+		ioda_ref_report_saturated(ref, ev, holder, file, line);
 		return false;
 	}
 	release(ref);
@@ -528,7 +524,7 @@ bool ioda_ref_put_mutex_at(struct ioda_ref *ref, const char *holder, pthread_mut
 	enum ioda_refcount_event ev;
 
 	if (!ioda_refcount_dec_and_mutex_lock(&ref->count, lock, &ev)) {
-		report_saturated(ref, ev, holder, file, line);
+		ioda_ref_report_saturated(ref, ev, holder, file, line);
 		return false;
 	}
 	unlink(ref);
