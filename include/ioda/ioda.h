@@ -17,6 +17,7 @@
 #ifndef IODA_IODA_H
 #define IODA_IODA_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <ioda/opal.h>
@@ -268,6 +269,7 @@ struct ioda_kernel {
 	uint64_t dram_end;
 	struct ioda_phb **phbs;
 	unsigned int nphbs;
+	_Atomic(struct ioda_phb *) last_phb; /* the latest found by domain: lookups come in runs */
 	uint64_t *group_ids;      /* iommu group ids in use (an IDA: lowest free first) */
 	unsigned int group_words; /* of group_ids, grown as needed */
 	unsigned int group_free;  /* no free id in the words below this one */

@@ -694,9 +694,17 @@ void ioda_kernel_free(struct ioda_kernel *k)
 
 struct ioda_phb *ioda_kernel_peek_phb(struct ioda_kernel *k, int domain)
 {
-	for (unsigned int i = 0; i < k->nphbs; i++)
-		if (k->phbs[i]->domain->number == domain)
+	struct ioda_phb *last = atomic_load_explicit(&k->last_phb, memory_order_relaxed);
+
+	/* A walk per device made a boot grow as PHBs squared. */
+	if (last && last->domain->number == domain)
+		return last;
+	for (unsigned int i = 0; i < k->nphbs; i++) {
+		if (k->phbs[i]->domain->number == domain) {
+			atomic_store_explicit(&k->last_phb, k->phbs[i], memory_order_relaxed);
 			return k->phbs[i];
+		}
+	}
 	return NULL;
 }
 

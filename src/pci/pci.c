@@ -16,9 +16,17 @@
 
 /* ---- object types and references ------------------------------------------ */
 
+/* "pci_dev 0000:01:00.0", without printf: each device's add and release name it. */
 static void dev_holder(const struct pci_dev *dev, char *buf, size_t len)
 {
-	snprintf(buf, len, "pci_dev %s", dev->ref.name);
+	static const char prefix[] = "pci_dev ";
+	size_t n = strnlen(dev->ref.name, sizeof(dev->ref.name));
+
+	if (n > len - sizeof(prefix))
+		n = len - sizeof(prefix);
+	memcpy(buf, prefix, sizeof(prefix) - 1);
+	memcpy(buf + sizeof(prefix) - 1, dev->ref.name, n);
+	buf[sizeof(prefix) - 1 + n] = '\0';
 }
 
 static void bus_release(struct ioda_ref *ref)
@@ -262,6 +270,7 @@ static void dev_link(struct ioda_machine *m, struct pci_bus *bus, struct pci_dev
 {
 	/* Added last, as pci_device_add(): a rescanned device follows the others. */
 	ioda_list_add_tail(&dev->bus_node, &bus->devices);
+	bus->devfn_map[dev->devfn / 64] |= 1ull << dev->devfn % 64;
 	dev->seq = ++m->next_seq;
 	ioda_list_add_tail(&dev->all_node, &m->devices);
 }
@@ -270,6 +279,8 @@ static struct pci_dev *find_dev_locked(const struct pci_bus *bus, unsigned int d
 {
 	struct pci_dev *dev;
 
+	if (!(bus->devfn_map[devfn / 64] & 1ull << devfn % 64))
+		return NULL;
 	ioda_list_for_each_entry(dev, &bus->devices, bus_node)
 		if (dev->devfn == devfn)
 			return dev;
@@ -404,6 +415,7 @@ static void remove_locked(struct ioda_machine *m, struct pci_dev *dev)
 		pci_bus_put(sec, HOLD_BRIDGE);
 	}
 	ioda_list_del(&dev->bus_node);
+	dev->bus->devfn_map[dev->devfn / 64] &= ~(1ull << dev->devfn % 64);
 	ioda_list_del(&dev->all_node);
 	pthread_mutex_lock(&m->removed_lock);
 	ioda_list_add_tail(&dev->all_node, &m->removed);

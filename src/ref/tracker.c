@@ -163,6 +163,15 @@ static struct holder *holder_find(struct ioda_track_obj *t, const char *name)
 	return NULL;
 }
 
+/* snprintf's "%s" truncation without printf: a get of a new holder copies its name. */
+static void copy_name(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static void holder_add(struct ioda_track_obj *t, const char *name, const char *file, int line)
 {
 	struct holder *h = holder_find(t, name);
@@ -173,7 +182,7 @@ static void holder_add(struct ioda_track_obj *t, const char *name, const char *f
 			t->holders = xrealloc(t->holders, t->cap * sizeof(*t->holders));
 		}
 		h = &t->holders[t->nholders++];
-		snprintf(h->name, sizeof(h->name), "%s", name);
+		copy_name(h->name, sizeof(h->name), name);
 		h->count = 0;
 	}
 	h->file = file;
@@ -313,7 +322,7 @@ static bool put_locked(struct ioda_ref *ref, const char *holder, const char *fil
 		return false;
 	}
 	t->released = true;
-	snprintf(t->released_by, sizeof(t->released_by), "%s", holder);
+	copy_name(t->released_by, sizeof(t->released_by), holder);
 	t->released_file = file;
 	t->released_line = line;
 	return true;
