@@ -215,7 +215,7 @@ int main(int argc, char **argv)
 	 * boot pays a page fault per page again (boot.16phb_cold has that).
 	 */
 	mallopt(M_TRIM_THRESHOLD, INT_MAX);
-	mallopt(M_MMAP_THRESHOLD, INT_MAX);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's largest: INT_MAX is refused */
 	mallopt(M_TOP_PAD, 256 << 20);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {

@@ -204,8 +204,8 @@ void bench_boot(struct bench *b)
 	snprintf(name, sizeof(name), "boot.%uphb_cold", phbs);
 	bench_add(b, name, cold / 1e6, "ms", BENCH_INFO, 0, cold / 1e6 / t1,
 		  "the first boot: a fresh heap, page faults and all");
-	t2 = boot_ms(ctx, 2 * phbs, b->quick ? 1 : 5);
-	t4 = boot_ms(ctx, 4 * phbs, b->quick ? 1 : 3);
+	t2 = boot_ms(ctx, 2 * phbs, rounds);
+	t4 = boot_ms(ctx, 4 * phbs, rounds);
 	snprintf(note, sizeof(note), "%u PHBs: %.1f ms vs %.1f ms", 2 * phbs, t2, t1);
 	bench_add(b, "boot.scale_2x", t2 / t1, "x", BENCH_AT_MOST, 2 * 1.1, t2 / t1, note);
 	snprintf(note, sizeof(note), "%u PHBs: %.1f ms vs %.1f ms", 4 * phbs, t4, t1);
