@@ -73,6 +73,11 @@ bool ioda_fault_point(struct ioda_ctx *ctx, enum ioda_fault_kind kind);
 
 /* Zeroed memory from the hooked allocator; NULL on (injected) failure. */
 void *ioda_zalloc(struct ioda_ctx *ctx, size_t size);
+/*
+ * The same, not zeroed: for large scratch arrays written before they are
+ * read, where zeroing them was a boot's cost.
+ */
+void *ioda_alloc(struct ioda_ctx *ctx, size_t size);
 /* Array of @n elements of @size, overflow-checked. */
 void *ioda_calloc(struct ioda_ctx *ctx, size_t n, size_t size);
 /* Resizes; on failure the old block is untouched and NULL is returned. */

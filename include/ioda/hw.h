@@ -73,6 +73,14 @@ int ioda_sysmem_release(struct ioda_sysmem *mem, uint64_t pa);
 /* One aligned 64-bit word; -EFAULT when @pa is in no region or misaligned. */
 int ioda_sysmem_read64(struct ioda_sysmem *mem, uint64_t pa, uint64_t *val);
 int ioda_sysmem_write64(struct ioda_sysmem *mem, uint64_t pa, uint64_t val);
+/*
+ * The first non-zero word in [@pa, @end) of the region holding @pa: its
+ * address in *found and its value in *val; -ENOENT when there is none.
+ * Words never written are skipped without being read, so a walk over a
+ * sparse table costs what the table holds, not its size.
+ */
+int ioda_sysmem_next_nonzero(struct ioda_sysmem *mem, uint64_t pa, uint64_t end,
+			     uint64_t *found, uint64_t *val);
 /* Regions allocated and their total size. */
 size_t ioda_sysmem_regions(struct ioda_sysmem *mem);
 uint64_t ioda_sysmem_bytes(struct ioda_sysmem *mem);
@@ -270,8 +278,11 @@ void ioda_hw_fence(struct ioda_phb_hw *phb);
 
 /* Every RTT entry i with (i & mask) == (rid & mask) gets @pe. */
 void ioda_hw_rtt_set(struct ioda_phb_hw *phb, uint16_t rid, uint16_t mask, uint16_t pe);
-/* No lock needed (see the top of the file). */
-unsigned int ioda_hw_rtt_lookup(const struct ioda_phb_hw *phb, uint16_t rid);
+/* No lock needed (see the top of the file); inline, as every access starts here. */
+static inline unsigned int ioda_hw_rtt_lookup(const struct ioda_phb_hw *phb, uint16_t rid)
+{
+	return __atomic_load_n(&phb->rtt[rid], __ATOMIC_RELAXED);
+}
 
 void ioda_hw_peltv_set(struct ioda_phb_hw *phb, unsigned int parent, unsigned int child, bool on);
 bool ioda_hw_peltv_test(const struct ioda_phb_hw *phb, unsigned int parent, unsigned int child);

@@ -17,6 +17,7 @@
 #ifndef IODA_IODA_H
 #define IODA_IODA_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <ioda/opal.h>
@@ -275,7 +276,10 @@ struct ioda_kernel {
 	uint64_t dram_end;
 	struct ioda_phb **phbs;
 	unsigned int nphbs;
-	uint64_t group_ids[4]; /* iommu group ids in use, lowest free first */
+	_Atomic(struct ioda_phb *) last_phb; /* the latest found by domain: lookups come in runs */
+	uint64_t *group_ids;      /* iommu group ids in use (an IDA: lowest free first) */
+	unsigned int group_words; /* of group_ids, grown as needed */
+	unsigned int group_free;  /* no free id in the words below this one */
 	uint64_t irq_top;      /* P9: where the next PHB's MSI block ends */
 	pthread_mutex_t lock;  /* PE state changed after boot (a device's last put) */
 	/*

@@ -153,6 +153,7 @@ struct pci_bus {
 	uint8_t number;
 	uint8_t busn_end; /* subordinate: last bus number below */
 	bool removed;
+	uint64_t devfn_map[4]; /* the devfns on the bus: a slot check without a walk */
 };
 
 struct pci_dev {

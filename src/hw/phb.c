@@ -148,14 +148,19 @@ void ioda_hw_fence(struct ioda_phb_hw *phb)
 
 void ioda_hw_rtt_set(struct ioda_phb_hw *phb, uint16_t rid, uint16_t mask, uint16_t pe)
 {
-	for (uint32_t i = 0; i < IODA_RTT_ENTRIES; i++)
-		if ((i & mask) == (rid & mask))
-			__atomic_store_n(&phb->rtt[i], pe, __ATOMIC_RELAXED);
-}
+	uint16_t free_bits = (uint16_t)~mask, s = 0;
 
-unsigned int ioda_hw_rtt_lookup(const struct ioda_phb_hw *phb, uint16_t rid)
-{
-	return __atomic_load_n(&phb->rtt[rid], __ATOMIC_RELAXED);
+	if (!mask) {
+		/* The whole table (a reset): a plain run of stores. */
+		for (uint32_t i = 0; i < IODA_RTT_ENTRIES; i++)
+			__atomic_store_n(&phb->rtt[i], pe, __ATOMIC_RELAXED);
+		return;
+	}
+	/* Only the matching entries: every subset of the unmasked bits. */
+	do {
+		__atomic_store_n(&phb->rtt[(rid & mask) | s], pe, __ATOMIC_RELAXED);
+		s = (uint16_t)((s - free_bits) & free_bits);
+	} while (s);
 }
 
 /* skiboot phb4_set_peltv: row stride is num_pes / 8 bytes, MSB first. */

@@ -2,16 +2,27 @@
 /*
  * System memory: naturally aligned regions of a fake physical address
  * space, kept sorted by address so a lookup is a binary search.
+ *
+ * A region is sparse in host memory: its words come in 4K chunks, made at
+ * the first write of a chunk; a chunk never written reads as zeroes.  A
+ * TCE table's top level is mostly never written, and zeroing every PE's
+ * 64K of it was most of a boot's time.  Chunks come from plain calloc,
+ * outside the fault hook: a store cannot fail, on the machine as here.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ioda/hw.h>
 
+#define CHUNK_SHIFT 12
+#define CHUNK_WORDS ((1u << CHUNK_SHIFT) / 8)
+
 struct sysmem_region {
 	uint64_t pa, size;
-	uint64_t *words; /* host memory, size / 8 words */
+	uint64_t **chunks; /* size >> CHUNK_SHIFT of them; NULL: all zeroes */
 };
 
 struct ioda_sysmem {
@@ -19,6 +30,14 @@ struct ioda_sysmem {
 	pthread_mutex_t lock;
 	struct sysmem_region *regions; /* sorted by pa */
 	size_t nr, cap;
+	/* Regions 0..packed-1 lie end to end from IODA_SYSMEM_BASE: no hole there. */
+	size_t packed;
+	/*
+	 * Released regions left in place with size 0 until the next allocation
+	 * or until they are half: a teardown releasing from the front would
+	 * otherwise move the whole array once per region.
+	 */
+	size_t dead;
 	uint64_t bytes;
 };
 
@@ -33,12 +52,19 @@ struct ioda_sysmem *ioda_sysmem_new(struct ioda_ctx *ctx)
 	return mem;
 }
 
+static void region_free(struct ioda_sysmem *mem, struct sysmem_region *r)
+{
+	for (uint64_t c = 0; c < r->size >> CHUNK_SHIFT; c++)
+		free(r->chunks[c]);
+	ioda_free(mem->ctx, r->chunks);
+}
+
 void ioda_sysmem_free(struct ioda_sysmem *mem)
 {
 	if (!mem)
 		return;
 	for (size_t i = 0; i < mem->nr; i++)
-		ioda_free(mem->ctx, mem->regions[i].words);
+		region_free(mem, &mem->regions[i]);
 	ioda_free(mem->ctx, mem->regions);
 	pthread_mutex_destroy(&mem->lock);
 	ioda_free(mem->ctx, mem);
@@ -60,12 +86,37 @@ static size_t sysmem_search(const struct ioda_sysmem *mem, uint64_t pa)
 	return lo;
 }
 
+static void sysmem_repack(struct ioda_sysmem *mem)
+{
+	while (mem->packed < mem->nr &&
+	       mem->regions[mem->packed].pa == (mem->packed ? mem->regions[mem->packed - 1].pa +
+							      mem->regions[mem->packed - 1].size
+							    : IODA_SYSMEM_BASE))
+		mem->packed++;
+}
+
+/* Drops the released regions, keeping the order. */
+static void sysmem_compact(struct ioda_sysmem *mem)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < mem->nr; i++)
+		if (mem->regions[i].size)
+			mem->regions[n++] = mem->regions[i];
+	mem->nr = n;
+	mem->dead = 0;
+	mem->packed = 0;
+	sysmem_repack(mem);
+}
+
 /* First fit: the lowest aligned hole of @size; its index in *at. */
 static int sysmem_find_hole(const struct ioda_sysmem *mem, uint64_t size, uint64_t *pa, size_t *at)
 {
-	uint64_t cand = IODA_SYSMEM_BASE;
+	size_t p = mem->packed;
+	uint64_t cand = p ? mem->regions[p - 1].pa + mem->regions[p - 1].size : IODA_SYSMEM_BASE;
 
-	for (size_t i = 0; i <= mem->nr; i++) {
+	/* First fit, from the first possible hole: a boot's allocations stay linear. */
+	for (size_t i = p; i <= mem->nr; i++) {
 		uint64_t limit = i < mem->nr ? mem->regions[i].pa : IODA_SYSMEM_LIMIT;
 
 		cand = (cand + size - 1) & ~(size - 1);
@@ -89,6 +140,8 @@ int ioda_sysmem_alloc(struct ioda_sysmem *mem, uint64_t size, uint64_t *pa)
 	if (size < IODA_PAGE_4K || (size & (size - 1)) || size > IODA_SYSMEM_LIMIT / 2)
 		return -EINVAL;
 	pthread_mutex_lock(&mem->lock);
+	if (mem->dead)
+		sysmem_compact(mem);
 	rc = sysmem_find_hole(mem, size, &r.pa, &at);
 	if (rc)
 		goto out;
@@ -103,14 +156,15 @@ int ioda_sysmem_alloc(struct ioda_sysmem *mem, uint64_t size, uint64_t *pa)
 		mem->regions = n;
 		mem->cap = cap;
 	}
-	r.words = ioda_zalloc(mem->ctx, size);
-	if (!r.words) {
+	r.chunks = ioda_calloc(mem->ctx, size >> CHUNK_SHIFT, sizeof(*r.chunks));
+	if (!r.chunks) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	memmove(&mem->regions[at + 1], &mem->regions[at], (mem->nr - at) * sizeof(r));
 	mem->regions[at] = r;
 	mem->nr++;
+	sysmem_repack(mem);
 	mem->bytes += size;
 	*pa = r.pa;
 out:
@@ -125,50 +179,98 @@ int ioda_sysmem_release(struct ioda_sysmem *mem, uint64_t pa)
 
 	pthread_mutex_lock(&mem->lock);
 	i = sysmem_search(mem, pa);
+	/* A released region ends where it starts: the search passes it by. */
 	if (i < mem->nr && mem->regions[i].pa == pa) {
-		ioda_free(mem->ctx, mem->regions[i].words);
+		region_free(mem, &mem->regions[i]);
 		mem->bytes -= mem->regions[i].size;
-		memmove(&mem->regions[i], &mem->regions[i + 1],
-			(mem->nr - i - 1) * sizeof(mem->regions[0]));
-		mem->nr--;
+		mem->regions[i].size = 0;
+		mem->regions[i].chunks = NULL;
+		if (mem->packed > i)
+			mem->packed = i;
+		if (++mem->dead * 2 > mem->nr)
+			sysmem_compact(mem);
 		rc = 0;
 	}
 	pthread_mutex_unlock(&mem->lock);
 	return rc;
 }
 
-/* The word at @pa, or NULL; called with the lock held. */
-static uint64_t *sysmem_word(struct ioda_sysmem *mem, uint64_t pa)
+/* The region holding the word at @pa, or NULL; called with the lock held. */
+static struct sysmem_region *sysmem_region(struct ioda_sysmem *mem, uint64_t pa)
 {
 	size_t i = sysmem_search(mem, pa);
 
 	if ((pa & 7) || i == mem->nr || pa < mem->regions[i].pa)
 		return NULL;
-	return &mem->regions[i].words[(pa - mem->regions[i].pa) / 8];
+	return &mem->regions[i];
 }
 
 int ioda_sysmem_read64(struct ioda_sysmem *mem, uint64_t pa, uint64_t *val)
 {
-	uint64_t *w;
+	struct sysmem_region *r;
+	uint64_t off, *chunk;
 
 	pthread_mutex_lock(&mem->lock);
-	w = sysmem_word(mem, pa);
-	if (w)
-		*val = *w;
+	r = sysmem_region(mem, pa);
+	if (r) {
+		off = pa - r->pa;
+		chunk = r->chunks[off >> CHUNK_SHIFT];
+		*val = chunk ? chunk[(off & ((1u << CHUNK_SHIFT) - 1)) / 8] : 0;
+	}
 	pthread_mutex_unlock(&mem->lock);
-	return w ? 0 : -EFAULT;
+	return r ? 0 : -EFAULT;
 }
 
 int ioda_sysmem_write64(struct ioda_sysmem *mem, uint64_t pa, uint64_t val)
 {
-	uint64_t *w;
+	struct sysmem_region *r;
+	uint64_t off, **chunk;
 
 	pthread_mutex_lock(&mem->lock);
-	w = sysmem_word(mem, pa);
-	if (w)
-		*w = val;
+	r = sysmem_region(mem, pa);
+	if (r) {
+		off = pa - r->pa;
+		chunk = &r->chunks[off >> CHUNK_SHIFT];
+		if (!*chunk && val) {
+			*chunk = calloc(CHUNK_WORDS, sizeof(uint64_t));
+			if (!*chunk) {
+				fputs("sysmem: out of host memory\n", stderr);
+				abort();
+			}
+		}
+		if (*chunk)
+			(*chunk)[(off & ((1u << CHUNK_SHIFT) - 1)) / 8] = val;
+	}
 	pthread_mutex_unlock(&mem->lock);
-	return w ? 0 : -EFAULT;
+	return r ? 0 : -EFAULT;
+}
+
+int ioda_sysmem_next_nonzero(struct ioda_sysmem *mem, uint64_t pa, uint64_t end,
+			     uint64_t *found, uint64_t *val)
+{
+	struct sysmem_region *r;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&mem->lock);
+	r = sysmem_region(mem, pa);
+	if (r && end > r->pa + r->size)
+		end = r->pa + r->size;
+	for (; r && pa < end && rc; pa += 8) {
+		uint64_t off = pa - r->pa, *chunk = r->chunks[off >> CHUNK_SHIFT];
+
+		if (!chunk) {
+			/* The next chunk's first word (the loop adds 8). */
+			pa = r->pa + (((off >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT) - 8;
+			continue;
+		}
+		if (chunk[(off & ((1u << CHUNK_SHIFT) - 1)) / 8]) {
+			*found = pa;
+			*val = chunk[(off & ((1u << CHUNK_SHIFT) - 1)) / 8];
+			rc = 0;
+		}
+	}
+	pthread_mutex_unlock(&mem->lock);
+	return rc;
 }
 
 size_t ioda_sysmem_regions(struct ioda_sysmem *mem)
@@ -176,7 +278,7 @@ size_t ioda_sysmem_regions(struct ioda_sysmem *mem)
 	size_t n;
 
 	pthread_mutex_lock(&mem->lock);
-	n = mem->nr;
+	n = mem->nr - mem->dead;
 	pthread_mutex_unlock(&mem->lock);
 	return n;
 }

@@ -12,7 +12,6 @@
 
 #define TCE32_SIZE_PHB 0x80000000ull /* m32_pci_base: the 32-bit MMIO hole starts there */
 #define BYPASS_BASE (1ull << 59)     /* TVE#1 is selected by address bit 59 */
-#define MAX_GROUPS (64 * 4)
 
 static unsigned int ilog2_u64(uint64_t v)
 {
@@ -144,13 +143,11 @@ static int tce_slot(struct ioda_kernel *k, const struct ioda_tce_table *tbl, uin
 static void free_levels(struct ioda_sysmem *mem, const struct ioda_tce_table *tbl, uint64_t base,
 			unsigned int lev)
 {
-	if (lev > 1) {
-		for (uint64_t i = 0; i < tbl->level_size / 8; i++) {
-			uint64_t tce;
+	uint64_t pa = base, tce;
 
-			if (!ioda_sysmem_read64(mem, base + i * 8, &tce) && tce)
-				free_levels(mem, tbl, tce & IODA_TCE_RPN_MASK, lev - 1);
-		}
+	while (lev > 1 && !ioda_sysmem_next_nonzero(mem, pa, base + tbl->level_size, &pa, &tce)) {
+		free_levels(mem, tbl, tce & IODA_TCE_RPN_MASK, lev - 1);
+		pa += 8;
 	}
 	ioda_sysmem_release(mem, base);
 }
@@ -305,17 +302,25 @@ static void set_bypass(struct ioda_pe *pe, bool enable)
 
 int ioda_group_register(struct ioda_kernel *k, struct ioda_pe *pe)
 {
-	/* The iommu core hands out the lowest free group id (an IDA). */
-	for (int id = 0; id < MAX_GROUPS; id++) {
-		uint64_t bit = 1ull << (id % 64);
+	unsigned int w = k->group_free, bit;
 
-		if (k->group_ids[id / 64] & bit)
-			continue;
-		k->group_ids[id / 64] |= bit;
-		pe->group = id;
-		return id;
+	/* The iommu core hands out the lowest free group id (an IDA), without a bound. */
+	while (w < k->group_words && k->group_ids[w] == UINT64_MAX)
+		w++;
+	if (w == k->group_words) {
+		unsigned int n = k->group_words ? 2 * k->group_words : 4;
+		uint64_t *ids = ioda_realloc(k->ctx, k->group_ids, n * sizeof(*ids));
+
+		if (!ids)
+			return -1;
+		k->group_ids = ids;
+		k->group_words = n;
 	}
-	return -1;
+	k->group_free = w;
+	bit = (unsigned int)__builtin_ctzll(~k->group_ids[w]);
+	k->group_ids[w] |= 1ull << bit;
+	pe->group = (int)(w * 64 + bit);
+	return pe->group;
 }
 
 void ioda_group_add_dev(struct ioda_kernel *k, struct ioda_pe *pe, struct pci_dev *dev)
@@ -400,8 +405,11 @@ void ioda_release_pe_dma(struct ioda_pe *pe)
 	unset_window(pe);
 	set_bypass(pe, false);
 	/* The group's id is free again once the PE lets go of it. */
-	if (pe->group >= 0)
+	if (pe->group >= 0) {
 		k->group_ids[pe->group / 64] &= ~(1ull << (pe->group % 64));
+		if ((unsigned int)pe->group / 64 < k->group_free)
+			k->group_free = (unsigned int)pe->group / 64;
+	}
 	pe->group = -1;
 	if (pe->tbl)
 		ioda_npu_unshare_table(k, pe->tbl->pa);

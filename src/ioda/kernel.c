@@ -62,6 +62,8 @@ void ioda_pe_printf(struct ioda_pe *pe, int level, const char *fmt, ...)
 	struct ioda_event ev = { .kind = IODA_EV_PE_MESSAGE, .level = level, .text = msg };
 	va_list ap;
 
+	if (!pe->phb->kernel->emit)
+		return; /* nobody reads the log: no line to format */
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -74,6 +76,8 @@ void ioda_printf(struct ioda_kernel *k, int level, const char *fmt, ...)
 	struct ioda_event ev = { .kind = IODA_EV_MESSAGE, .level = level, .text = msg };
 	va_list ap;
 
+	if (!k->emit)
+		return; /* nobody reads the log: no line to format */
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -150,7 +154,7 @@ static void phb_free(struct ioda_phb *phb)
 
 static unsigned int *invalid_array(struct ioda_ctx *ctx, size_t n)
 {
-	unsigned int *a = ioda_calloc(ctx, n, sizeof(*a));
+	unsigned int *a = ioda_alloc(ctx, n * sizeof(*a)); /* n <= 64K: no overflow */
 
 	if (a)
 		memset(a, 0xff, n * sizeof(*a));
@@ -683,6 +687,7 @@ void ioda_kernel_free(struct ioda_kernel *k)
 	for (unsigned int i = 0; i < k->nphbs; i++)
 		phb_free(k->phbs[i]);
 	ioda_free(k->ctx, k->phbs);
+	ioda_free(k->ctx, k->group_ids);
 	ioda_opal_free(k->opal);
 	pthread_mutex_destroy(&k->lock);
 	pthread_mutex_destroy(&k->rescan_lock);
@@ -691,9 +696,17 @@ void ioda_kernel_free(struct ioda_kernel *k)
 
 struct ioda_phb *ioda_kernel_peek_phb(struct ioda_kernel *k, int domain)
 {
-	for (unsigned int i = 0; i < k->nphbs; i++)
-		if (k->phbs[i]->domain->number == domain)
+	struct ioda_phb *last = atomic_load_explicit(&k->last_phb, memory_order_relaxed);
+
+	/* A walk per device made a boot grow as PHBs squared. */
+	if (last && last->domain->number == domain)
+		return last;
+	for (unsigned int i = 0; i < k->nphbs; i++) {
+		if (k->phbs[i]->domain->number == domain) {
+			atomic_store_explicit(&k->last_phb, k->phbs[i], memory_order_relaxed);
 			return k->phbs[i];
+		}
+	}
 	return NULL;
 }
 

@@ -63,6 +63,13 @@ struct ioda_pe *ioda_pe_alloc(struct ioda_phb *phb, unsigned int count)
 	int pe;
 
 	for (pe = (int)phb->total_pe_num - 1; pe >= 0; pe--) {
+		/* A full word of PEs in use: past it at once (they go top-down). */
+		if ((pe + 1) % (int)BITS_PER_LONG == 0 &&
+		    phb->pe_alloc[pe / BITS_PER_LONG] == ~0ul) {
+			run = 0;
+			pe -= (int)BITS_PER_LONG - 1;
+			continue;
+		}
 		if (test_bit((unsigned int)pe, phb->pe_alloc)) {
 			run = 0;
 			continue;
@@ -153,6 +160,11 @@ static struct ioda_pe *pick_m64_pe(struct ioda_phb *phb, struct pci_bus *bus, bo
 	for (unsigned int i = 0; i < phb->total_pe_num; i++) {
 		struct ioda_pe *pe = &phb->pe_array[i];
 
+		/* Most buses have no M64 segment: whole empty words at a time. */
+		if (!map[i / BITS_PER_LONG]) {
+			i |= BITS_PER_LONG - 1;
+			continue;
+		}
 		if (!test_bit(i, map))
 			continue;
 		phb->m64_segmap[i] = i;

@@ -81,6 +81,8 @@ struct assign {
 	struct ioda_phb *phb;
 	struct rdev *devs;
 	unsigned int ndevs;
+	/* pci_dev -> its index in devs + 1, open addressing: a search per lookup was quadratic. */
+	unsigned int *hash, hash_mask;
 	struct rres root[2]; /* the root bus: M32, M64 */
 	/* The kernel adds at the head: the newest entry is the last here. */
 	struct list realloc, fail, head, save, local;
@@ -110,12 +112,20 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return a > 1 ? (v + a - 1) & ~(a - 1) : v;
 }
 
+static unsigned int dev_slot(const struct assign *a, const struct pci_dev *pdev)
+{
+	unsigned int i = (unsigned int)((uintptr_t)pdev >> 4) * 0x9e3779b1u & a->hash_mask;
+
+	while (a->hash[i] && a->devs[a->hash[i] - 1].pdev != pdev)
+		i = (i + 1) & a->hash_mask;
+	return i;
+}
+
 static struct rdev *rdev_of(struct assign *a, const struct pci_dev *pdev)
 {
-	for (unsigned int i = 0; i < a->ndevs; i++)
-		if (a->devs[i].pdev == pdev)
-			return &a->devs[i];
-	return NULL;
+	unsigned int h = a->hash[dev_slot(a, pdev)];
+
+	return h ? &a->devs[h - 1] : NULL;
 }
 
 static unsigned int resno_of(const struct rdev *d, const struct rres *r)
@@ -1129,6 +1139,7 @@ static void scan_bus(struct assign *a, const struct pci_bus *bus, unsigned int *
 		struct rdev *d = &a->devs[(*n)++];
 
 		d->pdev = dev;
+		a->hash[dev_slot(a, dev)] = *n;
 		scan_dev(a, d);
 		if (!dev->subordinate)
 			continue;
@@ -1282,22 +1293,21 @@ static bool unplaced(const struct pci_resource *r)
 	return r->size && (r->flags & PCI_RES_MEM) && !(r->flags & PCI_RES_ASSIGNED);
 }
 
+static int dev_unplaced(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	for (unsigned int i = 0; i <= PCI_ROM_RESOURCE; i++)
+		if (unplaced(&dev->resource[i]))
+			return 1;
+	for (unsigned int i = 0; i < PCI_STD_NUM_BARS && dev->sriov.total_vfs; i++)
+		if (unplaced(&dev->sriov.vf_bar[i]))
+			return 1;
+	return 0;
+}
+
+/* The PHB's own tree only: a walk of the machine's devices per PHB grew as PHBs squared. */
 bool ioda_phb_needs_assignment(const struct ioda_phb *phb)
 {
-	const struct pci_domain *d = phb->domain;
-	const struct pci_dev *dev;
-
-	ioda_list_for_each_entry(dev, &d->machine->devices, all_node) {
-		if (dev->bus->domain != d)
-			continue;
-		for (unsigned int i = 0; i <= PCI_ROM_RESOURCE; i++)
-			if (unplaced(&dev->resource[i]))
-				return true;
-		for (unsigned int i = 0; i < PCI_STD_NUM_BARS && dev->sriov.total_vfs; i++)
-			if (unplaced(&dev->sriov.vf_bar[i]))
-				return true;
-	}
-	return false;
+	return pci_walk_bus_locked(phb->domain->root_bus, dev_unplaced, NULL) != 0;
 }
 
 int ioda_assign_resources(struct ioda_phb *phb, const struct ioda_boot_opts *opts)
@@ -1310,10 +1320,16 @@ int ioda_assign_resources(struct ioda_phb *phb, const struct ioda_boot_opts *opt
 
 	a.ndevs = count_devs(root);
 	cap = (a.ndevs + 1) * R_NUM;
+	a.hash_mask = 1;
+	while (a.hash_mask < 2 * (a.ndevs + 1))
+		a.hash_mask <<= 1;
 	a.devs = ioda_calloc(k->ctx, a.ndevs + 1, sizeof(*a.devs));
-	pool = ioda_calloc(k->ctx, 5 * (size_t)cap, sizeof(*pool));
-	if (!a.devs || !pool) {
+	a.hash = ioda_calloc(k->ctx, a.hash_mask--, sizeof(*a.hash));
+	/* Entries are written before they are read (the lists grow from 0). */
+	pool = ioda_alloc(k->ctx, 5 * (size_t)cap * sizeof(*pool));
+	if (!a.devs || !a.hash || !pool) {
 		ioda_free(k->ctx, a.devs);
+		ioda_free(k->ctx, a.hash);
 		ioda_free(k->ctx, pool);
 		return -ENOMEM;
 	}
@@ -1333,6 +1349,7 @@ int ioda_assign_resources(struct ioda_phb *phb, const struct ioda_boot_opts *opt
 	assign_root(&a, root, cmdline_realloc(opts->cmdline));
 	write_back(&a);
 	ioda_free(k->ctx, pool);
+	ioda_free(k->ctx, a.hash);
 	ioda_free(k->ctx, a.devs);
 	return 0;
 }

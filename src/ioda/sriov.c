@@ -220,11 +220,13 @@ static void setup_vf_pes(struct ioda_phb *phb, struct pci_dev *pf, struct iov_st
 		pe->mve_number = -1;
 		pe->rid = (uint16_t)rid;
 		/* Decimal fields, and the PF's bus: the kernel's own format. */
-		snprintf(msg, sizeof(msg), "VF %04d:%02d:%02d.%d associated with PE#%x",
-			 pci_dev_peek_domain_nr(pf), pf->bus->number, PCI_SLOT(rid), PCI_FUNC(rid),
-			 pe->pe_number);
-		ev.text = msg;
-		ioda_emit_pe(pe, &ev);
+		if (phb->kernel->emit) {
+			snprintf(msg, sizeof(msg), "VF %04d:%02d:%02d.%d associated with PE#%x",
+				 pci_dev_peek_domain_nr(pf), pf->bus->number, PCI_SLOT(rid),
+				 PCI_FUNC(rid), pe->pe_number);
+			ev.text = msg;
+			ioda_emit_pe(pe, &ev);
+		}
 		if (ioda_configure_pe(phb, pe)) {
 			ioda_pe_free(pe);
 			continue;

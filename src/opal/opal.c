@@ -22,6 +22,7 @@ struct ioda_opal {
 	struct ioda_sysmem *mem;
 	pthread_mutex_t lock; /* the PHB list */
 	struct ioda_list phbs;
+	struct opal_phb *last; /* the latest found; PHBs leave only with the OPAL */
 };
 
 struct ioda_opal *ioda_opal_new(struct ioda_ctx *ctx)
@@ -61,9 +62,12 @@ static struct opal_phb *opal_find(struct ioda_opal *opal, uint64_t id)
 {
 	struct opal_phb *p;
 
+	/* The last one found first: the calls of a PHB's set-up come in runs. */
+	if (opal->last && opal->last->id == id)
+		return opal->last;
 	ioda_list_for_each_entry (p, &opal->phbs, node)
 		if (p->id == id)
-			return p;
+			return opal->last = p;
 	return NULL;
 }
 

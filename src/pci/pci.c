@@ -16,9 +16,17 @@
 
 /* ---- object types and references ------------------------------------------ */
 
+/* "pci_dev 0000:01:00.0", without printf: each device's add and release name it. */
 static void dev_holder(const struct pci_dev *dev, char *buf, size_t len)
 {
-	snprintf(buf, len, "pci_dev %s", dev->ref.name);
+	static const char prefix[] = "pci_dev ";
+	size_t n = strnlen(dev->ref.name, sizeof(dev->ref.name));
+
+	if (n > len - sizeof(prefix))
+		n = len - sizeof(prefix);
+	memcpy(buf, prefix, sizeof(prefix) - 1);
+	memcpy(buf + sizeof(prefix) - 1, dev->ref.name, n);
+	buf[sizeof(prefix) - 1 + n] = '\0';
 }
 
 static void bus_release(struct ioda_ref *ref)
@@ -118,6 +126,32 @@ static int pos_error(struct ioda_error *err, const struct ioda_srcpos *pos, cons
 	return -EINVAL;
 }
 
+/*
+ * "dddd:bb" and "dddd:bb:ss.f" by hand: a boot names every bus and device,
+ * and printf was a tenth of it.  Domains have at most 4 hex digits.
+ */
+static char *put_hex(char *p, unsigned int v, int digits)
+{
+	for (int i = digits - 1; i >= 0; i--, v >>= 4)
+		p[i] = "0123456789abcdef"[v & 0xf];
+	return p + digits;
+}
+
+static void name_bdf(struct ioda_ref *ref, int domain, unsigned int bus, int devfn)
+{
+	char *p = put_hex(ref->name, (unsigned int)domain, 4);
+
+	*p++ = ':';
+	p = put_hex(p, bus, 2);
+	if (devfn >= 0) {
+		*p++ = ':';
+		p = put_hex(p, PCI_SLOT(devfn), 2);
+		*p++ = '.';
+		*p++ = (char)('0' + PCI_FUNC(devfn));
+	}
+	*p = '\0';
+}
+
 /* A bus below @parent (or a root bus when @self is NULL). */
 static struct pci_bus *bus_create(struct pci_domain *d, struct pci_bus *parent,
 				  struct pci_dev *self, unsigned int number)
@@ -127,7 +161,7 @@ static struct pci_bus *bus_create(struct pci_domain *d, struct pci_bus *parent,
 
 	if (!bus)
 		return NULL;
-	ioda_ref_set_name(&bus->ref, "%04x:%02x", d->number, number);
+	name_bdf(&bus->ref, d->number, number, -1);
 	bus->domain = pci_domain_get(d, HOLD_BUS);
 	bus->parent = pci_bus_get(parent, HOLD_CHILD_BUS);
 	bus->self = pci_dev_get(self, HOLD_BUS_SELF);
@@ -187,18 +221,30 @@ int pci_domain_create_locked(struct ioda_machine *m, const struct ioda_topo_phb 
 static int free_bus_number(const struct pci_bus *bus, unsigned int from)
 {
 	const struct pci_bus *child;
-	unsigned int n;
+	unsigned int n = from;
+	bool moved = true, sorted = false;
 
-	for (n = from; n <= bus->busn_end; n++) {
-		bool used = n == bus->number;
+	/*
+	 * Past each range holding n, until a pass moves it no more; children
+	 * in bus order (as they mostly are) need one pass: no range already
+	 * passed can hold the n a later one gave.
+	 */
+	while (moved && !sorted && n <= bus->busn_end) {
+		unsigned int prev = 0;
 
-		ioda_list_for_each_entry(child, &bus->children, node)
-			if (n >= child->number && n <= child->busn_end)
-				used = true;
-		if (!used)
-			return (int)n;
+		moved = n == bus->number;
+		n += moved;
+		sorted = true;
+		ioda_list_for_each_entry(child, &bus->children, node) {
+			sorted &= child->number >= prev;
+			prev = child->number;
+			if (n >= child->number && n <= child->busn_end) {
+				n = child->busn_end + 1u;
+				moved = true;
+			}
+		}
 	}
-	return -1;
+	return n <= bus->busn_end ? (int)n : -1;
 }
 
 static void dev_fill(struct pci_dev *dev, const struct ioda_topo_node *node)
@@ -224,6 +270,7 @@ static void dev_link(struct ioda_machine *m, struct pci_bus *bus, struct pci_dev
 {
 	/* Added last, as pci_device_add(): a rescanned device follows the others. */
 	ioda_list_add_tail(&dev->bus_node, &bus->devices);
+	bus->devfn_map[dev->devfn / 64] |= 1ull << dev->devfn % 64;
 	dev->seq = ++m->next_seq;
 	ioda_list_add_tail(&dev->all_node, &m->devices);
 }
@@ -232,6 +279,8 @@ static struct pci_dev *find_dev_locked(const struct pci_bus *bus, unsigned int d
 {
 	struct pci_dev *dev;
 
+	if (!(bus->devfn_map[devfn / 64] & 1ull << devfn % 64))
+		return NULL;
 	ioda_list_for_each_entry(dev, &bus->devices, bus_node)
 		if (dev->devfn == devfn)
 			return dev;
@@ -244,22 +293,19 @@ static void remove_locked(struct ioda_machine *m, struct pci_dev *dev);
 static int add_scanned(struct ioda_machine *m, struct pci_bus *bus,
 		       const struct ioda_topo_node *first, struct ioda_error *err)
 {
-	int last = -1;
+	const struct ioda_topo_node *by_devfn[256] = { NULL };
 
-	for (;;) {
-		const struct ioda_topo_node *next = NULL;
-		int rc;
+	/* In devfn order, as a scan finds them; of a devfn given twice, the first. */
+	for (const struct ioda_topo_node *n = first; n; n = n->next)
+		if (!by_devfn[n->devfn])
+			by_devfn[n->devfn] = n;
+	for (unsigned int devfn = 0; devfn < 256; devfn++) {
+		int rc = by_devfn[devfn] ? pci_add_locked(m, bus, by_devfn[devfn], NULL, NULL, err) : 0;
 
-		for (const struct ioda_topo_node *n = first; n; n = n->next)
-			if (n->devfn > last && (!next || n->devfn < next->devfn))
-				next = n;
-		if (!next)
-			return 0;
-		rc = pci_add_locked(m, bus, next, NULL, NULL, err);
 		if (rc)
 			return rc;
-		last = next->devfn;
 	}
+	return 0;
 }
 
 /* Gives a new bridge its secondary bus and builds the devices below it. */
@@ -321,8 +367,7 @@ int pci_add_locked(struct ioda_machine *m, struct pci_bus *bus, const struct iod
 	dev = ioda_obj_new(m->ctx, &pci_dev_type, HOLD_BUS_LIST);
 	if (!dev)
 		return oom(err, &node->pos);
-	ioda_ref_set_name(&dev->ref, "%04x:%02x:%02x.%d", bus->domain->number, bus->number,
-			  PCI_SLOT(node->devfn), PCI_FUNC(node->devfn));
+	name_bdf(&dev->ref, bus->domain->number, bus->number, node->devfn);
 	dev_fill(dev, node);
 	dev->pe_number = 0xffffffffu;
 	dev->iommu_group = -1;
@@ -370,6 +415,7 @@ static void remove_locked(struct ioda_machine *m, struct pci_dev *dev)
 		pci_bus_put(sec, HOLD_BRIDGE);
 	}
 	ioda_list_del(&dev->bus_node);
+	dev->bus->devfn_map[dev->devfn / 64] &= ~(1ull << dev->devfn % 64);
 	ioda_list_del(&dev->all_node);
 	pthread_mutex_lock(&m->removed_lock);
 	ioda_list_add_tail(&dev->all_node, &m->removed);
@@ -503,12 +549,19 @@ struct pci_dev *pci_get_device_at(struct ioda_machine *m, unsigned int vendor,
 				  unsigned int device, struct pci_dev *from, const char *holder,
 				  const char *file, int line)
 {
-	struct pci_dev *dev, *found = NULL;
+	struct pci_dev *found = NULL;
 	uint64_t after = from ? from->seq : 0;
+	struct ioda_list *pos;
 
 	pthread_rwlock_rdlock(&m->lock);
-	/* Sequence numbers, not list links: @from may have been removed. */
-	ioda_list_for_each_entry(dev, &m->devices, all_node) {
+	/*
+	 * Sequence numbers, not list links, when @from has been removed; while
+	 * it is listed, on from it, so a walk over every match stays linear.
+	 */
+	pos = from && !from->removed ? from->all_node.next : m->devices.next;
+	for (; pos != &m->devices; pos = pos->next) {
+		struct pci_dev *dev = ioda_list_entry(pos, struct pci_dev, all_node);
+
 		if (dev->seq <= after)
 			continue;
 		if ((vendor == PCI_ANY_ID || dev->vendor == vendor) &&

@@ -63,8 +63,8 @@ void ioda_fault_fail_nth(struct ioda_ctx *ctx, unsigned int kinds, unsigned long
 {
 	pthread_mutex_lock(&ctx->lock);
 	ctx->fail_kinds = kinds;
-	ctx->fail_nth = n;
 	ctx->fail_seen = 0;
+	atomic_store(&ctx->fail_nth, n);
 	pthread_mutex_unlock(&ctx->lock);
 }
 
@@ -72,12 +72,10 @@ unsigned long ioda_fault_calls(const struct ioda_ctx *ctx, unsigned int kinds)
 {
 	unsigned long n = 0;
 
-	pthread_mutex_lock((pthread_mutex_t *)&ctx->lock);
 	if (kinds & IODA_FAULT_ALLOC)
-		n += ctx->calls_alloc;
+		n += atomic_load(&((struct ioda_ctx *)ctx)->calls_alloc);
 	if (kinds & IODA_FAULT_OPAL)
-		n += ctx->calls_opal;
-	pthread_mutex_unlock((pthread_mutex_t *)&ctx->lock);
+		n += atomic_load(&((struct ioda_ctx *)ctx)->calls_opal);
 	return n;
 }
 
@@ -90,14 +88,14 @@ bool ioda_fault_point(struct ioda_ctx *ctx, enum ioda_fault_kind kind)
 {
 	bool fail = false;
 
+	atomic_fetch_add_explicit(kind == IODA_FAULT_ALLOC ? &ctx->calls_alloc : &ctx->calls_opal,
+				  1, memory_order_relaxed);
+	if (!atomic_load_explicit(&ctx->fail_nth, memory_order_relaxed))
+		return false;
 	pthread_mutex_lock(&ctx->lock);
-	if (kind == IODA_FAULT_ALLOC)
-		ctx->calls_alloc++;
-	else
-		ctx->calls_opal++;
 	/* One shot: the Nth point fails, the ones after it succeed again. */
 	if (ctx->fail_nth && (ctx->fail_kinds & kind) && ++ctx->fail_seen == ctx->fail_nth) {
-		ctx->fail_nth = 0;
+		atomic_store(&ctx->fail_nth, 0);
 		ctx->injected++;
 		fail = true;
 	}
@@ -116,7 +114,7 @@ static struct block_hdr *hdr_of(void *ptr)
 	return h;
 }
 
-void *ioda_zalloc(struct ioda_ctx *ctx, size_t size)
+static void *block_alloc(struct ioda_ctx *ctx, size_t size, bool zero)
 {
 	struct block_hdr *h;
 
@@ -124,7 +122,7 @@ void *ioda_zalloc(struct ioda_ctx *ctx, size_t size)
 		return NULL;
 	if (size > SIZE_MAX - sizeof(*h))
 		return NULL;
-	h = calloc(1, sizeof(*h) + size);
+	h = zero ? calloc(1, sizeof(*h) + size) : malloc(sizeof(*h) + size);
 	if (!h)
 		return NULL;
 	h->size = size;
@@ -134,6 +132,16 @@ void *ioda_zalloc(struct ioda_ctx *ctx, size_t size)
 	ctx->live_blocks++;
 	pthread_mutex_unlock(&ctx->lock);
 	return h + 1;
+}
+
+void *ioda_zalloc(struct ioda_ctx *ctx, size_t size)
+{
+	return block_alloc(ctx, size, true);
+}
+
+void *ioda_alloc(struct ioda_ctx *ctx, size_t size)
+{
+	return block_alloc(ctx, size, false);
 }
 
 void *ioda_calloc(struct ioda_ctx *ctx, size_t n, size_t size)

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 
 #include <ioda/ctx.h>
 #include <ioda/list.h>
@@ -13,9 +14,10 @@ struct ioda_ctx {
 	/* Fault hooks and allocation accounting. */
 	pthread_mutex_t lock;
 	unsigned int fail_kinds;
-	unsigned long fail_nth; /* 0: disarmed */
+	/* Atomic: a fault point off while disarmed costs one add, not the lock. */
+	atomic_ulong fail_nth; /* 0: disarmed */
 	unsigned long fail_seen;
-	unsigned long calls_alloc, calls_opal;
+	atomic_ulong calls_alloc, calls_opal;
 	unsigned long injected;
 	size_t live_bytes, live_blocks, quarantined_bytes;
 

@@ -24,6 +24,15 @@ const char *ioda_refcount_event_name(enum ioda_refcount_event ev)
 	return "ok";
 }
 
+enum ioda_refcount_event ioda_refcount_inc_slow(ioda_refcount_t *r, int old)
+{
+	/* Already saturated (old < 0) reports nothing: warn once. */
+	atomic_store_explicit(&r->refs, IODA_REFCOUNT_SATURATED, memory_order_relaxed);
+	if (old == 0)
+		return IODA_REFCOUNT_ADD_ON_ZERO;
+	return old == INT_MAX ? IODA_REFCOUNT_ADD_OVERFLOW : IODA_REFCOUNT_OK;
+}
+
 bool ioda_refcount_inc_not_zero(ioda_refcount_t *r, enum ioda_refcount_event *ev)
 {
 	int old = atomic_load_explicit(&r->refs, memory_order_relaxed);
@@ -46,21 +55,16 @@ bool ioda_refcount_inc_not_zero(ioda_refcount_t *r, enum ioda_refcount_event *ev
 	return true;
 }
 
-bool ioda_refcount_dec_and_test(ioda_refcount_t *r, enum ioda_refcount_event *ev)
+bool ioda_refcount_dec_slow(ioda_refcount_t *r, int old, enum ioda_refcount_event *ev)
 {
-	int old = atomic_fetch_sub_explicit(&r->refs, 1, memory_order_release);
-
-	*ev = IODA_REFCOUNT_OK;
 	if (old == 1) {
 		atomic_thread_fence(memory_order_acquire);
 		return true;
 	}
-	if (old <= 0) {
-		/* A saturated count (old < 0) is left alone without a report. */
-		atomic_store_explicit(&r->refs, IODA_REFCOUNT_SATURATED, memory_order_relaxed);
-		if (old == 0)
-			*ev = IODA_REFCOUNT_SUB_UNDERFLOW;
-	}
+	/* A saturated count (old < 0) is left alone without a report. */
+	atomic_store_explicit(&r->refs, IODA_REFCOUNT_SATURATED, memory_order_relaxed);
+	if (old == 0)
+		*ev = IODA_REFCOUNT_SUB_UNDERFLOW;
 	return false;
 }
 

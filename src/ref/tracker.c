@@ -31,8 +31,8 @@ static void obj_free(struct ioda_ctx *ctx, struct ioda_ref *ref, bool quarantine
 		ioda_free(ctx, ioda_ref_object(ref));
 }
 
-static void report_saturated(struct ioda_ref *ref, enum ioda_refcount_event ev,
-			     const char *holder, const char *file, int line)
+void ioda_ref_report_saturated(struct ioda_ref *ref, enum ioda_refcount_event ev,
+			       const char *holder, const char *file, int line)
 {
 	if (ev != IODA_REFCOUNT_OK)
 		ioda_report(ref->ctx, IODA_REPORT_SATURATED, "%s %s by %s at %s:%d: %s",
@@ -163,6 +163,15 @@ static struct holder *holder_find(struct ioda_track_obj *t, const char *name)
 	return NULL;
 }
 
+/* snprintf's "%s" truncation without printf: a get of a new holder copies its name. */
+static void copy_name(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static void holder_add(struct ioda_track_obj *t, const char *name, const char *file, int line)
 {
 	struct holder *h = holder_find(t, name);
@@ -173,7 +182,7 @@ static void holder_add(struct ioda_track_obj *t, const char *name, const char *f
 			t->holders = xrealloc(t->holders, t->cap * sizeof(*t->holders));
 		}
 		h = &t->holders[t->nholders++];
-		snprintf(h->name, sizeof(h->name), "%s", name);
+		copy_name(h->name, sizeof(h->name), name);
 		h->count = 0;
 	}
 	h->file = file;
@@ -243,7 +252,7 @@ void ioda_ref_get_at(struct ioda_ref *ref, const char *holder, const char *file,
 	} else {
 		ev = ioda_refcount_inc(&ref->count);
 		holder_add(ref->track, holder, file, line);
-		report_saturated(ref, ev, holder, file, line);
+		ioda_ref_report_saturated(ref, ev, holder, file, line);
 	}
 	pthread_mutex_unlock(&ctx->track_lock);
 }
@@ -258,7 +267,7 @@ bool ioda_ref_get_unless_zero_at(struct ioda_ref *ref, const char *holder, const
 	pthread_mutex_lock(&ctx->track_lock);
 	if (!ref->track->released && ioda_refcount_inc_not_zero(&ref->count, &ev)) {
 		holder_add(ref->track, holder, file, line);
-		report_saturated(ref, ev, holder, file, line);
+		ioda_ref_report_saturated(ref, ev, holder, file, line);
 		ok = true;
 	}
 	pthread_mutex_unlock(&ctx->track_lock);
@@ -309,11 +318,11 @@ static bool put_locked(struct ioda_ref *ref, const char *holder, const char *fil
 	}
 	holder_drop(t, h);
 	if (!ioda_refcount_dec_and_test(&ref->count, &ev)) {
-		report_saturated(ref, ev, holder, file, line);
+		ioda_ref_report_saturated(ref, ev, holder, file, line);
 		return false;
 	}
 	t->released = true;
-	snprintf(t->released_by, sizeof(t->released_by), "%s", holder);
+	copy_name(t->released_by, sizeof(t->released_by), holder);
 	t->released_file = file;
 	t->released_line = line;
 	return true;
@@ -488,18 +497,13 @@ void *ioda_obj_new_at(struct ioda_ctx *ctx, const struct ioda_ref_type *type, co
 	return ref ? ioda_ref_object(ref) : NULL;
 }
 
-void ioda_ref_get_at(struct ioda_ref *ref, const char *holder, const char *file, int line)
-{
-	report_saturated(ref, ioda_refcount_inc(&ref->count), holder, file, line);
-}
-
 bool ioda_ref_get_unless_zero_at(struct ioda_ref *ref, const char *holder, const char *file,
 				 int line)
 {
 	enum ioda_refcount_event ev;
 	bool ok = ioda_refcount_inc_not_zero(&ref->count, &ev);
 
-	report_saturated(ref, ev, holder, file, line);
+	ioda_ref_report_saturated(ref, ev, holder, file, line);
 	return ok;
 }
 
@@ -510,12 +514,13 @@ static void release(struct ioda_ref *ref)
 	obj_free(ref->ctx, ref, false);
 }
 
-bool ioda_ref_put_at(struct ioda_ref *ref, const char *holder, const char *file, int line)
+bool ioda_ref_put_slow(struct ioda_ref *ref, int old, const char *holder, const char *file,
+		       int line)
 {
-	enum ioda_refcount_event ev;
+	enum ioda_refcount_event ev = IODA_REFCOUNT_OK;
 
-	if (!ioda_refcount_dec_and_test(&ref->count, &ev)) {
-		report_saturated(ref, ev, holder, file, line);
+	if (!ioda_refcount_dec_slow(&ref->count, old, &ev)) {
+		ioda_ref_report_saturated(ref, ev, holder, file, line);
 		return false;
 	}
 	release(ref);
@@ -528,7 +533,7 @@ bool ioda_ref_put_mutex_at(struct ioda_ref *ref, const char *holder, pthread_mut
 	enum ioda_refcount_event ev;
 
 	if (!ioda_refcount_dec_and_mutex_lock(&ref->count, lock, &ev)) {
-		report_saturated(ref, ev, holder, file, line);
+		ioda_ref_report_saturated(ref, ev, holder, file, line);
 		return false;
 	}
 	unlink(ref);
