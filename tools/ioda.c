@@ -18,7 +18,7 @@
 #include <ioda/topo.h>
 #include <ioda/torture.h>
 
-enum { EXIT_FINDING = 1, EXIT_USAGE = 2 };
+#include "commands.h"
 
 static const char usage_text[] =
 	"Usage: ioda [--help] [--version] COMMAND [ARGS]\n"
@@ -37,6 +37,8 @@ static const char usage_text[] =
 	"                   SR-IOV, references and DMA steps, checking expectations\n"
 	"  torture --seed S --ops N\n"
 	"                   random operations on a generated machine, audited\n"
+	"  draw [MACHINE] [-o FILE.svg|.png|.dot]\n"
+	"                   boot it and draw chips, PHBs, PEs, devices and NVLinks\n"
 	"\n"
 	"MACHINE is a topology text (.topo), a device tree (.dts/.dtb) or a kernel\n"
 	"boot log (anything else); --as=topo|dt|log overrides the extension.\n"
@@ -679,6 +681,7 @@ static const struct command {
 	{ "replay", cmd_replay },
 	{ "run", cmd_run },
 	{ "torture", cmd_torture },
+	{ "draw", cmd_draw },
 };
 
 int main(int argc, char **argv)
