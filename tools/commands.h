@@ -6,5 +6,6 @@
 enum { EXIT_FINDING = 1, EXIT_USAGE = 2 };
 
 int cmd_draw(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

@@ -39,6 +39,9 @@ static const char usage_text[] =
 	"                   random operations on a generated machine, audited\n"
 	"  draw [MACHINE] [-o FILE.svg|.png|.dot]\n"
 	"                   boot it and draw chips, PHBs, PEs, devices and NVLinks\n"
+	"  import COPY [-o FILE.topo]\n"
+	"                   a real machine's /sys/bus/pci/devices (and device tree)\n"
+	"                   copy as topology text\n"
 	"\n"
 	"MACHINE is a topology text (.topo), a device tree (.dts/.dtb) or a kernel\n"
 	"boot log (anything else); --as=topo|dt|log overrides the extension.\n"
@@ -682,6 +685,7 @@ static const struct command {
 	{ "run", cmd_run },
 	{ "torture", cmd_torture },
 	{ "draw", cmd_draw },
+	{ "import", cmd_import },
 };
 
 int main(int argc, char **argv)

@@ -158,6 +158,14 @@ int ioda_dt_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_
 		  struct ioda_topo **out, struct ioda_error *err);
 
 /*
+ * Whether a node's "compatible" string list (@len bytes, NUL-separated)
+ * names a PHB the kernel probes; if so its type and generation (an
+ * "ibm,powerN-" entry overrides the generation the ioda compatible implies).
+ */
+bool ioda_dt_phb_compat(const char *compat, size_t len, enum ioda_phb_type *type,
+			enum ioda_phb_gen *gen);
+
+/*
  * Reads the whole of @path into a NUL-terminated buffer from the context's
  * allocator (the caller frees it with ioda_free).  Negative errno and @err
  * ("PATH: reason") on failure.

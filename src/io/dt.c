@@ -267,36 +267,32 @@ static const struct {
 	{ "ibm,power10-", IODA_PHB5 },
 };
 
-static const struct phb_kind *phb_kind(const struct dt *dt, int off)
+bool ioda_dt_phb_compat(const char *compat, size_t len, enum ioda_phb_type *type,
+			enum ioda_phb_gen *gen)
 {
-	int len;
-	const char *compat = fdt_getprop(dt->fdt, off, "compatible", &len);
+	const char *s = compat, *end = compat + len;
+	size_t i = 0;
 
-	if (!compat)
-		return NULL;
-	for (size_t i = 0; i < sizeof(phb_kinds) / sizeof(phb_kinds[0]); i++)
-		if (fdt_stringlist_contains(compat, len, phb_kinds[i].compat))
-			return &phb_kinds[i];
-	return NULL;
-}
-
-static enum ioda_phb_gen phb_gen(const struct dt *dt, int off, const struct phb_kind *kind)
-{
-	int len;
-	const char *s = fdt_getprop(dt->fdt, off, "compatible", &len);
-	const char *end = s + len;
-
+	while (i < sizeof(phb_kinds) / sizeof(phb_kinds[0]) &&
+	       !fdt_stringlist_contains(compat, (int)len, phb_kinds[i].compat))
+		i++;
+	if (i == sizeof(phb_kinds) / sizeof(phb_kinds[0]))
+		return false;
+	*type = phb_kinds[i].type;
+	*gen = phb_kinds[i].gen;
 	for (; s < end; s += strnlen(s, (size_t)(end - s)) + 1) {
 		size_t n = strnlen(s, (size_t)(end - s));
 
-		for (size_t i = 0; i < sizeof(chip_gens) / sizeof(chip_gens[0]); i++) {
-			size_t plen = strlen(chip_gens[i].prefix);
+		for (size_t j = 0; j < sizeof(chip_gens) / sizeof(chip_gens[0]); j++) {
+			size_t plen = strlen(chip_gens[j].prefix);
 
-			if (n > plen && memcmp(s, chip_gens[i].prefix, plen) == 0)
-				return chip_gens[i].gen;
+			if (n > plen && memcmp(s, chip_gens[j].prefix, plen) == 0) {
+				*gen = chip_gens[j].gen;
+				return true;
+			}
 		}
 	}
-	return kind->gen;
+	return true;
 }
 
 /*
@@ -851,7 +847,7 @@ static int parse_bus(struct dt *dt, int off, struct ioda_topo_node *bridge,
 	return finish_bus(dt, *head, (unsigned int)(*busnr < 0 ? 0 : *busnr));
 }
 
-static int parse_phb(struct dt *dt, int off, const struct phb_kind *kind)
+static int parse_phb(struct dt *dt, int off, enum ioda_phb_type type, enum ioda_phb_gen gen)
 {
 	struct ioda_topo_phb *phb, **tail;
 	struct bus_limit lim;
@@ -867,8 +863,8 @@ static int parse_phb(struct dt *dt, int off, const struct phb_kind *kind)
 	*tail = phb; /* from here on, the topo frees it */
 	dt->phb = phb;
 	phb->pos = (struct ioda_srcpos){ dt->topo->file, 0, 0 };
-	phb->type = kind->type;
-	phb->gen = phb_gen(dt, off, kind);
+	phb->type = type;
+	phb->gen = gen;
 	if (fdt_get_path(dt->fdt, off, phb->fw.path, sizeof(phb->fw.path)))
 		return fail_node(dt, off, "path is longer than %d characters",
 				 IODA_DT_PATH_MAX - 1);
@@ -971,24 +967,26 @@ static int parse_tree(struct dt *dt)
 	/* Depth drops to 0 past the root's last descendant. */
 	for (off = fdt_next_node(dt->fdt, 0, &depth); off >= 0 && depth > 0;
 	     off = fdt_next_node(dt->fdt, off, &depth)) {
-		const struct phb_kind *kind;
+		enum ioda_phb_type phb_type;
+		enum ioda_phb_gen gen;
 		const char *type;
-		bool avail = false;
+		bool avail = false, phb;
 		int len;
 
 		/* Nothing inside a PHB is a PHB or memory. */
 		if (skip_below >= 0 && depth > skip_below)
 			continue;
 		skip_below = -1;
-		kind = phb_kind(dt, off);
-		if (kind)
+		type = fdt_getprop(dt->fdt, off, "compatible", &len);
+		phb = type && ioda_dt_phb_compat(type, (size_t)len, &phb_type, &gen);
+		if (phb)
 			skip_below = depth;
 		type = fdt_getprop(dt->fdt, off, "device_type", &len);
-		if (!kind && !(type && len == sizeof(memory) && memcmp(type, memory, len) == 0))
+		if (!phb && !(type && len == sizeof(memory) && memcmp(type, memory, len) == 0))
 			continue;
 		rc = available(dt, off, &avail);
 		if (!rc && avail)
-			rc = kind ? parse_phb(dt, off, kind) : parse_memory(dt, off);
+			rc = phb ? parse_phb(dt, off, phb_type, gen) : parse_memory(dt, off);
 		if (rc)
 			return rc;
 	}

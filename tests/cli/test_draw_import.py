@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """ioda draw (DOT text, images through Graphviz's dot) and ioda import (a copy
 of a Linux system's /sys/bus/pci/devices made into topology text)."""
+import json
 import os
 import re
 import shutil
@@ -79,6 +80,145 @@ class Draw(unittest.TestCase):
         rc, out, _ = run('draw', '--help')
         self.assertEqual(rc, 0)
         self.assertIn('Usage: ioda draw', out)
+
+
+DATA = os.path.join(SRC, 'tests', 'io', 'data')
+FIXTURE = os.path.join(DATA, 'sysfs-p9')
+DEVICES = os.path.join('sys', 'bus', 'pci', 'devices')
+
+
+class Import(unittest.TestCase):
+    def copy(self, d):
+        dst = os.path.join(d, 'copy')
+        shutil.copytree(FIXTURE, dst)
+        return dst
+
+    def test_fixture_is_what_the_script_makes(self):
+        with tempfile.TemporaryDirectory() as d:
+            subprocess.run([sys.executable, os.path.join(DATA, 'make-sysfs-fixture.py'),
+                            os.path.join(d, 'p9')], check=True)
+            for root, dirs, files in os.walk(os.path.join(d, 'p9')):
+                rel = os.path.relpath(root, os.path.join(d, 'p9'))
+                want = os.path.join(FIXTURE, rel)
+                self.assertEqual(sorted(dirs + files), sorted(os.listdir(want)), rel)
+                for f in files:
+                    with open(os.path.join(root, f), 'rb') as a, \
+                            open(os.path.join(want, f), 'rb') as b:
+                        self.assertEqual(a.read(), b.read(), os.path.join(rel, f))
+
+    def test_p9_copy_gives_the_expected_topology(self):
+        rc, out, err = run('import', FIXTURE)
+        self.assertEqual((rc, err), (0, ''))
+        with open(os.path.join(DATA, 'sysfs-p9.topo')) as f:
+            self.assertEqual(out, f.read())
+        # The device tree's PHBs; the VFs left out, made again by SR-IOV.
+        self.assertIn('phb 0030 gen=phb4 chip=8 index=0 pes=512', out)
+        self.assertIn('# phb 0007: an NVLink NPU PHB', out)
+        self.assertIn('sriov vfs=4 offset=2 stride=1 vf-device=1018', out)
+        self.assertIn('vf-bar 0 1M mem64 pref', out)
+
+    def test_imported_machine_boots_with_the_expected_pes(self):
+        with tempfile.TemporaryDirectory() as d:
+            topo = os.path.join(d, 'p9.topo')
+            self.assertEqual(run('import', FIXTURE, '-o', topo), (0, '', ''))
+            rc, out, err = run('show', '--json', topo)
+            self.assertEqual((rc, err), (0, ''))
+        phbs = {p['domain']: p for p in json.loads(out)['phbs']}
+        self.assertEqual(sorted(phbs), [0, 1, 0x30])
+        self.assertEqual([phbs[n]['total_pes'] for n in (0, 1, 0x30)], [512, 256, 512])
+        groups = {}
+        for n, p in phbs.items():
+            for pe in p['pes']:
+                if pe['iommu_group'] is not None:
+                    groups[tuple(pe['devices'])] = (n, pe['pe'], pe['flags'])
+        self.assertEqual(groups, {
+            ('0000:03:00.0',): (0, 0x1fb, ['bus']),
+            ('0001:01:00.0', '0001:01:00.1'): (1, 0, ['bus', 'master']),
+            ('0030:01:00.0',): (0x30, 0, ['bus', 'master']),
+        })
+
+    def test_without_device_tree_the_root_port_names_the_generation(self):
+        with tempfile.TemporaryDirectory() as d:
+            rc, out, err = run('import', os.path.join(FIXTURE, DEVICES))
+        self.assertEqual((rc, err), (0, ''))
+        self.assertIn('phb 0000 gen=phb4 chip=0 index=0 {', out)
+        self.assertIn('phb 0030 gen=phb4 chip=0 index=3 {', out)
+        self.assertIn('# phb 0007: an NVLink NPU PHB', out)
+
+    def test_tar_padded_text_files_are_read(self):
+        with tempfile.TemporaryDirectory() as d:
+            copy = self.copy(d)
+            for dev in os.listdir(os.path.join(copy, DEVICES)):
+                for f in ('vendor', 'device', 'class', 'resource'):
+                    with open(os.path.join(copy, DEVICES, dev, f), 'ab') as fh:
+                        fh.write(b'\0' * 4000)
+            self.assertEqual(run('import', copy), run('import', FIXTURE))
+
+    def test_json_is_one_document(self):
+        rc, out, err = run('import', '--json', FIXTURE)
+        self.assertEqual((rc, err), (0, ''))
+        doc = json.loads(out)
+        self.assertEqual([p['domain'] for p in doc['phbs']], ['0000', '0001', '0007', '0030'])
+        nic = doc['phbs'][1]['devices'][0]['children'][0]
+        self.assertEqual(nic['sriov']['total_vfs'], 4)
+
+    def bad(self, edit, want):
+        with tempfile.TemporaryDirectory() as d:
+            copy = self.copy(d)
+            edit(copy)
+            rc, out, err = run('import', copy)
+        self.assertEqual((rc, out), (2, ''), err)
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertRegex(err, want)
+
+    def test_bad_input_is_one_line_and_exit_2(self):
+        def write(rel, data):
+            def edit(copy):
+                with open(os.path.join(copy, DEVICES, rel), 'wb') as f:
+                    f.write(data)
+            return edit
+
+        def empty(copy):
+            shutil.rmtree(os.path.join(copy, DEVICES))
+            os.mkdir(os.path.join(copy, DEVICES))
+
+        def unreadable(copy):
+            path = os.path.join(copy, DEVICES, '0000:03:00.0', 'class')
+            os.remove(path)
+            os.mkdir(path)
+
+        def no_root_port(copy):
+            shutil.rmtree(os.path.join(copy, 'proc'))
+            write('0030:00:00.0/device', b'0x1234\n')(copy)
+
+        def orphan(copy):
+            shutil.rmtree(os.path.join(copy, DEVICES, '0000:02:01.0'))
+
+        self.bad(empty, r'devices: no PCI functions \(want folders named DDDD:BB:DD\.F')
+        self.bad(unreadable, r'0000:03:00\.0/class: Is a directory$')
+        self.bad(write('0000:03:00.0/vendor', b'\x7fELF\x01'),
+                 r'0000:03:00\.0/vendor: want a hex number up to 0xffff, got .\(not text\)')
+        self.bad(write('0000:03:00.0/class', b'0x1000000\n'), r'/class: want a hex number up to 0xffffff')
+        self.bad(write('0000:03:00.0/config', b'\x4d\x14' * 16),
+                 r'0000:03:00\.0/config: 32 bytes, want at least the 64-byte header')
+        self.bad(write('0000:03:00.0/resource', b'0x0 0xfff 0x200\ngarbage\n'),
+                 r'0000:03:00\.0/resource:2: want .START END FLAGS. in hex')
+        self.bad(write('0000:03:00.0/resource', b'0x0 0xbff 0x200\n'),
+                 r'resource:1: BAR size 0xc00 is not a power of two')
+        self.bad(no_root_port, r'domain 0030: no device tree node for its PHB, and no IBM root port')
+        self.bad(orphan, r'0000:03:00\.0: no bridge leads to bus 03')
+        self.bad(lambda copy: write('../../../../proc/device-tree/pciex@600c3c0000000/'
+                                    'ibm,opal-phbid', b'\0')(copy),
+                 r'device-tree: .*ibm,opal-phbid')
+
+    def test_usage(self):
+        rc, out, _ = run('import', '--help')
+        self.assertEqual(rc, 0)
+        self.assertIn('tar -czf', out)
+        for args in ([], ['a', 'b'], ['--bogus', FIXTURE], ['/nonexistent']):
+            rc, out, err = run('import', *args)
+            self.assertEqual((rc, out), (2, ''), args)
+            self.assertTrue(err, args)
 
 
 if __name__ == '__main__':
