@@ -30,7 +30,6 @@
 #define NEST_MAX 63 /* bridges below a PHB: the topology text's limit */
 
 /* Linux's IORESOURCE_* bits, as the resource file prints them. */
-#define IORESOURCE_IO 0x100u
 #define IORESOURCE_MEM 0x200u
 #define IORESOURCE_PREFETCH 0x2000u
 #define IORESOURCE_MEM_64 0x100000u
@@ -193,32 +192,29 @@ static int add_resource(struct import *im, const char *path, unsigned int line,
 static int read_resources(struct import *im, const char *dir, struct sysdev *sd)
 {
 	char buf[TEXT_MAX], path[PATH_MAX];
-	unsigned int nlines = 0;
+	unsigned int nlines = 1, i = 0;
+	const char *p = buf;
 	int rc = read_text(im, dir, "resource", buf, sizeof(buf), true);
 
 	if (rc)
 		return rc < 0 ? rc : 0;
 	join(im, path, dir, "resource"); /* read_text() joined it */
-	for (const char *p = buf; *p; nlines++)
-		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p);
-	for (unsigned int i = 0; i < nlines; i++) {
-		const char *p = buf;
+	for (const char *q = buf; (q = strchr(q, '\n')); q++)
+		nlines++;
+	for (; *p && !rc; i++) {
 		uint64_t start, end, flags;
 		int n = 0;
 
-		for (unsigned int j = 0; j < i; j++)
-			p = strchr(p, '\n') + 1;
 		if (sscanf(p, "%" SCNx64 " %" SCNx64 " %" SCNx64 "%n", &start, &end, &flags, &n) != 3 ||
 		    (p[n] != '\n' && p[n] != '\0') || end < start) {
 			ioda_error_set(im->err, "%s:%u: want 'START END FLAGS' in hex", path, i + 1);
 			return -EINVAL;
 		}
+		p += n + (p[n] == '\n');
 		rc = add_resource(im, path, i + 1, sd, i, nlines >= RES_LINES_IOV,
 				  end ? end - start + 1 : 0, flags);
-		if (rc)
-			return rc;
 	}
-	return 0;
+	return rc;
 }
 
 static unsigned int cfg16(const uint8_t *c, unsigned int off)
@@ -245,9 +241,8 @@ static void read_sriov(const uint8_t *c, unsigned int off, struct pci_sriov *sr)
 		if (v & 1)
 			continue;
 		sr->vf_bar[i].flags = PCI_RES_MEM | ((v & 8) ? PCI_RES_PREFETCH : 0);
-		if (((v >> 1) & 3) == 2) {
-			sr->vf_bar[i++].flags |= PCI_RES_MEM64;
-		}
+		if (((v >> 1) & 3) == 2)
+			sr->vf_bar[i++].flags |= PCI_RES_MEM64; /* and its upper half */
 	}
 }
 
@@ -256,7 +251,7 @@ static int read_config(struct import *im, const char *dir, struct ioda_topo_node
 		       bool *is_vf)
 {
 	uint8_t c[CFG_MAX + 1];
-	unsigned int ptr, off;
+	unsigned int ptr, off = 0x100;
 	size_t len;
 	int rc = read_file(im, dir, "config", (char *)c, sizeof(c), &len, false);
 
@@ -290,7 +285,7 @@ static int read_config(struct import *im, const char *dir, struct ioda_topo_node
 		}
 		ptr = c[ptr + 1] & 0xfcu;
 	}
-	for (off = 0x100, rc = 0; off >= 0x100 && off + 0x40 <= len && rc < 128; rc++) {
+	for (unsigned int n = 0; off >= 0x100 && off + 0x40 <= len && n < 128; n++) {
 		uint32_t h = cfg32(c, off);
 
 		if ((h & 0xffff) == PCI_EXT_CAP_ID_SRIOV) {

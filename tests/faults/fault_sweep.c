@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <ioda/eeh.h>
+#include <ioda/import.h>
 #include <ioda/ioda.h>
 #include <ioda/topo.h>
 
@@ -175,6 +176,24 @@ static int load_log(struct sweep *s)
 				     &s->m, &err);
 }
 
+/* ioda import's work: the POWER9 sysfs copy, then a machine built from it. */
+static int import_sysfs(struct sweep *s)
+{
+	struct ioda_topo *topo;
+	struct ioda_error err;
+	char path[4096];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/tests/io/data/sysfs-p9", s->srcdir);
+	rc = ioda_import_sysfs(s->ctx, path, NULL, &topo, &err);
+	if (rc)
+		return rc;
+	s->m = ioda_machine_new(s->ctx);
+	rc = s->m ? ioda_machine_populate(s->m, topo, &err) : -ENOMEM;
+	ioda_topo_free(s->ctx, topo);
+	return rc;
+}
+
 static int boot(struct sweep *s)
 {
 	struct ioda_boot_opts opts = {.kernel = s->kernel};
@@ -326,12 +345,14 @@ static const struct op small_ops[] = {
 	{.name = "eeh-recovery", .prep = prep_eeh, .run = eeh_recover},
 	{.name = "sriov-enable", .prep = prep_sriov, .run = sriov_enable},
 	{.name = "dma-map", .prep = prep_nvme, .run = dma_map},
+	{.name = "import", .prep = NULL, .run = import_sysfs},
 };
 
 static const struct op full_ops[] = {
 	{.name = "load-topo", .prep = NULL, .run = load_topo},
 	{.name = "load-dt", .prep = NULL, .run = load_dt},
 	{.name = "load-log", .prep = NULL, .run = load_log},
+	{.name = "import", .prep = NULL, .run = import_sysfs},
 	{.name = "boot", .prep = prep_boot, .run = boot},
 	{.name = "hot-remove", .prep = prep_bridge, .run = hot_remove},
 	{.name = "hot-add", .prep = prep_hot_add, .run = hot_add},
