@@ -851,6 +851,17 @@ static json_object *jnodes(struct jb *b, const struct ioda_topo_node *list)
 			jset(b, s, "vf_bars", jbars(b, n->sriov.vf_bar, PCI_STD_NUM_BARS));
 			jset(b, o, "sriov", s);
 		}
+		if (n->phandle)
+			jset(b, o, "phandle", json_object_new_int64(n->phandle));
+		if (n->gpu_phandle)
+			jset(b, o, "gpu_phandle", json_object_new_int64(n->gpu_phandle));
+		if (n->num_npus) {
+			json_object *links = json_object_new_array();
+
+			for (unsigned int i = 0; i < n->num_npus; i++)
+				jpush(b, links, json_object_new_int64(n->npu_phandle[i]));
+			jset(b, o, "npu_phandles", links);
+		}
 		if (n->hdr_type == 1) {
 			jset(b, o, "secondary", json_object_new_int(n->secondary));
 			jset(b, o, "subordinate", json_object_new_int(n->subordinate));

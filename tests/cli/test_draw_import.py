@@ -161,6 +161,11 @@ class Import(unittest.TestCase):
         self.assertEqual([p['domain'] for p in doc['phbs']], ['0000', '0001', '0007', '0030'])
         nic = doc['phbs'][1]['devices'][0]['children'][0]
         self.assertEqual(nic['sriov']['total_vfs'], 4)
+        # The NVLink wiring, from the device tree's ibm,npu and ibm,gpu.
+        links = doc['phbs'][2]['devices']
+        gpu = doc['phbs'][3]['devices'][0]['children'][0]
+        self.assertEqual(gpu['npu_phandles'], [l['phandle'] for l in links])
+        self.assertEqual([l['gpu_phandle'] for l in links], [gpu['phandle']] * 2)
 
     def bad(self, edit, want):
         with tempfile.TemporaryDirectory() as d:

@@ -11,11 +11,21 @@ The machine: on chip 0, PHB 0000 with a PCIe switch (an NVMe drive, an empty
 slot) and PHB 0001 with a two-function NIC whose first function has SR-IOV
 and two VFs enabled (their folders are there too, as on a live system); on
 chip 8, PHB 0030 with a V100 GPU; PHB 0007 an NPU2 with two NVLink bricks.
+Below the GPU's and the NPU's PHB nodes, skiboot's nodes for those functions
+name each other: ibm,npu on the GPU, ibm,gpu on each link (phandles).
 Usage: make-sysfs-fixture.py OUTDIR (default: sysfs-p9 next to this script)."""
 import os
 import shutil
 import struct
 import sys
+
+def cells(*v):
+    return struct.pack('>%dI' % len(v), *v)
+
+
+def cells64(*v):
+    return b''.join(struct.pack('>Q', x) for x in v)
+
 
 MEM, IO, PREF, MEM64 = 0x200, 0x100, 0x2000, 0x100000
 RES_MEM32 = MEM | 0x40000          # IORESOURCE_MEM | IORESOURCE_SIZEALIGN
@@ -107,12 +117,22 @@ def write(path, data):
         f.write(data.encode() if isinstance(data, str) else data)
 
 
-def cells(*v):
-    return struct.pack('>%dI' % len(v), *v)
+GPU, LINK0, LINK1 = 0x100, 0x101, 0x102
 
-
-def cells64(*v):
-    return b''.join(struct.pack('>Q', x) for x in v)
+# PHB node -> [(path below it, config address (bus << 16 | devfn << 8), ids, more)]
+PCI_NODES = {
+    'pciex@620c3c0000000': [
+        ('pci@0', 0x0, (0x1014, 0x04c1, 0x060400), {}),
+        ('pci@0/3d-controller@0', 0x10000, (0x10de, 0x1db1, 0x030200),
+         {'phandle': cells(GPU), 'ibm,npu': cells(LINK0, LINK1)}),
+    ],
+    'pciex@6030200000000': [
+        ('unknown-bridge@0', 0x0, (0x1014, 0x04ea, 0x068000),
+         {'phandle': cells(LINK0), 'ibm,gpu': cells(GPU)}),
+        ('unknown-bridge@0,1', 0x100, (0x1014, 0x04ea, 0x068000),
+         {'phandle': cells(LINK1), 'ibm,gpu': cells(GPU)}),
+    ],
+}
 
 
 def main():
@@ -153,6 +173,12 @@ def main():
             write(os.path.join(n, 'ranges'),
                   cells(0x2000000, 0, 0x80000000) + cells64(m32, 0x7fff0000))
             write(os.path.join(n, 'ibm,opal-m64-window'), cells64(m64, m64, 0x4000000000))
+        for path, addr, (vendor, device, cls), more in PCI_NODES.get(name, []):
+            props = {'reg': cells(addr, 0, 0, 0, 0), 'vendor-id': cells(vendor),
+                     'device-id': cells(device), 'class-code': cells(cls),
+                     '#address-cells': cells(3), '#size-cells': cells(2), **more}
+            for prop, value in props.items():
+                write(os.path.join(n, path, prop), value)
 
 
 if __name__ == '__main__':
