@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <ioda/config.h>
+#include <ioda/groups.h>
 #include <ioda/hw.h>
 #include <ioda/ioda.h>
 #include <ioda/replay.h>
@@ -29,6 +30,8 @@ static const char usage_text[] =
 	"  tree [MACHINE]   print the PCI tree, one device per line\n"
 	"  boot [MACHINE]   boot it as the PowerNV kernel does; print the kernel's log\n"
 	"  show [MACHINE]   boot it and print the PE table (--dump: as debugfs does)\n"
+	"  groups [MACHINE] its iommu groups; --device=BDF: what else must be passed\n"
+	"                   through to a guest with that device, and why\n"
 	"  replay LOG       rebuild a machine from a real boot log, boot it under the\n"
 	"                   log's kernel and compare the PE lines with the log's\n"
 	"  hw --phb=N [MACHINE]\n"
@@ -46,7 +49,7 @@ static const char usage_text[] =
 	"Run 'ioda COMMAND --help' for a command's options.\n";
 
 static const char tree_usage[] =
-	"Usage: ioda tree [--topo [--subtree=DDDD:BB:DD.F]] [--as=topo|dt|log] [MACHINE]\n"
+	"Usage: ioda tree [--json | --topo [--subtree=DDDD:BB:DD.F]] [--as=topo|dt|log] [MACHINE]\n"
 	"\n"
 	"Prints the machine's PCI tree: one device per line, indented by depth,\n"
 	"starting with DDDD:BB:DD.F, then [vendor:device], the class name, and for\n"
@@ -54,7 +57,8 @@ static const char tree_usage[] =
 	"\n"
 	"--topo writes the machine as topology text instead (docs/topology.md), so\n"
 	"a device tree or a boot log becomes an editable .topo; --subtree writes\n"
-	"only that device and what is below it, as a scenario's hot add block holds.\n";
+	"only that device and what is below it, as a scenario's hot add block holds.\n"
+	"--json prints the same description as one JSON document.\n";
 
 /* "ioda: WHAT 'ARG'", then the command's usage; exit status 2. */
 static int usage_error(const char *cmd_usage, const char *what, const char *arg)
@@ -72,6 +76,7 @@ struct cli {
 	long phb; /* --phb, -1 when not given */
 	bool json, dump, topo;
 	const char *subtree; /* --subtree BDF */
+	const char *device;  /* --device BDF */
 };
 
 enum {
@@ -80,6 +85,7 @@ enum {
 	OPT_JSON = 1u << 2,
 	OPT_DUMP = 1u << 3,
 	OPT_TOPO = 1u << 4,
+	OPT_DEVICE = 1u << 5,
 };
 
 /*
@@ -99,6 +105,7 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		{ "dump", no_argument, NULL, 'd' },
 		{ "topo", no_argument, NULL, 't' },
 		{ "subtree", required_argument, NULL, 's' },
+		{ "device", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -115,7 +122,8 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 			opt = '?';
 		if ((opt == 'p' && !(allowed & OPT_PHB)) || (opt == 'j' && !(allowed & OPT_JSON)) ||
 		    (opt == 'd' && !(allowed & OPT_DUMP)) ||
-		    ((opt == 't' || opt == 's') && !(allowed & OPT_TOPO)))
+		    ((opt == 't' || opt == 's') && !(allowed & OPT_TOPO)) ||
+		    (opt == 'D' && !(allowed & OPT_DEVICE)))
 			opt = '?';
 		switch (opt) {
 		case 'a':
@@ -149,6 +157,9 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		case 's':
 			c->subtree = optarg;
 			break;
+		case 'D':
+			c->device = optarg;
+			break;
 		case 'h':
 			fputs(c->usage, stdout);
 			return 0;
@@ -160,6 +171,8 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		return usage_error(c->usage, "unexpected argument", argv[optind + 1]);
 	if (c->subtree && !c->topo)
 		return usage_error(c->usage, "--subtree needs --topo, not", c->subtree);
+	if (c->json && c->topo)
+		return usage_error(c->usage, "--json and --topo exclude each other, given", "--json");
 	if (optind < argc)
 		c->path = argv[optind];
 	return -1;
@@ -273,25 +286,42 @@ static int print_tree_line(void *arg, struct pci_dev *dev, unsigned int depth)
 	return 0;
 }
 
+/*
+ * The device a DDDD:BB:DD.F option names, counted for "ioda"; NULL with
+ * *@rc the exit status when it is malformed or not in the machine.
+ */
+static struct pci_dev *get_dev_arg(struct cli *c, struct ioda_machine *m, const char *bdf, int *rc)
+{
+	unsigned int domain, bus, slot, fn;
+	struct pci_dev *dev;
+	int n = 0;
+
+	if (sscanf(bdf, "%4x:%2x:%2x.%1u%n", &domain, &bus, &slot, &fn, &n) != 4 || bdf[n] ||
+	    slot > 0x1f || fn > 7) {
+		*rc = usage_error(c->usage, "bad device (expected DDDD:BB:DD.F)", bdf);
+		return NULL;
+	}
+	dev = pci_get_domain_bus_and_slot(m, (int)domain, bus, PCI_DEVFN(slot, fn), "ioda");
+	if (!dev) {
+		fprintf(stderr, "%s: no device %s\n", c->path ? c->path : ioda_example_machine_name,
+			bdf);
+		*rc = EXIT_USAGE;
+	}
+	return dev;
+}
+
 /* --topo --subtree BDF: the device's subtree as a hot add block's body. */
 static int write_subtree(struct cli *c, struct ioda_machine *m)
 {
-	unsigned int domain, bus, slot, fn;
 	struct ioda_topo_node *node;
 	struct pci_dev *dev;
-	int n = 0, rc;
+	int rc;
 
-	if (sscanf(c->subtree, "%4x:%2x:%2x.%1u%n", &domain, &bus, &slot, &fn, &n) != 4 ||
-	    c->subtree[n] || slot > 0x1f || fn > 7)
-		return usage_error(c->usage, "bad device (expected DDDD:BB:DD.F)", c->subtree);
-	dev = pci_get_domain_bus_and_slot(m, (int)domain, bus, PCI_DEVFN(slot, fn), "ioda tree");
-	if (!dev) {
-		fprintf(stderr, "%s: no device %s\n", c->path ? c->path : ioda_example_machine_name,
-			c->subtree);
-		return EXIT_USAGE;
-	}
+	dev = get_dev_arg(c, m, c->subtree, &rc);
+	if (!dev)
+		return rc;
 	rc = pci_describe_dev(m, dev, &node);
-	pci_dev_put(dev, "ioda tree");
+	pci_dev_put(dev, "ioda");
 	if (!rc) {
 		rc = ioda_topo_write_nodes(stdout, node, 0);
 		ioda_topo_node_free(m->ctx, node);
@@ -306,13 +336,13 @@ static int do_tree(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 
 	if (c->subtree)
 		return write_subtree(c, m);
-	if (!c->topo) {
+	if (!c->topo && !c->json) {
 		pci_walk_machine(m, print_tree_line, NULL);
 		return 0;
 	}
 	rc = pci_describe_machine(m, &topo);
 	if (!rc) {
-		rc = ioda_topo_write(stdout, topo);
+		rc = c->json ? ioda_topo_json(topo, stdout) : ioda_topo_write(stdout, topo);
 		ioda_topo_free(m->ctx, topo);
 	}
 	return rc ? EXIT_USAGE : 0;
@@ -321,7 +351,7 @@ static int do_tree(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 static int cmd_tree(int argc, char **argv)
 {
 	struct cli c = { .usage = tree_usage };
-	int rc = parse_args(argc, argv, &c, OPT_TOPO);
+	int rc = parse_args(argc, argv, &c, OPT_TOPO | OPT_JSON);
 
 	return rc >= 0 ? rc : run(&c, false, false, do_tree);
 }
@@ -372,6 +402,48 @@ static int do_show(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 	return 0;
 }
 
+static const char groups_usage[] =
+	"Usage: ioda groups [--json] [--device=DDDD:BB:DD.F] [--kernel=VERSION]\n"
+	"                   [--cmdline=TEXT] [--as=topo|dt|log] [MACHINE]\n"
+	"\n"
+	"Boots the machine and lists its iommu groups: each group's devices with\n"
+	"their PE (DDDD:PE), IDs and class.  VFIO passes whole groups to a guest.\n"
+	"\n"
+	"--device answers \"what else must I pass through with this device?\": every\n"
+	"device that must go to the same guest, and why: the same PE (the PHB\n"
+	"isolates PEs, not functions), the same iommu group, an NVLink peer (a GPU\n"
+	"and its links on the NPU), or the iommu group of such a peer.  Exit 1 when\n"
+	"the device has no iommu group (a bridge, a device without a PE): it cannot\n"
+	"be passed through.\n";
+
+static int do_groups(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
+{
+	struct pci_dev *dev;
+	int rc;
+
+	if (!c->device) {
+		rc = c->json ? ioda_groups_json(k, stdout) : ioda_groups_text(k, stdout);
+		return rc ? EXIT_USAGE : 0;
+	}
+	dev = get_dev_arg(c, m, c->device, &rc);
+	if (!dev)
+		return rc;
+	rc = ioda_groups_advise(k, dev, c->json, stdout);
+	if (rc == -ENODEV)
+		fprintf(stderr, "%s: %s has no iommu group: it cannot be passed through\n",
+			c->path ? c->path : ioda_example_machine_name, c->device);
+	pci_dev_put(dev, "ioda");
+	return rc == -ENODEV ? EXIT_FINDING : rc < 0 ? EXIT_USAGE : 0;
+}
+
+static int cmd_groups(int argc, char **argv)
+{
+	struct cli c = { .usage = groups_usage };
+	int rc = parse_args(argc, argv, &c, OPT_BOOT | OPT_JSON | OPT_DEVICE);
+
+	return rc >= 0 ? rc : run(&c, true, false, do_groups);
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	struct cli c = { .usage = show_usage };
@@ -416,7 +488,7 @@ static int cmd_hw(int argc, char **argv)
 }
 
 static const char replay_usage[] =
-	"Usage: ioda replay [--derived] [--resources] [--kernel=VERSION] LOG\n"
+	"Usage: ioda replay [--derived] [--resources] [--kernel=VERSION] [--json] LOG\n"
 	"\n"
 	"Rebuilds the machine from what a kernel boot log says before the PE set-up\n"
 	"(never from its PE lines), boots it under the log's kernel version, command\n"
@@ -428,7 +500,8 @@ static const char replay_usage[] =
 	"the machine is rebuilt from BAR sizes only, ioda assigns as the kernel does,\n"
 	"and the last line is \"resources: M/T assignments match\".  Exit 0 when all\n"
 	"match and nothing is extra, 1 when something differs, 2 when the log cannot\n"
-	"be used.\n";
+	"be used.  --json prints the counts and the report's lines as one JSON\n"
+	"document.\n";
 
 static int cmd_replay(int argc, char **argv)
 {
@@ -436,10 +509,15 @@ static int cmd_replay(int argc, char **argv)
 		{ "derived", no_argument, NULL, 'd' },
 		{ "resources", no_argument, NULL, 'r' },
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ioda_replay_opts ro = { 0 };
+	char *report = NULL;
+	size_t report_len = 0;
+	FILE *out = stdout;
+	bool json = false;
 	struct ioda_replay_result res;
 	struct ioda_error err = { "" };
 	struct ioda_ctx *ctx;
@@ -460,6 +538,9 @@ static int cmd_replay(int argc, char **argv)
 		case 'k':
 			ro.kernel = optarg;
 			break;
+		case 'j':
+			json = true;
+			break;
 		case 'h':
 			fputs(replay_usage, stdout);
 			return 0;
@@ -471,12 +552,27 @@ static int cmd_replay(int argc, char **argv)
 		return usage_error(replay_usage, "expected one LOG, got",
 				   argc - optind ? argv[optind + 1] : "none");
 	ctx = ioda_ctx_new();
-	if (!ctx)
+	/* --json: the report is collected, then printed inside the document. */
+	if (json)
+		out = open_memstream(&report, &report_len);
+	if (!ctx || !out) {
+		if (out)
+			fclose(out);
+		free(report);
+		ioda_ctx_free(ctx);
+		fputs("ioda: out of memory\n", stderr);
 		return EXIT_USAGE;
+	}
 	rc = ioda_read_file(ctx, argv[optind], &buf, &len, &err);
 	if (!rc)
-		rc = ioda_replay(ctx, argv[optind], buf, len, &ro, stdout, &res, &err);
+		rc = ioda_replay(ctx, argv[optind], buf, len, &ro, out, &res, &err);
 	ioda_free(ctx, buf);
+	if (json) {
+		fclose(out);
+		if (!rc && ioda_replay_json(argv[optind], &ro, &res, report, stdout))
+			rc = -ENOMEM;
+		free(report);
+	}
 	if (rc)
 		fprintf(stderr, "%s\n", err.msg);
 	else if (!ro.derived_only && (res.matched != res.total || res.extra))
@@ -675,6 +771,7 @@ static const struct command {
 	{ "tree", cmd_tree },
 	{ "boot", cmd_boot },
 	{ "show", cmd_show },
+	{ "groups", cmd_groups },
 	{ "hw", cmd_hw },
 	{ "replay", cmd_replay },
 	{ "run", cmd_run },

@@ -99,6 +99,8 @@ void ioda_topo_nodes_free(struct ioda_ctx *ctx, struct ioda_topo_node *list);
  * Returns 0, or -EIO when @f reports a write error.
  */
 int ioda_topo_write(FILE *f, const struct ioda_topo *topo);
+/* The description as one JSON document (ioda tree --json); -ENOMEM, -EIO. */
+int ioda_topo_json(const struct ioda_topo *topo, FILE *out);
 /* Writes a sibling list and all below it, as a block's body @depth tabs deep. */
 int ioda_topo_write_nodes(FILE *f, const struct ioda_topo_node *nodes, unsigned int depth);
 
