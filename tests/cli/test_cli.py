@@ -293,6 +293,13 @@ class Json(unittest.TestCase):
         self.assertEqual((rc, d['matched'], d['total'], d['extra']), (0, 49, 49, 0))
         self.assertEqual(d['report'][-1], 'replay: 49/49 PE lines match, 0 extra')
 
+    def test_hw_tables(self):
+        rc, out, _ = run('hw', '--phb=0', '--json')
+        d = json.loads(out)
+        self.assertEqual((rc, d['gen'], d['pes'], d['reserved_pe']), (0, 'PHB4', 512, 0x1ff))
+        self.assertIn({'first': 0x400, 'last': 0x4ff, 'pe': 0x1fa}, d['rtt'])
+        self.assertEqual(d['peltv']['510'], [0x1fa, 0x1fb, 0x1fc, 0x1fd, 0x1fe])
+
     def test_man_page_names_every_command(self):
         with open(os.path.join(SRC, 'docs/man/ioda.1')) as f:
             man = f.read()
