@@ -77,6 +77,13 @@ struct ioda_topo_phb {
 	struct ioda_topo_phb *next;
 };
 
+/*
+ * The most RAM a machine may end at: book3s64's MAX_PHYSMEM_BITS.  Beyond
+ * it the DMA bypass window (RAM rounded up to a power of two, at 1 << 59)
+ * would not fit in 64 bits.  The loaders reject more.
+ */
+#define IODA_MAX_MEMORY (1ull << 51)
+
 struct ioda_topo {
 	char *file; /* name used in messages */
 	uint64_t memory_bytes;

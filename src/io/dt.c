@@ -950,8 +950,9 @@ static int parse_memory(struct dt *dt, int off)
 		const fdt32_t *e = p + i * (unsigned int)(ac + sc) + ac;
 		uint64_t size = sc == 2 ? cell64(e, 0) : cell(e, 0);
 
-		if (size > UINT64_MAX - dt->topo->memory_bytes)
-			return fail_node(dt, off, "memory sizes add up to more than 2^64 bytes");
+		if (size > IODA_MAX_MEMORY - dt->topo->memory_bytes)
+			return fail_node(dt, off, "memory sizes add up to more than %lluT",
+					 IODA_MAX_MEMORY >> 40);
 		dt->topo->memory_bytes += size;
 	}
 	return 0;

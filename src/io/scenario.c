@@ -1681,7 +1681,11 @@ static int boot(struct run *r, const struct step *st, struct ioda_error *err)
 
 	r->len = 0;
 	r->matched = 0;
-	rc = ioda_load_machine(s->ctx, s->machine, s->machine_kind, &r->m, &e);
+	if (r->o->load_machine)
+		rc = r->o->load_machine(r->o->load_arg, s->ctx, s->machine, s->machine_kind, &r->m,
+					&e);
+	else
+		rc = ioda_load_machine(s->ctx, s->machine, s->machine_kind, &r->m, &e);
 	if (!rc) {
 		rc = ioda_kernel_boot(r->m, &bo, on_event, r, &r->k, &e);
 		if (rc) {

@@ -221,7 +221,7 @@ struct enum_name {
 enum attr_kind {
 	ATTR_FLAG,   /* a bare word */
 	ATTR_NUM,    /* a number in [min, max] */
-	ATTR_SIZE,   /* a size */
+	ATTR_SIZE,   /* a size; at most max when max is not 0 */
 	ATTR_HEX16,  /* exactly four hex digits */
 	ATTR_ENUM,   /* one of names[] */
 	ATTR_STRING, /* "double-quoted" */
@@ -300,7 +300,7 @@ static const struct enum_name window_kinds[] = {
 
 enum { MACHINE_MEMORY, MACHINE_MODEL, MACHINE_NR };
 static const struct attr_spec machine_attrs[] = {
-	[MACHINE_MEMORY] = {.name = "memory", .kind = ATTR_SIZE},
+	[MACHINE_MEMORY] = {.name = "memory", .kind = ATTR_SIZE, .max = IODA_MAX_MEMORY},
 	[MACHINE_MODEL] = {.name = "model", .kind = ATTR_STRING},
 };
 
@@ -476,7 +476,11 @@ static int parse_value(struct parser *p, const struct attr_spec *spec, const str
 		return fail(p, t, "%s %.*s out of range (%" PRIu64 "..%" PRIu64 ")", spec->name,
 			    TOK(t), spec->min, spec->max);
 	case ATTR_SIZE:
-		return parse_size(p, t, &v->num);
+		rc = parse_size(p, t, &v->num);
+		if (rc || !spec->max || v->num <= spec->max)
+			return rc;
+		return fail(p, t, "%s %.*s is more than %" PRIu64 "T", spec->name, TOK(t),
+			    spec->max >> 40);
 	case ATTR_HEX16:
 		if (t->len != 4 || !scan_hex(t, 4, &v->num))
 			return fail(p, t, "bad %s '%.*s' (expected 4 hex digits)", spec->name,
