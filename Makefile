@@ -73,7 +73,7 @@ fuzz: deps
 	$(MAKE) fuzz-build
 	for t in $(FUZZ_TARGETS); do \
 		$(MESON) test -C build-fuzz --suite fuzz fuzz-$$t -v \
-			--test-args="--seconds $(SECONDS)" --timeout-multiplier 0 || exit 1; \
+			--test-args="--seconds $(SECONDS) --keep" --timeout-multiplier 0 || exit 1; \
 	done
 
 demo: deps

@@ -48,10 +48,39 @@ static const char tree_usage[] =
 	"starting with DDDD:BB:DD.F, then [vendor:device], the class name, and for\n"
 	"bridges the bus range below them.\n";
 
-/* "ioda: WHAT 'ARG'", then the command's usage; exit status 2. */
-static int usage_error(const char *cmd_usage, const char *what, const char *arg)
+/* One line, "ioda: WHAT 'ARG' (see ...)", and exit status 2: bad input is never more. */
+static int usage_error(const char *cmd, const char *what, const char *arg)
 {
-	fprintf(stderr, "ioda: %s '%s'\n%s", what, arg, cmd_usage);
+	fprintf(stderr, "ioda: %s '%s' (see 'ioda %s --help')\n", what, arg, cmd);
+	return EXIT_USAGE;
+}
+
+/* getopt's '?' (an unknown option) or ':' (an option without its value). */
+static int option_error(char **argv, int opt)
+{
+	return usage_error(argv[0], opt == ':' ? "missing value for" : "unknown option",
+			   argv[optind - 1]);
+}
+
+/* The operands: exactly one, named @what; -1 to go on, or the exit status. */
+static int one_operand(int argc, char **argv, const char *what)
+{
+	if (optind == argc)
+		return usage_error(argv[0], "missing", what);
+	if (argc - optind > 1)
+		return usage_error(argv[0], "unexpected argument", argv[optind + 1]);
+	return -1;
+}
+
+/* --kernel is checked before anything is loaded: a bad one is a usage error. */
+static int check_kernel(const char *cmd, const char *version)
+{
+	struct ioda_profile p;
+	struct ioda_error err;
+
+	if (!ioda_profile_init(&p, version, &err))
+		return -1;
+	fprintf(stderr, "ioda: %s (see 'ioda %s --help')\n", err.msg, cmd);
 	return EXIT_USAGE;
 }
 
@@ -85,7 +114,7 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
+	int opt, rc;
 	char *end;
 
 	c->kind = IODA_INPUT_AUTO;
@@ -93,7 +122,7 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 	c->phb = -1;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if ((opt == 'k' || opt == 'c' || opt == 'r') && !(allowed & OPT_BOOT))
 			opt = '?';
 		if ((opt == 'p' && !(allowed & OPT_PHB)) || (opt == 'j' && !(allowed & OPT_JSON)) ||
@@ -103,10 +132,13 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		case 'a':
 			c->kind = ioda_input_kind_parse(optarg);
 			if (c->kind < 0)
-				return usage_error(c->usage, "unknown input kind", optarg);
+				return usage_error(argv[0], "unknown input kind", optarg);
 			break;
 		case 'k':
 			c->boot.kernel = optarg;
+			rc = check_kernel(argv[0], optarg);
+			if (rc >= 0)
+				return rc;
 			break;
 		case 'c':
 			c->boot.cmdline = optarg;
@@ -117,7 +149,7 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		case 'p':
 			c->phb = strtol(optarg, &end, 0);
 			if (*end || end == optarg || c->phb < 0 || c->phb > 0xffff)
-				return usage_error(c->usage, "bad PHB number", optarg);
+				return usage_error(argv[0], "bad PHB number", optarg);
 			break;
 		case 'j':
 			c->json = true;
@@ -129,11 +161,11 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 			fputs(c->usage, stdout);
 			return 0;
 		default:
-			return usage_error(c->usage, "unknown option", argv[optind - 1]);
+			return option_error(argv, opt);
 		}
 	}
 	if (argc - optind > 1)
-		return usage_error(c->usage, "unexpected argument", argv[optind + 1]);
+		return usage_error(argv[0], "unexpected argument", argv[optind + 1]);
 	if (optind < argc)
 		c->path = argv[optind];
 	return -1;
@@ -186,8 +218,14 @@ static int run(struct cli *c, bool boot, bool log,
 		rc = ioda_load_example(ctx, &m, &err);
 	if (!rc && boot) {
 		rc = ioda_kernel_boot(m, &c->boot, sink, sink_arg, &k, &err);
-		if (rc)
+		if (rc) {
+			/* What the kernel refused is the machine's: say which. */
+			struct ioda_error e = err;
+
+			ioda_error_set(&err, "%s: %s", c->path ? c->path : ioda_example_machine_name,
+				       e.msg);
 			ioda_machine_free(m);
+		}
 	}
 	if (rc) {
 		fprintf(stderr, "%s\n", err.msg);
@@ -315,7 +353,7 @@ static int cmd_show(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (c.json && c.dump)
-		return usage_error(show_usage, "choose one of", "--json --dump");
+		return usage_error(argv[0], "choose one of", "--json --dump");
 	return run(&c, true, false, do_show);
 }
 
@@ -346,7 +384,7 @@ static int cmd_hw(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (c.phb < 0)
-		return usage_error(hw_usage, "missing", "--phb");
+		return usage_error(argv[0], "missing", "--phb");
 	return run(&c, true, false, do_hw);
 }
 
@@ -384,7 +422,7 @@ static int cmd_replay(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			ro.derived_only = true;
@@ -394,20 +432,25 @@ static int cmd_replay(int argc, char **argv)
 			break;
 		case 'k':
 			ro.kernel = optarg;
+			rc = check_kernel(argv[0], optarg);
+			if (rc >= 0)
+				return rc;
 			break;
 		case 'h':
 			fputs(replay_usage, stdout);
 			return 0;
 		default:
-			return usage_error(replay_usage, "unknown option", argv[optind - 1]);
+			return option_error(argv, c);
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error(replay_usage, "expected one LOG, got",
-				   argc - optind ? argv[optind + 1] : "none");
+	rc = one_operand(argc, argv, "LOG");
+	if (rc >= 0)
+		return rc;
 	ctx = ioda_ctx_new();
-	if (!ctx)
+	if (!ctx) {
+		fputs("ioda: out of memory\n", stderr);
 		return EXIT_USAGE;
+	}
 	rc = ioda_read_file(ctx, argv[optind], &buf, &len, &err);
 	if (!rc)
 		rc = ioda_replay(ctx, argv[optind], buf, len, &ro, stdout, &res, &err);
@@ -452,18 +495,22 @@ static int cmd_run(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			so.audit = true;
 			break;
 		case 'k':
 			so.kernel = optarg;
+			rc = check_kernel(argv[0], optarg);
+			if (rc >= 0)
+				return rc;
 			break;
 		case 'r':
 			c = ioda_refcount_rule_parse(optarg);
 			if (c < 0)
-				return usage_error(run_usage, "unknown --refcount rule (counted, v5.5, v5.6)",
+				return usage_error(argv[0],
+						   "unknown --refcount rule (counted, v5.5, v5.6)",
 						   optarg);
 			so.refcount = (enum ioda_refcount_rule)c;
 			break;
@@ -471,15 +518,17 @@ static int cmd_run(int argc, char **argv)
 			fputs(run_usage, stdout);
 			return 0;
 		default:
-			return usage_error(run_usage, "unknown option", argv[optind - 1]);
+			return option_error(argv, c);
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error(run_usage, "expected one FILE.scn, got",
-				   argc - optind ? argv[optind + 1] : "none");
+	rc = one_operand(argc, argv, "FILE.scn");
+	if (rc >= 0)
+		return rc;
 	ctx = ioda_ctx_new();
-	if (!ctx)
+	if (!ctx) {
+		fputs("ioda: out of memory\n", stderr);
 		return EXIT_USAGE;
+	}
 	rc = ioda_scenario_load(ctx, argv[optind], &s, &err);
 	if (!rc) {
 		/* Failed expects land next to the lines they are about. */
@@ -508,7 +557,7 @@ static const struct command {
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		fputs("ioda: missing COMMAND (see 'ioda --help')\n", stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -522,6 +571,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "ioda: unknown command '%s'\n%s", argv[1], usage_text);
+	fprintf(stderr, "ioda: unknown command '%s' (see 'ioda --help')\n", argv[1]);
 	return EXIT_USAGE;
 }

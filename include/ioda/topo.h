@@ -156,7 +156,7 @@ int ioda_dt_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_
 /*
  * Reads the whole of @path into a NUL-terminated buffer from the context's
  * allocator (the caller frees it with ioda_free).  Negative errno and @err
- * ("PATH: reason") on failure.
+ * ("PATH: reason") on failure; more than 64 MiB is -EFBIG.
  */
 int ioda_read_file(struct ioda_ctx *ctx, const char *path, char **buf, size_t *len,
 		   struct ioda_error *err);

@@ -40,7 +40,8 @@ struct tok {
 };
 
 /* Prints a token with "%.*s". */
-#define TOK(t) (int)(t)->len, (t)->s
+/* A word for a message: at most 64 bytes of it, so that a huge one keeps the line short. */
+#define TOK(t) (int)((t)->len < 64 ? (t)->len : 64), (t)->s
 
 /* BLK_BUS: the bus a node list (ioda_topo_parse_nodes) goes on; it has no '}'. */
 enum block_kind { BLK_TOP, BLK_PHB, BLK_BRIDGE, BLK_DEVICE, BLK_BUS };
@@ -1071,7 +1072,7 @@ static int tokenize(struct parser *p, const char *s, size_t len, struct tok *tok
 	for (size_t k = 0; k < len; k++)
 		if ((unsigned char)s[k] < 0x20 && !is_blank(s[k]))
 			return fail_at(p, p->line, (unsigned int)k + 1,
-				       "unexpected control character %#04x", (unsigned char)s[k]);
+				       "unexpected control character 0x%02x", (unsigned char)s[k]);
 	while (i < len) {
 		size_t start = i;
 

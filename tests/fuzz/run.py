@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Runs one libFuzzer target over seeds and regressions (files or folders;
 missing ones are skipped), then fuzzes for --seconds.  New inputs go to
-WORK/corpus, never to the source tree; a crash leaves WORK/crash-* and
-fails.  libFuzzer's output goes to WORK/fuzz.log; printed are its start
+WORK/corpus, never to the source tree, which starts empty unless --keep
+(make fuzz keeps it growing; make check starts from the seeds alone).  A
+crash leaves WORK/crash-* and fails.  libFuzzer's output goes to WORK/fuzz.log; printed are its start
 and end lines and final stats, and on failure the log's tail."""
 import argparse
 import os
@@ -16,13 +17,16 @@ ap = argparse.ArgumentParser()
 ap.add_argument('fuzzer')
 ap.add_argument('--seconds', type=int, required=True)
 ap.add_argument('--work', required=True)
+ap.add_argument('--keep', action='store_true')
 ap.add_argument('inputs', nargs='*')
 a = ap.parse_intermixed_args()
 
 corpus = os.path.join(a.work, 'corpus')
 seeds = os.path.join(a.work, 'seeds')
-os.makedirs(corpus, exist_ok=True)
+if not a.keep:
+    shutil.rmtree(corpus, ignore_errors=True)
 shutil.rmtree(seeds, ignore_errors=True)
+os.makedirs(corpus, exist_ok=True)
 os.makedirs(seeds)
 dirs = []
 for i in a.inputs:
@@ -42,4 +46,4 @@ if rc:
     print('\n'.join(lines[-60:]))
 else:
     print('\n'.join(l for l in lines if re.search(r'\b(INITED|DONE)\b|^stat::|^Done ', l)))
-sys.exit(rc)
+sys.exit(1 if rc else 0)  # libFuzzer exits 77 on a finding: meson would skip
