@@ -66,14 +66,15 @@ check: deps
 		$(MESON) test -C build-tsan --suite concurrency --print-errorlogs
 	$(MESON) test -C build-fuzz --suite fuzz --print-errorlogs
 
-# Each fuzz target for SECONDS, one at a time; the corpus grows in build-fuzz/.
+# Each fuzz target for SECONDS, one at a time; the corpus grows in build-fuzz/long/.
 SECONDS ?= 60
 FUZZ_TARGETS := topo dt log scenario
 fuzz: deps
 	$(MAKE) fuzz-build
 	for t in $(FUZZ_TARGETS); do \
 		$(MESON) test -C build-fuzz --suite fuzz fuzz-$$t -v \
-			--test-args="--seconds $(SECONDS) --keep" --timeout-multiplier 0 || exit 1; \
+			--test-args="--seconds $(SECONDS) --keep --work $(CURDIR)/build-fuzz/long/$$t" \
+			--timeout-multiplier 0 || exit 1; \
 	done
 
 demo: deps
