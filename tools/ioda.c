@@ -60,15 +60,45 @@ static const char tree_usage[] =
 	"only that device and what is below it, as a scenario's hot add block holds.\n"
 	"--json prints the same description as one JSON document.\n";
 
-/* "ioda: WHAT 'ARG'", then the command's usage; exit status 2. */
-static int usage_error(const char *cmd_usage, const char *what, const char *arg)
+/* One line, "ioda: WHAT 'ARG' (see ...)", and exit status 2: bad input is never more. */
+static int usage_error(const char *cmd, const char *what, const char *arg)
 {
-	fprintf(stderr, "ioda: %s '%s'\n%s", what, arg, cmd_usage);
+	fprintf(stderr, "ioda: %s '%s' (see 'ioda %s --help')\n", what, arg, cmd);
+	return EXIT_USAGE;
+}
+
+/* getopt's '?' (an unknown option) or ':' (an option without its value). */
+static int option_error(char **argv, int opt)
+{
+	return usage_error(argv[0], opt == ':' ? "missing value for" : "unknown option",
+			   argv[optind - 1]);
+}
+
+/* The operands: exactly one, named @what; -1 to go on, or the exit status. */
+static int one_operand(int argc, char **argv, const char *what)
+{
+	if (optind == argc)
+		return usage_error(argv[0], "missing", what);
+	if (argc - optind > 1)
+		return usage_error(argv[0], "unexpected argument", argv[optind + 1]);
+	return -1;
+}
+
+/* --kernel is checked before anything is loaded: a bad one is a usage error. */
+static int check_kernel(const char *cmd, const char *version)
+{
+	struct ioda_profile p;
+	struct ioda_error err;
+
+	if (!ioda_profile_init(&p, version, &err))
+		return -1;
+	fprintf(stderr, "ioda: %s (see 'ioda %s --help')\n", err.msg, cmd);
 	return EXIT_USAGE;
 }
 
 /* What a machine command was asked. */
 struct cli {
+	const char *cmd; /* the command's name, for usage errors */
 	const char *usage;
 	int kind;
 	const char *path;
@@ -109,15 +139,16 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
+	int opt, rc;
 	char *end;
 
+	c->cmd = argv[0];
 	c->kind = IODA_INPUT_AUTO;
 	c->path = NULL;
 	c->phb = -1;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if ((opt == 'k' || opt == 'c' || opt == 'r') && !(allowed & OPT_BOOT))
 			opt = '?';
 		if ((opt == 'p' && !(allowed & OPT_PHB)) || (opt == 'j' && !(allowed & OPT_JSON)) ||
@@ -129,10 +160,13 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		case 'a':
 			c->kind = ioda_input_kind_parse(optarg);
 			if (c->kind < 0)
-				return usage_error(c->usage, "unknown input kind", optarg);
+				return usage_error(argv[0], "unknown input kind", optarg);
 			break;
 		case 'k':
 			c->boot.kernel = optarg;
+			rc = check_kernel(argv[0], optarg);
+			if (rc >= 0)
+				return rc;
 			break;
 		case 'c':
 			c->boot.cmdline = optarg;
@@ -143,7 +177,7 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		case 'p':
 			c->phb = strtol(optarg, &end, 0);
 			if (*end || end == optarg || c->phb < 0 || c->phb > 0xffff)
-				return usage_error(c->usage, "bad PHB number", optarg);
+				return usage_error(argv[0], "bad PHB number", optarg);
 			break;
 		case 'j':
 			c->json = true;
@@ -164,15 +198,15 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 			fputs(c->usage, stdout);
 			return 0;
 		default:
-			return usage_error(c->usage, "unknown option", argv[optind - 1]);
+			return option_error(argv, opt);
 		}
 	}
 	if (argc - optind > 1)
-		return usage_error(c->usage, "unexpected argument", argv[optind + 1]);
+		return usage_error(argv[0], "unexpected argument", argv[optind + 1]);
 	if (c->subtree && !c->topo)
-		return usage_error(c->usage, "--subtree needs --topo, not", c->subtree);
+		return usage_error(argv[0], "--subtree needs --topo, not", c->subtree);
 	if (c->json && c->topo)
-		return usage_error(c->usage, "--json and --topo exclude each other, given", "--json");
+		return usage_error(argv[0], "--json and --topo exclude each other, given", "--json");
 	if (optind < argc)
 		c->path = argv[optind];
 	return -1;
@@ -225,8 +259,14 @@ static int run(struct cli *c, bool boot, bool log,
 		rc = ioda_load_example(ctx, &m, &err);
 	if (!rc && boot) {
 		rc = ioda_kernel_boot(m, &c->boot, sink, sink_arg, &k, &err);
-		if (rc)
+		if (rc) {
+			/* What the kernel refused is the machine's: say which. */
+			struct ioda_error e = err;
+
+			ioda_error_set(&err, "%s: %s", c->path ? c->path : ioda_example_machine_name,
+				       e.msg);
 			ioda_machine_free(m);
+		}
 	}
 	if (rc) {
 		fprintf(stderr, "%s\n", err.msg);
@@ -298,7 +338,7 @@ static struct pci_dev *get_dev_arg(struct cli *c, struct ioda_machine *m, const 
 
 	if (sscanf(bdf, "%4x:%2x:%2x.%1u%n", &domain, &bus, &slot, &fn, &n) != 4 || bdf[n] ||
 	    slot > 0x1f || fn > 7) {
-		*rc = usage_error(c->usage, "bad device (expected DDDD:BB:DD.F)", bdf);
+		*rc = usage_error(c->cmd, "bad device (expected DDDD:BB:DD.F)", bdf);
 		return NULL;
 	}
 	dev = pci_get_domain_bus_and_slot(m, (int)domain, bus, PCI_DEVFN(slot, fn), "ioda");
@@ -452,7 +492,7 @@ static int cmd_show(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (c.json && c.dump)
-		return usage_error(show_usage, "choose one of", "--json --dump");
+		return usage_error(argv[0], "choose one of", "--json --dump");
 	return run(&c, true, false, do_show);
 }
 
@@ -486,7 +526,7 @@ static int cmd_hw(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (c.phb < 0)
-		return usage_error(hw_usage, "missing", "--phb");
+		return usage_error(argv[0], "missing", "--phb");
 	return run(&c, true, false, do_hw);
 }
 
@@ -530,7 +570,7 @@ static int cmd_replay(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			ro.derived_only = true;
@@ -540,6 +580,9 @@ static int cmd_replay(int argc, char **argv)
 			break;
 		case 'k':
 			ro.kernel = optarg;
+			rc = check_kernel(argv[0], optarg);
+			if (rc >= 0)
+				return rc;
 			break;
 		case 'j':
 			json = true;
@@ -548,12 +591,12 @@ static int cmd_replay(int argc, char **argv)
 			fputs(replay_usage, stdout);
 			return 0;
 		default:
-			return usage_error(replay_usage, "unknown option", argv[optind - 1]);
+			return option_error(argv, c);
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error(replay_usage, "expected one LOG, got",
-				   argc - optind ? argv[optind + 1] : "none");
+	rc = one_operand(argc, argv, "LOG");
+	if (rc >= 0)
+		return rc;
 	ctx = ioda_ctx_new();
 	/* --json: the report is collected, then printed inside the document. */
 	if (json)
@@ -620,7 +663,7 @@ static int cmd_run(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			so.audit = true;
@@ -630,11 +673,15 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'k':
 			so.kernel = optarg;
+			rc = check_kernel(argv[0], optarg);
+			if (rc >= 0)
+				return rc;
 			break;
 		case 'r':
 			c = ioda_refcount_rule_parse(optarg);
 			if (c < 0)
-				return usage_error(run_usage, "unknown --refcount rule (counted, v5.5, v5.6)",
+				return usage_error(argv[0],
+						   "unknown --refcount rule (counted, v5.5, v5.6)",
 						   optarg);
 			so.refcount = (enum ioda_refcount_rule)c;
 			break;
@@ -642,15 +689,17 @@ static int cmd_run(int argc, char **argv)
 			fputs(run_usage, stdout);
 			return 0;
 		default:
-			return usage_error(run_usage, "unknown option", argv[optind - 1]);
+			return option_error(argv, c);
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error(run_usage, "expected one FILE.scn, got",
-				   argc - optind ? argv[optind + 1] : "none");
+	rc = one_operand(argc, argv, "FILE.scn");
+	if (rc >= 0)
+		return rc;
 	ctx = ioda_ctx_new();
-	if (!ctx)
+	if (!ctx) {
+		fputs("ioda: out of memory\n", stderr);
 		return EXIT_USAGE;
+	}
 	rc = ioda_scenario_load(ctx, argv[optind], &s, &err);
 	if (!rc) {
 		/* Failed expects land next to the lines they are about. */
@@ -731,7 +780,7 @@ static int cmd_torture(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(torture_usage, stdout);
 			return 0;
@@ -741,10 +790,10 @@ static int cmd_torture(int argc, char **argv)
 			machine |= c == 'm';
 			continue;
 		}
-		if (c == '?' || !optarg)
-			return usage_error(torture_usage, "unknown option", argv[optind - 1]);
+		if (c == '?' || c == ':')
+			return option_error(argv, c);
 		if (!parse_count(optarg, c == 't' ? 64 : UINT64_MAX, &v) || (c == 't' && !v))
-			return usage_error(torture_usage, "bad number", optarg);
+			return usage_error(argv[0], "bad number", optarg);
 		if (c == 's')
 			to.seed = v;
 		else if (c == 'o')
@@ -755,7 +804,7 @@ static int cmd_torture(int argc, char **argv)
 			to.audit_every = (unsigned long)v;
 	}
 	if (optind < argc)
-		return usage_error(torture_usage, "unexpected argument", argv[optind]);
+		return usage_error(argv[0], "unexpected argument", argv[optind]);
 	if (machine)
 		return print_torture_machine(to.seed);
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -784,7 +833,7 @@ static const struct command {
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		fputs("ioda: missing COMMAND (see 'ioda --help')\n", stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -798,6 +847,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "ioda: unknown command '%s'\n%s", argv[1], usage_text);
+	fprintf(stderr, "ioda: unknown command '%s' (see 'ioda --help')\n", argv[1]);
 	return EXIT_USAGE;
 }

@@ -78,6 +78,13 @@ struct ioda_topo_phb {
 	struct ioda_topo_phb *next;
 };
 
+/*
+ * The most RAM a machine may end at: book3s64's MAX_PHYSMEM_BITS.  Beyond
+ * it the DMA bypass window (RAM rounded up to a power of two, at 1 << 59)
+ * would not fit in 64 bits.  The loaders reject more.
+ */
+#define IODA_MAX_MEMORY (1ull << 51)
+
 struct ioda_topo {
 	char *file; /* name used in messages */
 	uint64_t memory_bytes;
@@ -162,7 +169,7 @@ int ioda_dt_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_
 /*
  * Reads the whole of @path into a NUL-terminated buffer from the context's
  * allocator (the caller frees it with ioda_free).  Negative errno and @err
- * ("PATH: reason") on failure.
+ * ("PATH: reason") on failure; more than 64 MiB is -EFBIG.
  */
 int ioda_read_file(struct ioda_ctx *ctx, const char *path, char **buf, size_t *len,
 		   struct ioda_error *err);

@@ -221,6 +221,7 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 	const struct ioda_bootlog_pe_line *kept;
 	unsigned int nkept;
 	struct ioda_boot_opts boot = { 0 };
+	struct ioda_error e;
 	char version[24];
 	int rc;
 
@@ -253,9 +254,11 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 	rc = ioda_machine_populate(m, topo, err);
 	if (rc)
 		goto out;
-	rc = ioda_kernel_boot(m, &boot, collect, &got, &k, err);
-	if (rc)
+	rc = ioda_kernel_boot(m, &boot, collect, &got, &k, &e);
+	if (rc) {
+		ioda_error_set(err, "%s: %s", file, e.msg);
 		goto out;
+	}
 	rc = -ENOMEM;
 	if (got.oom)
 		goto oom;
