@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# A thin wrapper over meson/ninja.  Four build folders, never mixed:
+# A thin wrapper over meson/ninja.  Five build folders, never mixed:
 #   build/        the default: tracker on, -O2 -g; the CLI is build/ioda
 #   build-asan/   ASan + UBSan, where the tests run
 #   build-tsan/   ThreadSanitizer, for the concurrency tests
 #   build-bench/  tracker compiled out, -O2, for make bench
+#   build-fuzz/   clang, libFuzzer + ASan + UBSan: the fuzz targets only
 
 MESON ?= meson
 NINJA ?= ninja
@@ -15,7 +16,8 @@ DEB_PKGS := gcc libc6-dev make python3 meson ninja-build pkg-config libfdt-dev \
 
 SAN_ARGS := -Doptimization=1 -Ddebug=true -Dc_args=-fno-sanitize-recover=all
 
-.PHONY: all deps build check demo bench faults torture oracle oracle-hotplug install clean asan tsan
+.PHONY: all deps build check demo bench faults torture oracle oracle-hotplug install clean asan \
+	tsan fuzz fuzz-build
 
 all: build
 
@@ -42,6 +44,10 @@ build-tsan/build.ninja:
 build-bench/build.ninja:
 	$(MESON) setup build-bench --buildtype=release -Doptimization=2 -Dtracker=false
 
+build-fuzz/build.ninja:
+	CC=clang $(MESON) setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
+		-Db_lundef=false $(SAN_ARGS)
+
 build: build/build.ninja
 	$(NINJA) -C build
 
@@ -51,12 +57,27 @@ asan: build-asan/build.ninja
 tsan: build-tsan/build.ninja
 	$(NINJA) -C build-tsan
 
+fuzz-build: build-fuzz/build.ninja
+	$(NINJA) -C build-fuzz
+
 # TSan needs a low-entropy address space on some kernels: setarch -R gives one.
 check: deps
-	$(MAKE) build asan tsan
+	$(MAKE) build asan tsan fuzz-build
 	$(MESON) test -C build-asan --suite unit --suite conformance --print-errorlogs
 	TSAN_OPTIONS=halt_on_error=1 setarch $$(uname -m) -R \
 		$(MESON) test -C build-tsan --suite concurrency --print-errorlogs
+	$(MESON) test -C build-fuzz --suite fuzz --print-errorlogs
+
+# Each fuzz target for SECONDS, one at a time; the corpus grows in build-fuzz/long/.
+SECONDS ?= 60
+FUZZ_TARGETS := topo dt log scenario
+fuzz: deps
+	$(MAKE) fuzz-build
+	for t in $(FUZZ_TARGETS); do \
+		$(MESON) test -C build-fuzz --suite fuzz fuzz-$$t -v \
+			--test-args="--seconds $(SECONDS) --keep --work $(CURDIR)/build-fuzz/long/$$t" \
+			--timeout-multiplier 0 || exit 1; \
+	done
 
 demo: deps
 	$(MAKE) build
@@ -102,4 +123,4 @@ install: build
 	$(MESON) install -C build --destdir "$(DESTDIR)"
 
 clean:
-	rm -rf build build-asan build-tsan build-bench
+	rm -rf build build-asan build-tsan build-bench build-fuzz

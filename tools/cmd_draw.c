@@ -27,7 +27,7 @@ extern char **environ;
 
 static const char draw_usage[] =
 	"Usage: ioda draw [-o FILE.svg|FILE.png|FILE.dot] [--eeh-freeze=DDDD:BB:DD.F]...\n"
-	"                 [--kernel=VERSION] [--as=topo|dt|log] [MACHINE]\n"
+	"                 [--kernel=VERSION] [--cmdline=TEXT] [--as=topo|dt|log] [MACHINE]\n"
 	"\n"
 	"Boots the machine and draws it: per chip its PHBs, each PHB's PEs (kind,\n"
 	"bus, iommu group) and each PE's devices; NVLinks join GPUs to their NPU\n"
@@ -44,12 +44,6 @@ struct draw_opts {
 	const char *freeze[MAX_FREEZES];
 	unsigned int nfreeze;
 };
-
-static int usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "ioda: %s '%s'\n%s", what, arg, draw_usage);
-	return EXIT_USAGE;
-}
 
 /* The -T format dot renders @path's extension to; "dot": ours as is; NULL: unknown. */
 static const char *format_of(const char *path)
@@ -70,43 +64,51 @@ static int parse(int argc, char **argv, struct draw_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "eeh-freeze", required_argument, NULL, 'f' },
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "cmdline", required_argument, NULL, 'c' },
 		{ "as", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, rc;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (!format_of(optarg))
-				return usage_error("-o wants a .svg, .png or .dot file, not", optarg);
+				return usage_error(argv[0], "-o wants a .svg, .png or .dot file, not",
+						   optarg);
 			o->out = optarg;
 			break;
 		case 'f':
 			if (o->nfreeze == MAX_FREEZES)
-				return usage_error("too many --eeh-freeze (max 16) at", optarg);
+				return usage_error(argv[0], "too many --eeh-freeze (max 16) at", optarg);
 			o->freeze[o->nfreeze++] = optarg;
 			break;
 		case 'k':
+			rc = check_kernel(argv[0], optarg);
+			if (rc >= 0)
+				return rc;
 			o->boot.kernel = optarg;
+			break;
+		case 'c':
+			o->boot.cmdline = optarg;
 			break;
 		case 'a':
 			o->kind = ioda_input_kind_parse(optarg);
 			if (o->kind < 0)
-				return usage_error("unknown input kind", optarg);
+				return usage_error(argv[0], "unknown input kind", optarg);
 			break;
 		case 'h':
 			fputs(draw_usage, stdout);
 			return 0;
 		default:
-			return usage_error("unknown option", argv[optind - 1]);
+			return option_error(argv, c);
 		}
 	}
 	if (argc - optind > 1)
-		return usage_error("unexpected argument", argv[optind + 1]);
+		return usage_error(argv[0], "unexpected argument", argv[optind + 1]);
 	o->path = optind < argc ? argv[optind] : NULL;
 	return -1;
 }
@@ -244,8 +246,14 @@ int cmd_draw(int argc, char **argv)
 		rc = ioda_load_example(ctx, &m, &err);
 	if (!rc) {
 		rc = ioda_kernel_boot(m, &o.boot, NULL, NULL, &k, &err);
-		if (rc)
+		if (rc) {
+			/* What the kernel refused is the machine's: say which. */
+			struct ioda_error e = err;
+
+			ioda_error_set(&err, "%s: %s", o.path ? o.path : ioda_example_machine_name,
+				       e.msg);
 			ioda_machine_free(m);
+		}
 	}
 	if (rc) {
 		fprintf(stderr, "%s\n", err.msg);

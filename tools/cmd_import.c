@@ -35,12 +35,6 @@ static const char import_usage[] =
 	"then elsewhere: mkdir copy && tar -xzf ioda-copy.tgz -C copy &&\n"
 	"ioda import copy -o mybox.topo && ioda show mybox.topo\n";
 
-static int usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "ioda: %s '%s'\n%s", what, arg, import_usage);
-	return EXIT_USAGE;
-}
-
 /* What ioda_machine_populate() says of it, so a bad copy fails here, not at boot. */
 static int check_builds(struct ioda_ctx *ctx, const struct ioda_topo *topo)
 {
@@ -95,7 +89,7 @@ int cmd_import(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(import_usage, stdout);
 			return 0;
@@ -107,11 +101,11 @@ int cmd_import(int argc, char **argv)
 		else if (c == 'j')
 			json = true;
 		else
-			return usage_error("unknown option", argv[optind - 1]);
+			return option_error(argv, c);
 	}
-	if (argc - optind != 1)
-		return usage_error("expected one COPY folder, got",
-				   argc - optind ? argv[optind + 1] : "none");
+	rc = one_operand(argc, argv, "COPY");
+	if (rc >= 0)
+		return rc;
 	ctx = ioda_ctx_new();
 	if (!ctx) {
 		fputs("ioda: out of memory\n", stderr);

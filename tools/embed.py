@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Embeds a file in the library: SYM[] (bytes), SYM_size and SYM_name.
+# A NUL follows the bytes (not counted), so that text can be parsed in place.
 import os
 import sys
 
@@ -17,4 +18,4 @@ with open(out, 'w') as f:
     f.write('const unsigned char %s[] = {\n' % sym)
     for i in range(0, len(data), 16):
         f.write('\t' + ' '.join('0x%02x,' % b for b in data[i:i + 16]) + '\n')
-    f.write('};\n')
+    f.write('\t0x00,\n};\n')

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <ioda/config.h>
+#include <ioda/groups.h>
 #include <ioda/hw.h>
 #include <ioda/ioda.h>
 #include <ioda/replay.h>
@@ -29,6 +30,8 @@ static const char usage_text[] =
 	"  tree [MACHINE]   print the PCI tree, one device per line\n"
 	"  boot [MACHINE]   boot it as the PowerNV kernel does; print the kernel's log\n"
 	"  show [MACHINE]   boot it and print the PE table (--dump: as debugfs does)\n"
+	"  groups [MACHINE] its iommu groups; --device=BDF: what else must be passed\n"
+	"                   through to a guest with that device, and why\n"
 	"  replay LOG       rebuild a machine from a real boot log, boot it under the\n"
 	"                   log's kernel and compare the PE lines with the log's\n"
 	"  hw --phb=N [MACHINE]\n"
@@ -51,7 +54,7 @@ static const char usage_text[] =
 	"Run 'ioda COMMAND --help' for a command's options.\n";
 
 static const char tree_usage[] =
-	"Usage: ioda tree [--topo [--subtree=DDDD:BB:DD.F]] [--as=topo|dt|log] [MACHINE]\n"
+	"Usage: ioda tree [--json | --topo [--subtree=DDDD:BB:DD.F]] [--as=topo|dt|log] [MACHINE]\n"
 	"\n"
 	"Prints the machine's PCI tree: one device per line, indented by depth,\n"
 	"starting with DDDD:BB:DD.F, then [vendor:device], the class name, and for\n"
@@ -59,17 +62,48 @@ static const char tree_usage[] =
 	"\n"
 	"--topo writes the machine as topology text instead (docs/topology.md), so\n"
 	"a device tree or a boot log becomes an editable .topo; --subtree writes\n"
-	"only that device and what is below it, as a scenario's hot add block holds.\n";
+	"only that device and what is below it, as a scenario's hot add block holds.\n"
+	"--json prints the same description as one JSON document.\n";
 
-/* "ioda: WHAT 'ARG'", then the command's usage; exit status 2. */
-static int usage_error(const char *cmd_usage, const char *what, const char *arg)
+/* One line, "ioda: WHAT 'ARG' (see ...)", and exit status 2: bad input is never more. */
+int usage_error(const char *cmd, const char *what, const char *arg)
 {
-	fprintf(stderr, "ioda: %s '%s'\n%s", what, arg, cmd_usage);
+	fprintf(stderr, "ioda: %s '%s' (see 'ioda %s --help')\n", what, arg, cmd);
+	return EXIT_USAGE;
+}
+
+/* getopt's '?' (an unknown option) or ':' (an option without its value). */
+int option_error(char **argv, int opt)
+{
+	return usage_error(argv[0], opt == ':' ? "missing value for" : "unknown option",
+			   argv[optind - 1]);
+}
+
+/* The operands: exactly one, named @what; -1 to go on, or the exit status. */
+int one_operand(int argc, char **argv, const char *what)
+{
+	if (optind == argc)
+		return usage_error(argv[0], "missing", what);
+	if (argc - optind > 1)
+		return usage_error(argv[0], "unexpected argument", argv[optind + 1]);
+	return -1;
+}
+
+/* --kernel is checked before anything is loaded: a bad one is a usage error. */
+int check_kernel(const char *cmd, const char *version)
+{
+	struct ioda_profile p;
+	struct ioda_error err;
+
+	if (!ioda_profile_init(&p, version, &err))
+		return -1;
+	fprintf(stderr, "ioda: %s (see 'ioda %s --help')\n", err.msg, cmd);
 	return EXIT_USAGE;
 }
 
 /* What a machine command was asked. */
 struct cli {
+	const char *cmd; /* the command's name, for usage errors */
 	const char *usage;
 	int kind;
 	const char *path;
@@ -77,6 +111,7 @@ struct cli {
 	long phb; /* --phb, -1 when not given */
 	bool json, dump, topo;
 	const char *subtree; /* --subtree BDF */
+	const char *device;  /* --device BDF */
 };
 
 enum {
@@ -85,6 +120,7 @@ enum {
 	OPT_JSON = 1u << 2,
 	OPT_DUMP = 1u << 3,
 	OPT_TOPO = 1u << 4,
+	OPT_DEVICE = 1u << 5,
 };
 
 /*
@@ -104,32 +140,38 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		{ "dump", no_argument, NULL, 'd' },
 		{ "topo", no_argument, NULL, 't' },
 		{ "subtree", required_argument, NULL, 's' },
+		{ "device", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
+	int opt, rc;
 	char *end;
 
+	c->cmd = argv[0];
 	c->kind = IODA_INPUT_AUTO;
 	c->path = NULL;
 	c->phb = -1;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if ((opt == 'k' || opt == 'c' || opt == 'r') && !(allowed & OPT_BOOT))
 			opt = '?';
 		if ((opt == 'p' && !(allowed & OPT_PHB)) || (opt == 'j' && !(allowed & OPT_JSON)) ||
 		    (opt == 'd' && !(allowed & OPT_DUMP)) ||
-		    ((opt == 't' || opt == 's') && !(allowed & OPT_TOPO)))
+		    ((opt == 't' || opt == 's') && !(allowed & OPT_TOPO)) ||
+		    (opt == 'D' && !(allowed & OPT_DEVICE)))
 			opt = '?';
 		switch (opt) {
 		case 'a':
 			c->kind = ioda_input_kind_parse(optarg);
 			if (c->kind < 0)
-				return usage_error(c->usage, "unknown input kind", optarg);
+				return usage_error(argv[0], "unknown input kind", optarg);
 			break;
 		case 'k':
 			c->boot.kernel = optarg;
+			rc = check_kernel(argv[0], optarg);
+			if (rc >= 0)
+				return rc;
 			break;
 		case 'c':
 			c->boot.cmdline = optarg;
@@ -140,7 +182,7 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		case 'p':
 			c->phb = strtol(optarg, &end, 0);
 			if (*end || end == optarg || c->phb < 0 || c->phb > 0xffff)
-				return usage_error(c->usage, "bad PHB number", optarg);
+				return usage_error(argv[0], "bad PHB number", optarg);
 			break;
 		case 'j':
 			c->json = true;
@@ -154,17 +196,22 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		case 's':
 			c->subtree = optarg;
 			break;
+		case 'D':
+			c->device = optarg;
+			break;
 		case 'h':
 			fputs(c->usage, stdout);
 			return 0;
 		default:
-			return usage_error(c->usage, "unknown option", argv[optind - 1]);
+			return option_error(argv, opt);
 		}
 	}
 	if (argc - optind > 1)
-		return usage_error(c->usage, "unexpected argument", argv[optind + 1]);
+		return usage_error(argv[0], "unexpected argument", argv[optind + 1]);
 	if (c->subtree && !c->topo)
-		return usage_error(c->usage, "--subtree needs --topo, not", c->subtree);
+		return usage_error(argv[0], "--subtree needs --topo, not", c->subtree);
+	if (c->json && c->topo)
+		return usage_error(argv[0], "--json and --topo exclude each other, given", "--json");
 	if (optind < argc)
 		c->path = argv[optind];
 	return -1;
@@ -217,8 +264,14 @@ static int run(struct cli *c, bool boot, bool log,
 		rc = ioda_load_example(ctx, &m, &err);
 	if (!rc && boot) {
 		rc = ioda_kernel_boot(m, &c->boot, sink, sink_arg, &k, &err);
-		if (rc)
+		if (rc) {
+			/* What the kernel refused is the machine's: say which. */
+			struct ioda_error e = err;
+
+			ioda_error_set(&err, "%s: %s", c->path ? c->path : ioda_example_machine_name,
+				       e.msg);
 			ioda_machine_free(m);
+		}
 	}
 	if (rc) {
 		fprintf(stderr, "%s\n", err.msg);
@@ -278,25 +331,42 @@ static int print_tree_line(void *arg, struct pci_dev *dev, unsigned int depth)
 	return 0;
 }
 
+/*
+ * The device a DDDD:BB:DD.F option names, counted for "ioda"; NULL with
+ * *@rc the exit status when it is malformed or not in the machine.
+ */
+static struct pci_dev *get_dev_arg(struct cli *c, struct ioda_machine *m, const char *bdf, int *rc)
+{
+	unsigned int domain, bus, slot, fn;
+	struct pci_dev *dev;
+	int n = 0;
+
+	if (sscanf(bdf, "%4x:%2x:%2x.%1u%n", &domain, &bus, &slot, &fn, &n) != 4 || bdf[n] ||
+	    slot > 0x1f || fn > 7) {
+		*rc = usage_error(c->cmd, "bad device (expected DDDD:BB:DD.F)", bdf);
+		return NULL;
+	}
+	dev = pci_get_domain_bus_and_slot(m, (int)domain, bus, PCI_DEVFN(slot, fn), "ioda");
+	if (!dev) {
+		fprintf(stderr, "%s: no device %s\n", c->path ? c->path : ioda_example_machine_name,
+			bdf);
+		*rc = EXIT_USAGE;
+	}
+	return dev;
+}
+
 /* --topo --subtree BDF: the device's subtree as a hot add block's body. */
 static int write_subtree(struct cli *c, struct ioda_machine *m)
 {
-	unsigned int domain, bus, slot, fn;
 	struct ioda_topo_node *node;
 	struct pci_dev *dev;
-	int n = 0, rc;
+	int rc;
 
-	if (sscanf(c->subtree, "%4x:%2x:%2x.%1u%n", &domain, &bus, &slot, &fn, &n) != 4 ||
-	    c->subtree[n] || slot > 0x1f || fn > 7)
-		return usage_error(c->usage, "bad device (expected DDDD:BB:DD.F)", c->subtree);
-	dev = pci_get_domain_bus_and_slot(m, (int)domain, bus, PCI_DEVFN(slot, fn), "ioda tree");
-	if (!dev) {
-		fprintf(stderr, "%s: no device %s\n", c->path ? c->path : ioda_example_machine_name,
-			c->subtree);
-		return EXIT_USAGE;
-	}
+	dev = get_dev_arg(c, m, c->subtree, &rc);
+	if (!dev)
+		return rc;
 	rc = pci_describe_dev(m, dev, &node);
-	pci_dev_put(dev, "ioda tree");
+	pci_dev_put(dev, "ioda");
 	if (!rc) {
 		rc = ioda_topo_write_nodes(stdout, node, 0);
 		ioda_topo_node_free(m->ctx, node);
@@ -311,13 +381,13 @@ static int do_tree(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 
 	if (c->subtree)
 		return write_subtree(c, m);
-	if (!c->topo) {
+	if (!c->topo && !c->json) {
 		pci_walk_machine(m, print_tree_line, NULL);
 		return 0;
 	}
 	rc = pci_describe_machine(m, &topo);
 	if (!rc) {
-		rc = ioda_topo_write(stdout, topo);
+		rc = c->json ? ioda_topo_json(topo, stdout) : ioda_topo_write(stdout, topo);
 		ioda_topo_free(m->ctx, topo);
 	}
 	return rc ? EXIT_USAGE : 0;
@@ -326,7 +396,7 @@ static int do_tree(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 static int cmd_tree(int argc, char **argv)
 {
 	struct cli c = { .usage = tree_usage };
-	int rc = parse_args(argc, argv, &c, OPT_TOPO);
+	int rc = parse_args(argc, argv, &c, OPT_TOPO | OPT_JSON);
 
 	return rc >= 0 ? rc : run(&c, false, false, do_tree);
 }
@@ -377,6 +447,48 @@ static int do_show(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 	return 0;
 }
 
+static const char groups_usage[] =
+	"Usage: ioda groups [--json] [--device=DDDD:BB:DD.F] [--kernel=VERSION]\n"
+	"                   [--cmdline=TEXT] [--as=topo|dt|log] [MACHINE]\n"
+	"\n"
+	"Boots the machine and lists its iommu groups: each group's devices with\n"
+	"their PE (DDDD:PE), IDs and class.  VFIO passes whole groups to a guest.\n"
+	"\n"
+	"--device answers \"what else must I pass through with this device?\": every\n"
+	"device that must go to the same guest, and why: the same PE (the PHB\n"
+	"isolates PEs, not functions), the same iommu group, an NVLink peer (a GPU\n"
+	"and its links on the NPU), or the iommu group of such a peer.  Exit 1 when\n"
+	"the device has no iommu group (a bridge, a device without a PE): it cannot\n"
+	"be passed through.\n";
+
+static int do_groups(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
+{
+	struct pci_dev *dev;
+	int rc;
+
+	if (!c->device) {
+		rc = c->json ? ioda_groups_json(k, stdout) : ioda_groups_text(k, stdout);
+		return rc ? EXIT_USAGE : 0;
+	}
+	dev = get_dev_arg(c, m, c->device, &rc);
+	if (!dev)
+		return rc;
+	rc = ioda_groups_advise(k, dev, c->json, stdout);
+	if (rc == -ENODEV)
+		fprintf(stderr, "%s: %s has no iommu group: it cannot be passed through\n",
+			c->path ? c->path : ioda_example_machine_name, c->device);
+	pci_dev_put(dev, "ioda");
+	return rc == -ENODEV ? EXIT_FINDING : rc < 0 ? EXIT_USAGE : 0;
+}
+
+static int cmd_groups(int argc, char **argv)
+{
+	struct cli c = { .usage = groups_usage };
+	int rc = parse_args(argc, argv, &c, OPT_BOOT | OPT_JSON | OPT_DEVICE);
+
+	return rc >= 0 ? rc : run(&c, true, false, do_groups);
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	struct cli c = { .usage = show_usage };
@@ -385,16 +497,17 @@ static int cmd_show(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (c.json && c.dump)
-		return usage_error(show_usage, "choose one of", "--json --dump");
+		return usage_error(argv[0], "choose one of", "--json --dump");
 	return run(&c, true, false, do_show);
 }
 
 static const char hw_usage[] =
-	"Usage: ioda hw --phb=N [--kernel=VERSION] [--cmdline=TEXT] [--as=KIND] [MACHINE]\n"
+	"Usage: ioda hw --phb=N [--json] [--kernel=VERSION] [--cmdline=TEXT] [--as=KIND] [MACHINE]\n"
 	"\n"
 	"Boots the machine, then dumps the hardware tables of PHB N (its PCI domain\n"
 	"number) as the kernel left them: RTT, PELT-V, TVT, M32 and M64 maps, MSI\n"
-	"routing, frozen PEs.  Only entries that differ from reset are shown.\n";
+	"routing, frozen PEs.  Only entries that differ from reset are shown.\n"
+	"--json prints them as one JSON document.\n";
 
 static int do_hw(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 {
@@ -404,6 +517,8 @@ static int do_hw(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 		fprintf(stderr, "ioda: the machine has no PHB %ld\n", c->phb);
 		return EXIT_USAGE;
 	}
+	if (c->json)
+		return ioda_hw_json(ioda_opal_phb(k->opal, phb->opal_id), stdout) ? EXIT_USAGE : 0;
 	ioda_hw_dump(ioda_opal_phb(k->opal, phb->opal_id), stdout);
 	return 0;
 }
@@ -411,17 +526,17 @@ static int do_hw(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 static int cmd_hw(int argc, char **argv)
 {
 	struct cli c = { .usage = hw_usage };
-	int rc = parse_args(argc, argv, &c, OPT_BOOT | OPT_PHB);
+	int rc = parse_args(argc, argv, &c, OPT_BOOT | OPT_PHB | OPT_JSON);
 
 	if (rc >= 0)
 		return rc;
 	if (c.phb < 0)
-		return usage_error(hw_usage, "missing", "--phb");
+		return usage_error(argv[0], "missing", "--phb");
 	return run(&c, true, false, do_hw);
 }
 
 static const char replay_usage[] =
-	"Usage: ioda replay [--derived] [--resources] [--kernel=VERSION] LOG\n"
+	"Usage: ioda replay [--derived] [--resources] [--kernel=VERSION] [--json] LOG\n"
 	"\n"
 	"Rebuilds the machine from what a kernel boot log says before the PE set-up\n"
 	"(never from its PE lines), boots it under the log's kernel version, command\n"
@@ -433,7 +548,8 @@ static const char replay_usage[] =
 	"the machine is rebuilt from BAR sizes only, ioda assigns as the kernel does,\n"
 	"and the last line is \"resources: M/T assignments match\".  Exit 0 when all\n"
 	"match and nothing is extra, 1 when something differs, 2 when the log cannot\n"
-	"be used.\n";
+	"be used.  --json prints the counts and the report's lines as one JSON\n"
+	"document.\n";
 
 static int cmd_replay(int argc, char **argv)
 {
@@ -441,10 +557,15 @@ static int cmd_replay(int argc, char **argv)
 		{ "derived", no_argument, NULL, 'd' },
 		{ "resources", no_argument, NULL, 'r' },
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ioda_replay_opts ro = { 0 };
+	char *report = NULL;
+	size_t report_len = 0;
+	FILE *out = stdout;
+	bool json = false;
 	struct ioda_replay_result res;
 	struct ioda_error err = { "" };
 	struct ioda_ctx *ctx;
@@ -454,7 +575,7 @@ static int cmd_replay(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			ro.derived_only = true;
@@ -464,24 +585,45 @@ static int cmd_replay(int argc, char **argv)
 			break;
 		case 'k':
 			ro.kernel = optarg;
+			rc = check_kernel(argv[0], optarg);
+			if (rc >= 0)
+				return rc;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 'h':
 			fputs(replay_usage, stdout);
 			return 0;
 		default:
-			return usage_error(replay_usage, "unknown option", argv[optind - 1]);
+			return option_error(argv, c);
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error(replay_usage, "expected one LOG, got",
-				   argc - optind ? argv[optind + 1] : "none");
+	rc = one_operand(argc, argv, "LOG");
+	if (rc >= 0)
+		return rc;
 	ctx = ioda_ctx_new();
-	if (!ctx)
+	/* --json: the report is collected, then printed inside the document. */
+	if (json)
+		out = open_memstream(&report, &report_len);
+	if (!ctx || !out) {
+		if (out)
+			fclose(out);
+		free(report);
+		ioda_ctx_free(ctx);
+		fputs("ioda: out of memory\n", stderr);
 		return EXIT_USAGE;
+	}
 	rc = ioda_read_file(ctx, argv[optind], &buf, &len, &err);
 	if (!rc)
-		rc = ioda_replay(ctx, argv[optind], buf, len, &ro, stdout, &res, &err);
+		rc = ioda_replay(ctx, argv[optind], buf, len, &ro, out, &res, &err);
 	ioda_free(ctx, buf);
+	if (json) {
+		fclose(out);
+		if (!rc && ioda_replay_json(argv[optind], &ro, &res, report, stdout))
+			rc = -ENOMEM;
+		free(report);
+	}
 	if (rc)
 		fprintf(stderr, "%s\n", err.msg);
 	else if (!ro.derived_only && (res.matched != res.total || res.extra))
@@ -526,7 +668,7 @@ static int cmd_run(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			so.audit = true;
@@ -536,11 +678,15 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'k':
 			so.kernel = optarg;
+			rc = check_kernel(argv[0], optarg);
+			if (rc >= 0)
+				return rc;
 			break;
 		case 'r':
 			c = ioda_refcount_rule_parse(optarg);
 			if (c < 0)
-				return usage_error(run_usage, "unknown --refcount rule (counted, v5.5, v5.6)",
+				return usage_error(argv[0],
+						   "unknown --refcount rule (counted, v5.5, v5.6)",
 						   optarg);
 			so.refcount = (enum ioda_refcount_rule)c;
 			break;
@@ -548,15 +694,17 @@ static int cmd_run(int argc, char **argv)
 			fputs(run_usage, stdout);
 			return 0;
 		default:
-			return usage_error(run_usage, "unknown option", argv[optind - 1]);
+			return option_error(argv, c);
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error(run_usage, "expected one FILE.scn, got",
-				   argc - optind ? argv[optind + 1] : "none");
+	rc = one_operand(argc, argv, "FILE.scn");
+	if (rc >= 0)
+		return rc;
 	ctx = ioda_ctx_new();
-	if (!ctx)
+	if (!ctx) {
+		fputs("ioda: out of memory\n", stderr);
 		return EXIT_USAGE;
+	}
 	rc = ioda_scenario_load(ctx, argv[optind], &s, &err);
 	if (!rc) {
 		/* Failed expects land next to the lines they are about. */
@@ -637,7 +785,7 @@ static int cmd_torture(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(torture_usage, stdout);
 			return 0;
@@ -647,10 +795,10 @@ static int cmd_torture(int argc, char **argv)
 			machine |= c == 'm';
 			continue;
 		}
-		if (c == '?' || !optarg)
-			return usage_error(torture_usage, "unknown option", argv[optind - 1]);
+		if (c == '?' || c == ':')
+			return option_error(argv, c);
 		if (!parse_count(optarg, c == 't' ? 64 : UINT64_MAX, &v) || (c == 't' && !v))
-			return usage_error(torture_usage, "bad number", optarg);
+			return usage_error(argv[0], "bad number", optarg);
 		if (c == 's')
 			to.seed = v;
 		else if (c == 'o')
@@ -661,7 +809,7 @@ static int cmd_torture(int argc, char **argv)
 			to.audit_every = (unsigned long)v;
 	}
 	if (optind < argc)
-		return usage_error(torture_usage, "unexpected argument", argv[optind]);
+		return usage_error(argv[0], "unexpected argument", argv[optind]);
 	if (machine)
 		return print_torture_machine(to.seed);
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -680,6 +828,7 @@ static const struct command {
 	{ "tree", cmd_tree },
 	{ "boot", cmd_boot },
 	{ "show", cmd_show },
+	{ "groups", cmd_groups },
 	{ "hw", cmd_hw },
 	{ "replay", cmd_replay },
 	{ "run", cmd_run },
@@ -691,7 +840,7 @@ static const struct command {
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		fputs("ioda: missing COMMAND (see 'ioda --help')\n", stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -705,6 +854,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "ioda: unknown command '%s'\n%s", argv[1], usage_text);
+	fprintf(stderr, "ioda: unknown command '%s' (see 'ioda --help')\n", argv[1]);
 	return EXIT_USAGE;
 }

@@ -9,8 +9,6 @@
 #ifndef IODA_IMPORT_H
 #define IODA_IMPORT_H
 
-#include <stdio.h>
-
 #include <ioda/topo.h>
 
 /*
@@ -24,8 +22,5 @@
  */
 int ioda_import_sysfs(struct ioda_ctx *ctx, const char *dir, const char *dt_dir,
 		      struct ioda_topo **out, struct ioda_error *err);
-
-/* @topo as one JSON document (json-c); -ENOMEM, -EIO. */
-int ioda_topo_json(const struct ioda_topo *topo, FILE *out);
 
 #endif

@@ -34,4 +34,11 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 		const struct ioda_replay_opts *opts, FILE *out, struct ioda_replay_result *res,
 		struct ioda_error *err);
 
+/*
+ * The result as one JSON document: the file, the counts and the report's
+ * lines (what ioda_replay() wrote, in @report).  -ENOMEM, -EIO.
+ */
+int ioda_replay_json(const char *file, const struct ioda_replay_opts *opts,
+		     const struct ioda_replay_result *res, const char *report, FILE *out);
+
 #endif

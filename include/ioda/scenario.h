@@ -37,6 +37,15 @@ struct ioda_scenario_opts {
 	enum ioda_refcount_rule refcount; /* who holds device PEs' devices (--refcount) */
 	FILE *out;	    /* the kernel's log and what show and dma print */
 	FILE *diag;	    /* failed expects and steps, audit violations */
+	/*
+	 * Builds the machine the machine line names (@path resolved, @kind as
+	 * the line says); NULL: ioda_load_machine().  A caller that keeps its
+	 * machines in memory (the fuzzer) serves them from there.
+	 */
+	int (*load_machine)(void *arg, struct ioda_ctx *ctx, const char *path,
+			    enum ioda_input_kind kind, struct ioda_machine **out,
+			    struct ioda_error *err);
+	void *load_arg;
 };
 
 /*

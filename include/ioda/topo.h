@@ -78,6 +78,13 @@ struct ioda_topo_phb {
 	struct ioda_topo_phb *next;
 };
 
+/*
+ * The most RAM a machine may end at: book3s64's MAX_PHYSMEM_BITS.  Beyond
+ * it the DMA bypass window (RAM rounded up to a power of two, at 1 << 59)
+ * would not fit in 64 bits.  The loaders reject more.
+ */
+#define IODA_MAX_MEMORY (1ull << 51)
+
 struct ioda_topo {
 	char *file; /* name used in messages */
 	uint64_t memory_bytes;
@@ -99,6 +106,8 @@ void ioda_topo_nodes_free(struct ioda_ctx *ctx, struct ioda_topo_node *list);
  * Returns 0, or -EIO when @f reports a write error.
  */
 int ioda_topo_write(FILE *f, const struct ioda_topo *topo);
+/* The description as one JSON document (ioda tree --json); -ENOMEM, -EIO. */
+int ioda_topo_json(const struct ioda_topo *topo, FILE *out);
 /* Writes a sibling list and all below it, as a block's body @depth tabs deep. */
 int ioda_topo_write_nodes(FILE *f, const struct ioda_topo_node *nodes, unsigned int depth);
 
@@ -168,7 +177,7 @@ bool ioda_dt_phb_compat(const char *compat, size_t len, enum ioda_phb_type *type
 /*
  * Reads the whole of @path into a NUL-terminated buffer from the context's
  * allocator (the caller frees it with ioda_free).  Negative errno and @err
- * ("PATH: reason") on failure.
+ * ("PATH: reason") on failure; more than 64 MiB is -EFBIG.
  */
 int ioda_read_file(struct ioda_ctx *ctx, const char *path, char **buf, size_t *len,
 		   struct ioda_error *err);

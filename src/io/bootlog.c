@@ -48,6 +48,7 @@
  *    logs go on with hotplug and EEH experiments there, which re-add devices.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -152,6 +153,9 @@ fail_at(struct parser *p, unsigned int line, const char *fmt, ...)
 }
 
 #define fail(p, ...) fail_at(p, (p)->line, __VA_ARGS__)
+
+/* One past an array that may be empty, and then NULL: NULL + 0 is undefined in C. */
+#define END(arr, n) ((n) ? (arr) + (n) : (arr))
 
 static int oom(struct parser *p)
 {
@@ -693,27 +697,32 @@ static const struct {
 };
 
 /* The end of RAM (memblock_end_of_DRAM), which sizes DMA windows: the highest end seen. */
-static void ram_end(struct parser *p, uint64_t end)
+static int ram_end(struct parser *p, uint64_t end)
 {
+	if (end > IODA_MAX_MEMORY)
+		return fail(p, "RAM ends at %#" PRIx64 ", beyond %lluT", end,
+			    IODA_MAX_MEMORY >> 40);
 	if (end > p->log->memory_end)
 		p->log->memory_end = end;
+	return 0;
 }
 
 /* "node   8: [mem 0x0000200000000000-0x00002007ffffffff]" */
 static int on_node_range(struct parser *p, const struct fields *f, unsigned int arg)
 {
-	if (f->n[2] != UINT64_MAX)
-		ram_end(p, f->n[2] + 1);
-	return 0;
+	return f->n[2] != UINT64_MAX ? ram_end(p, f->n[2] + 1) : 0;
 }
 
 static int on_memory(struct parser *p, const struct fields *f, unsigned int src)
 {
 	uint64_t v = f->n[mem_sources[src].idx];
+	int rc = src == IODA_MEM_TOTAL_RAM ? ram_end(p, f->n[0]) : 0; /* "Top of RAM" */
 
-	if (src == IODA_MEM_TOTAL_RAM)
-		ram_end(p, f->n[0]); /* "Top of RAM" */
-	if (v <= UINT64_MAX >> mem_sources[src].shift && better(&p->mem_rank, (int)src)) {
+	if (rc)
+		return rc;
+	if (v > IODA_MAX_MEMORY >> mem_sources[src].shift)
+		return fail(p, "RAM size is beyond %lluT", IODA_MAX_MEMORY >> 40);
+	if (better(&p->mem_rank, (int)src)) {
 		p->log->memory_bytes = v << mem_sources[src].shift;
 		p->log->memory_src = src;
 	}
@@ -942,10 +951,11 @@ static struct dev *find_dev(struct parser *p, unsigned int domain, unsigned int 
 	/* Consecutive lines mostly talk about one device: try the last one first. */
 	for (unsigned int k = 0; k <= p->ndevs; k++) {
 		unsigned int i = k ? p->ndevs - k : p->last_dev;
-		struct dev *d = &p->devs[i];
+		struct dev *d;
 
 		if (i >= p->ndevs)
 			continue;
+		d = &p->devs[i];
 		if (d->bus == bus && d->node->devfn == devfn &&
 		    p->hbs[d->hb].phb->domain == (int)domain) {
 			p->last_dev = i;
@@ -1556,7 +1566,7 @@ static void derive_type(struct parser *p, struct dev *d)
 	if (d->typed)
 		return;
 	d->typed = true;
-	for (const struct fw_type *t = p->fw_types; t < p->fw_types + p->nfw_types; t++) {
+	for (const struct fw_type *t = p->fw_types; t < END(p->fw_types, p->nfw_types); t++) {
 		if (t->domain == (unsigned int)hb->phb->domain && t->bus == d->bus &&
 		    t->devfn == node->devfn && t->vendor == node->vendor &&
 		    t->device == node->device) {
@@ -1595,7 +1605,7 @@ static int build_tree(struct parser *p, unsigned int h)
 	struct dev *by_sec[256] = { NULL };
 	char a[16], b[16];
 
-	for (struct dev *d = p->devs; d < p->devs + p->ndevs; d++) {
+	for (struct dev *d = p->devs; d < END(p->devs, p->ndevs); d++) {
 		int sec = d->node->secondary;
 
 		if (d->hb != h || d->node->hdr_type != 1 || sec < 0)
@@ -1609,7 +1619,7 @@ static int build_tree(struct parser *p, unsigned int h)
 		d->tail = &d->node->children;
 	}
 	hb->tail = &hb->phb->devices;
-	for (struct dev *d = p->devs; d < p->devs + p->ndevs; d++) {
+	for (struct dev *d = p->devs; d < END(p->devs, p->ndevs); d++) {
 		struct ioda_topo_node ***tail = &hb->tail;
 
 		if (d->hb != h)
@@ -1658,9 +1668,9 @@ static int finish(struct parser *p)
 		if (rc)
 			return rc;
 	}
-	for (struct dev *d = p->devs; d < p->devs + p->ndevs; d++) {
+	for (struct dev *d = p->devs; d < END(p->devs, p->ndevs); d++) {
 		derive_type(p, d);
-		for (struct dev *e = d + 1; e < p->devs + p->ndevs; e++) {
+		for (struct dev *e = d + 1; e < END(p->devs, p->ndevs); e++) {
 			if (e->hb == d->hb && e->bus == d->bus &&
 			    PCI_SLOT(e->node->devfn) == PCI_SLOT(d->node->devfn))
 				d->node->multifunction = e->node->multifunction = true;

@@ -946,8 +946,9 @@ static int parse_memory(struct dt *dt, int off)
 		const fdt32_t *e = p + i * (unsigned int)(ac + sc) + ac;
 		uint64_t size = sc == 2 ? cell64(e, 0) : cell(e, 0);
 
-		if (size > UINT64_MAX - dt->topo->memory_bytes)
-			return fail_node(dt, off, "memory sizes add up to more than 2^64 bytes");
+		if (size > IODA_MAX_MEMORY - dt->topo->memory_bytes)
+			return fail_node(dt, off, "memory sizes add up to more than %lluT",
+					 IODA_MAX_MEMORY >> 40);
 		dt->topo->memory_bytes += size;
 	}
 	return 0;
@@ -1124,11 +1125,15 @@ static int dtc_failed(struct dt *dt, struct dtc_run *r, int status)
 	if (strncmp(line, error, sizeof(error) - 1) == 0)
 		line += sizeof(error) - 1;
 	if (strncmp(line, in, sizeof(in) - 1) == 0) {
-		const char *loc = line + sizeof(in) - 1;
-		size_t n = strcspn(loc, ": ");
+		/* "LINE.COL[-[LINE.]COL]: what": ours are "file:LINE:COL: what". */
+		const char *loc = line + sizeof(in) - 1, *what = loc + strcspn(loc, ": ");
+		unsigned int l = 0, c = 0;
 
-		ioda_error_set(dt->err, "%s:%.*s: %s", dt->file, (int)n, loc,
-			       loc + n + strspn(loc + n, ": "));
+		what += strspn(what, ": ");
+		if (sscanf(loc, "%u.%u", &l, &c) == 2 && l)
+			ioda_error_set(dt->err, "%s:%u:%u: %s", dt->file, l, c, what);
+		else
+			ioda_error_set(dt->err, "%s: %s", dt->file, what);
 		return -EINVAL;
 	}
 	if (line[0])

@@ -105,15 +105,23 @@ out_topo:
 	return rc;
 }
 
+/* More than any machine's description or boot log: /dev/zero must not take all memory. */
+#define READ_MAX (64u << 20)
+
 int ioda_read_file(struct ioda_ctx *ctx, const char *path, char **bufp, size_t *lenp,
 		   struct ioda_error *err)
 {
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	int rc = 0;
 
+	if (!*path) {
+		ioda_error_set(err, "ioda: empty file name");
+		return -ENOENT;
+	}
+	f = fopen(path, "rb");
 	if (!f) {
 		ioda_error_set(err, "%s: %s", path, strerror(errno));
 		return -errno;
@@ -126,6 +134,11 @@ int ioda_read_file(struct ioda_ctx *ctx, const char *path, char **bufp, size_t *
 	for (;;) {
 		size_t n;
 
+		if (len > READ_MAX) {
+			ioda_error_set(err, "%s: larger than %u MiB", path, READ_MAX >> 20);
+			rc = -EFBIG;
+			goto out;
+		}
 		if (cap - len < 4096) {
 			char *nb = ioda_realloc(ctx, buf, cap ? 2 * cap : 65536);
 

@@ -16,6 +16,8 @@
 #include <ioda/ioda.h>
 #include <ioda/replay.h>
 
+#include "json_priv.h"
+
 /* A growable list of owned lines. */
 struct lines {
 	struct ioda_ctx *ctx;
@@ -219,6 +221,7 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 	const struct ioda_bootlog_pe_line *kept;
 	unsigned int nkept;
 	struct ioda_boot_opts boot = { 0 };
+	struct ioda_error e;
 	char version[24];
 	int rc;
 
@@ -251,9 +254,11 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 	rc = ioda_machine_populate(m, topo, err);
 	if (rc)
 		goto out;
-	rc = ioda_kernel_boot(m, &boot, collect, &got, &k, err);
-	if (rc)
+	rc = ioda_kernel_boot(m, &boot, collect, &got, &k, &e);
+	if (rc) {
+		ioda_error_set(err, "%s: %s", file, e.msg);
 		goto out;
+	}
 	rc = -ENOMEM;
 	if (got.oom)
 		goto oom;
@@ -290,4 +295,34 @@ out:
 	ioda_bootlog_free(ctx, log);
 	ioda_topo_free(ctx, topo);
 	return rc;
+}
+
+int ioda_replay_json(const char *file, const struct ioda_replay_opts *opts,
+		     const struct ioda_replay_result *res, const char *report, FILE *out)
+{
+	const char *what = opts->derived_only ? "derived" : opts->resources ? "resources" : "pe";
+	json_object *o = json_object_new_object(), *lines = json_object_new_array();
+	bool ok = o && lines;
+
+	for (const char *s = report; ok && *s;) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+
+		ok = ioda_json_push(lines, json_object_new_string_len(s, (int)len));
+		s += len + (nl != NULL);
+	}
+	if (!ok || !ioda_json_add(o, "log", json_object_new_string(file)) ||
+	    !ioda_json_add(o, "compared", json_object_new_string(what)) ||
+	    !ioda_json_add(o, "matched", json_object_new_int((int32_t)res->matched)) ||
+	    !ioda_json_add(o, "total", json_object_new_int((int32_t)res->total)) ||
+	    !ioda_json_add(o, "extra", json_object_new_int((int32_t)res->extra))) {
+		json_object_put(lines);
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	if (!ioda_json_add(o, "report", lines)) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	return ioda_json_write(o, out);
 }

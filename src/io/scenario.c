@@ -187,7 +187,7 @@ static int tokenize(struct parser *p, const char *s, size_t len)
 		return fail(p, "line too long (max %d characters)", MAX_LINE);
 	for (size_t k = 0; k < len; k++)
 		if ((unsigned char)s[k] < 0x20 && !is_blank(s[k]))
-			return fail(p, "unexpected control character %#04x", (unsigned char)s[k]);
+			return fail(p, "unexpected control character 0x%02x", (unsigned char)s[k]);
 	while (i < len && s[i] != '#') {
 		struct word *w;
 
@@ -1734,15 +1734,19 @@ static int boot(struct run *r, const struct step *st, struct ioda_error *err)
 
 	r->len = 0;
 	r->matched = 0;
-	rc = ioda_load_machine(s->ctx, s->machine, s->machine_kind, &r->m, &e);
-	if (!rc) {
-		rc = ioda_kernel_boot(r->m, &bo, on_event, r, &r->k, &e);
-		if (rc) {
-			ioda_machine_free(r->m);
-			r->m = NULL;
-		}
-	}
+	if (r->o->load_machine)
+		rc = r->o->load_machine(r->o->load_arg, s->ctx, s->machine, s->machine_kind, &r->m,
+					&e);
+	else
+		rc = ioda_load_machine(s->ctx, s->machine, s->machine_kind, &r->m, &e);
 	if (rc) {
+		ioda_error_set(err, "%s:%u: %s", s->file, s->machine_line, e.msg);
+		return rc;
+	}
+	rc = ioda_kernel_boot(r->m, &bo, on_event, r, &r->k, &e);
+	if (rc) {
+		ioda_machine_free(r->m);
+		r->m = NULL;
 		ioda_error_set(err, "%s:%u: %s", s->file, st->line, e.msg);
 		return rc;
 	}

@@ -11,6 +11,8 @@
 #include <ioda/hw.h>
 #include <ioda/show.h>
 
+#include "json_priv.h"
+
 static bool pe_allocated(const struct ioda_phb *phb, unsigned int n)
 {
 	return phb->pe_alloc[n / (8 * sizeof(long))] & (1ul << (n % (8 * sizeof(long))));
@@ -137,8 +139,7 @@ int ioda_show_text(struct ioda_kernel *k, FILE *out)
 	return 0;
 }
 
-/* json-c's adders return non-zero on allocation failure; NULL @v failed to allocate. */
-static bool add(json_object *o, const char *key, json_object *v)
+bool ioda_json_add(json_object *o, const char *key, json_object *v)
 {
 	if (!v)
 		return false;
@@ -149,7 +150,7 @@ static bool add(json_object *o, const char *key, json_object *v)
 	return true;
 }
 
-static bool push(json_object *a, json_object *v)
+bool ioda_json_push(json_object *a, json_object *v)
 {
 	if (!v)
 		return false;
@@ -169,7 +170,7 @@ static void json_member(void *arg, const struct pci_dev *dev)
 {
 	struct json_members *jm = arg;
 
-	if (jm->ok && !push(jm->array, json_object_new_string(pci_dev_peek_name(dev))))
+	if (jm->ok && !ioda_json_push(jm->array, json_object_new_string(pci_dev_peek_name(dev))))
 		jm->ok = false;
 }
 
@@ -178,7 +179,7 @@ static json_object *json_segs(const unsigned int *map, unsigned int n, unsigned 
 	json_object *a = json_object_new_array();
 
 	for (unsigned int i = 0; a && i < n; i++)
-		if (map[i] == pe && !push(a, json_object_new_int((int32_t)i))) {
+		if (map[i] == pe && !ioda_json_push(a, json_object_new_int((int32_t)i))) {
 			json_object_put(a);
 			return NULL;
 		}
@@ -195,7 +196,7 @@ static json_object *json_pe(struct ioda_kernel *k, struct ioda_phb *phb, unsigne
 
 	for (unsigned int i = 0; ok && i < 6; i++)
 		if (pe->flags & (1u << i))
-			ok = push(flags, json_object_new_string(flag_names[i]));
+			ok = ioda_json_push(flags, json_object_new_string(flag_names[i]));
 	if (ok) {
 		for_each_member(k, pe, json_member, &jm);
 		ok = jm.ok;
@@ -203,33 +204,33 @@ static json_object *json_pe(struct ioda_kernel *k, struct ioda_phb *phb, unsigne
 	if (ok && pe->tbl) {
 		json_object *w = json_object_new_object();
 
-		ok = w && add(dma, "window0", w) &&
-		     add(w, "start", json_object_new_int64(0)) &&
-		     add(w, "end", json_object_new_uint64(pe->tbl->window_size - 1)) &&
-		     add(w, "page_size", json_object_new_uint64(1ull << pe->tbl->page_shift)) &&
-		     add(w, "levels", json_object_new_int((int32_t)pe->tbl->levels));
+		ok = w && ioda_json_add(dma, "window0", w) &&
+		     ioda_json_add(w, "start", json_object_new_int64(0)) &&
+		     ioda_json_add(w, "end", json_object_new_uint64(pe->tbl->window_size - 1)) &&
+		     ioda_json_add(w, "page_size", json_object_new_uint64(1ull << pe->tbl->page_shift)) &&
+		     ioda_json_add(w, "levels", json_object_new_int((int32_t)pe->tbl->levels));
 		if (!w)
 			ok = false;
 	}
-	ok = ok && add(dma, "bypass", json_object_new_boolean(pe->tce_bypass_enabled));
+	ok = ok && ioda_json_add(dma, "bypass", json_object_new_boolean(pe->tce_bypass_enabled));
 	if (ok) {
-		ok = add(o, "pe", json_object_new_int((int32_t)n)) && add(o, "flags", flags);
+		ok = ioda_json_add(o, "pe", json_object_new_int((int32_t)n)) && ioda_json_add(o, "flags", flags);
 		flags = NULL;
-		ok = ok && add(o, "rid", json_object_new_int(pe->rid)) &&
-		     add(o, "device_count", json_object_new_int(pe->device_count)) &&
-		     add(o, "devices", devs);
+		ok = ok && ioda_json_add(o, "rid", json_object_new_int(pe->rid)) &&
+		     ioda_json_add(o, "device_count", json_object_new_int(pe->device_count)) &&
+		     ioda_json_add(o, "devices", devs);
 		devs = NULL;
-		ok = ok && add(o, "dma", dma);
+		ok = ok && ioda_json_add(o, "dma", dma);
 		dma = NULL;
 		/* json-c's null is a NULL object. */
-		ok = ok && (pe->group >= 0 ? add(o, "iommu_group", json_object_new_int(pe->group))
+		ok = ok && (pe->group >= 0 ? ioda_json_add(o, "iommu_group", json_object_new_int(pe->group))
 					   : !json_object_object_add(o, "iommu_group", NULL)) &&
-		     add(o, "m32_segments", json_segs(phb->m32_segmap, phb->total_pe_num, n)) &&
-		     add(o, "m64_segments", json_segs(phb->m64_segmap, phb->total_pe_num, n)) &&
-		     add(o, "frozen", json_object_new_string(frozen_str(ioda_hw_pe_state(
+		     ioda_json_add(o, "m32_segments", json_segs(phb->m32_segmap, phb->total_pe_num, n)) &&
+		     ioda_json_add(o, "m64_segments", json_segs(phb->m64_segmap, phb->total_pe_num, n)) &&
+		     ioda_json_add(o, "frozen", json_object_new_string(frozen_str(ioda_hw_pe_state(
 					      ioda_opal_phb(k->opal, phb->opal_id), n))));
 		if (ok && pe->pbus)
-			ok = add(o, "holds", json_object_new_string(pe->pbus->ref.name));
+			ok = ioda_json_add(o, "holds", json_object_new_string(pe->pbus->ref.name));
 	}
 	json_object_put(flags);
 	json_object_put(devs);
@@ -248,14 +249,14 @@ static json_object *json_phb(struct ioda_kernel *k, struct ioda_phb *phb)
 
 	for (unsigned int n = 0; ok && n < phb->total_pe_num; n++)
 		if (pe_allocated(phb, n))
-			ok = push(pes, json_pe(k, phb, n));
-	ok = ok && add(o, "domain", json_object_new_int(phb->domain->number)) &&
-	     add(o, "gen", json_object_new_string(ioda_phb_gen_name(phb->domain->gen))) &&
-	     add(o, "total_pes", json_object_new_int((int32_t)phb->total_pe_num)) &&
-	     add(o, "reserved_pe", json_object_new_int((int32_t)phb->reserved_pe_idx)) &&
-	     add(o, "root_pe", json_object_new_int((int32_t)phb->root_pe_idx));
+			ok = ioda_json_push(pes, json_pe(k, phb, n));
+	ok = ok && ioda_json_add(o, "domain", json_object_new_int(phb->domain->number)) &&
+	     ioda_json_add(o, "gen", json_object_new_string(ioda_phb_gen_name(phb->domain->gen))) &&
+	     ioda_json_add(o, "total_pes", json_object_new_int((int32_t)phb->total_pe_num)) &&
+	     ioda_json_add(o, "reserved_pe", json_object_new_int((int32_t)phb->reserved_pe_idx)) &&
+	     ioda_json_add(o, "root_pe", json_object_new_int((int32_t)phb->root_pe_idx));
 	if (ok) {
-		ok = add(o, "pes", pes);
+		ok = ioda_json_add(o, "pes", pes);
 		pes = NULL;
 	}
 	json_object_put(pes);
@@ -266,7 +267,7 @@ static json_object *json_phb(struct ioda_kernel *k, struct ioda_phb *phb)
 	return o;
 }
 
-static int write_json(json_object *o, FILE *out)
+int ioda_json_write(json_object *o, FILE *out)
 {
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 							       JSON_C_TO_STRING_SPACED |
@@ -283,10 +284,10 @@ int ioda_show_json(struct ioda_kernel *k, FILE *out)
 	bool ok = o && phbs;
 
 	for (unsigned int i = 0; ok && i < k->nphbs; i++)
-		ok = push(phbs, json_phb(k, k->phbs[i]));
-	ok = ok && add(o, "kernel", json_object_new_string(k->profile.name));
+		ok = ioda_json_push(phbs, json_phb(k, k->phbs[i]));
+	ok = ok && ioda_json_add(o, "kernel", json_object_new_string(k->profile.name));
 	if (ok) {
-		ok = add(o, "phbs", phbs);
+		ok = ioda_json_add(o, "phbs", phbs);
 		phbs = NULL;
 	}
 	json_object_put(phbs);
@@ -294,7 +295,7 @@ int ioda_show_json(struct ioda_kernel *k, FILE *out)
 		json_object_put(o);
 		return -ENOMEM;
 	}
-	return write_json(o, out);
+	return ioda_json_write(o, out);
 }
 
 /* ---- events -------------------------------------------------------------------- */
@@ -360,13 +361,13 @@ void ioda_json_events_add(void *arg, const struct ioda_event *ev)
 		return;
 	ioda_event_format(ev, line, sizeof(line));
 	o = json_object_new_object();
-	ok = o && add(o, "kind", json_object_new_string(ioda_event_kind_name(ev->kind))) &&
-	     add(o, "level", json_object_new_int(ev->level)) &&
-	     add(o, "domain", json_object_new_int(ev->domain)) &&
-	     add(o, "line", json_object_new_string(line));
+	ok = o && ioda_json_add(o, "kind", json_object_new_string(ioda_event_kind_name(ev->kind))) &&
+	     ioda_json_add(o, "level", json_object_new_int(ev->level)) &&
+	     ioda_json_add(o, "domain", json_object_new_int(ev->domain)) &&
+	     ioda_json_add(o, "line", json_object_new_string(line));
 	if (ok && ev->kind >= IODA_EV_PE_BUS && ev->kind <= IODA_EV_PE_DUMP)
-		ok = add(o, "pe", json_object_new_int((int32_t)ev->pe));
-	if (!ok || !push(j->events, o)) {
+		ok = ioda_json_add(o, "pe", json_object_new_int((int32_t)ev->pe));
+	if (!ok || !ioda_json_push(j->events, o)) {
 		if (!ok)
 			json_object_put(o);
 		j->oom = true;
@@ -381,9 +382,9 @@ int ioda_json_events_write(struct ioda_json_events *j, const char *kernel, FILE 
 	if (j->oom)
 		return -ENOMEM;
 	o = json_object_new_object();
-	ok = o && add(o, "kernel", json_object_new_string(kernel));
+	ok = o && ioda_json_add(o, "kernel", json_object_new_string(kernel));
 	if (ok) {
-		ok = add(o, "events", j->events);
+		ok = ioda_json_add(o, "events", j->events);
 		if (ok)
 			j->events = NULL;
 	}
@@ -391,7 +392,7 @@ int ioda_json_events_write(struct ioda_json_events *j, const char *kernel, FILE 
 		json_object_put(o);
 		return -ENOMEM;
 	}
-	return write_json(o, out);
+	return ioda_json_write(o, out);
 }
 
 void ioda_json_events_free(struct ioda_json_events *j)

@@ -40,7 +40,8 @@ struct tok {
 };
 
 /* Prints a token with "%.*s". */
-#define TOK(t) (int)(t)->len, (t)->s
+/* A word for a message: at most 64 bytes of it, so that a huge one keeps the line short. */
+#define TOK(t) (int)((t)->len < 64 ? (t)->len : 64), (t)->s
 
 /* BLK_BUS: the bus a node list (ioda_topo_parse_nodes) goes on; it has no '}'. */
 enum block_kind { BLK_TOP, BLK_PHB, BLK_BRIDGE, BLK_DEVICE, BLK_BUS };
@@ -221,7 +222,7 @@ struct enum_name {
 enum attr_kind {
 	ATTR_FLAG,   /* a bare word */
 	ATTR_NUM,    /* a number in [min, max] */
-	ATTR_SIZE,   /* a size */
+	ATTR_SIZE,   /* a size; at most max when max is not 0 */
 	ATTR_HEX16,  /* exactly four hex digits */
 	ATTR_ENUM,   /* one of names[] */
 	ATTR_STRING, /* "double-quoted" */
@@ -300,7 +301,7 @@ static const struct enum_name window_kinds[] = {
 
 enum { MACHINE_MEMORY, MACHINE_MODEL, MACHINE_NR };
 static const struct attr_spec machine_attrs[] = {
-	[MACHINE_MEMORY] = {.name = "memory", .kind = ATTR_SIZE},
+	[MACHINE_MEMORY] = {.name = "memory", .kind = ATTR_SIZE, .max = IODA_MAX_MEMORY},
 	[MACHINE_MODEL] = {.name = "model", .kind = ATTR_STRING},
 };
 
@@ -476,7 +477,11 @@ static int parse_value(struct parser *p, const struct attr_spec *spec, const str
 		return fail(p, t, "%s %.*s out of range (%" PRIu64 "..%" PRIu64 ")", spec->name,
 			    TOK(t), spec->min, spec->max);
 	case ATTR_SIZE:
-		return parse_size(p, t, &v->num);
+		rc = parse_size(p, t, &v->num);
+		if (rc || !spec->max || v->num <= spec->max)
+			return rc;
+		return fail(p, t, "%s %.*s is more than %" PRIu64 "T", spec->name, TOK(t),
+			    spec->max >> 40);
 	case ATTR_HEX16:
 		if (t->len != 4 || !scan_hex(t, 4, &v->num))
 			return fail(p, t, "bad %s '%.*s' (expected 4 hex digits)", spec->name,
@@ -1067,7 +1072,7 @@ static int tokenize(struct parser *p, const char *s, size_t len, struct tok *tok
 	for (size_t k = 0; k < len; k++)
 		if ((unsigned char)s[k] < 0x20 && !is_blank(s[k]))
 			return fail_at(p, p->line, (unsigned int)k + 1,
-				       "unexpected control character %#04x", (unsigned char)s[k]);
+				       "unexpected control character 0x%02x", (unsigned char)s[k]);
 	while (i < len) {
 		size_t start = i;
 

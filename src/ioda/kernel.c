@@ -576,7 +576,7 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 		opts = &none;
 	k = ioda_zalloc(m->ctx, sizeof(*k));
 	if (!k) {
-		ioda_error_set(err, "ioda: out of memory");
+		ioda_error_set(err, "out of memory");
 		return -ENOMEM;
 	}
 	k->ctx = m->ctx;
@@ -611,12 +611,13 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 		n++;
 	k->phbs = ioda_calloc(m->ctx, n ? n : 1, sizeof(*k->phbs));
 	if (!k->opal || !k->phbs) {
-		ioda_error_set(err, "ioda: out of memory");
+		ioda_error_set(err, "out of memory");
 		rc = -ENOMEM;
 		goto fail;
 	}
 
 	pthread_rwlock_wrlock(&m->lock);
+	/* Refused before any PHB is set up, so that nothing is printed first. */
 	ioda_list_for_each_entry(d, &m->domains, node) {
 		if (d->type == IODA_PHB_NPU_NVLINK && !k->profile.nvlink) {
 			ioda_error_set(err, "PHB %04x: NVLink PHB, and kernel %s has no NVLink support (removed in 5.13)",
@@ -624,16 +625,18 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 			rc = -EINVAL;
 			break;
 		}
-		rc = phb_init(k, d, k->nphbs == 0, err);
+	}
+	ioda_list_for_each_entry(d, &m->domains, node) {
 		if (rc)
 			break;
+		rc = phb_init(k, d, k->nphbs == 0, err);
 	}
 	/* pcibios_resource_survey(): where firmware gave no address, the kernel places. */
 	for (unsigned int i = 0; !rc && i < k->nphbs; i++) {
 		if (opts->reassign || ioda_phb_needs_assignment(k->phbs[i]))
 			rc = ioda_assign_resources(k->phbs[i], opts);
 		if (rc)
-			ioda_error_set(err, "ioda: out of memory");
+			ioda_error_set(err, "out of memory");
 	}
 	for (unsigned int i = 0; !rc && i < k->nphbs; i++) {
 		struct ioda_phb *phb = k->phbs[i];

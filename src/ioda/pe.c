@@ -109,6 +109,16 @@ static bool res_assigned(const struct pci_resource *r)
 	return r->size && (r->flags & PCI_RES_ASSIGNED);
 }
 
+/*
+ * A PE serving already (the reserved PE, the root bus's, another bus's)
+ * keeps its M64 segment: only windows no firmware lays out (a made-up
+ * log's) overlap so, and the kernel would wipe that PE, references and all.
+ */
+static bool pe_in_use(const struct ioda_phb *phb, uint64_t n)
+{
+	return n == phb->reserved_pe_idx || phb->pe_array[n].flags;
+}
+
 /* Each M64 segment a device's BARs (and ROM) touch: set in @map, or reserved. */
 static void reserve_dev_m64(struct ioda_phb *phb, const struct pci_dev *dev, unsigned long *map)
 {
@@ -121,6 +131,8 @@ static void reserve_dev_m64(struct ioda_phb *phb, const struct pci_dev *dev, uns
 		start = (r->start - phb->m64_base) / sz * sz;
 		end = (r->start + r->size - 1 - phb->m64_base + sz - 1) / sz * sz;
 		for (uint64_t seg = start / sz; seg < end / sz && seg < phb->total_pe_num; seg++) {
+			if (pe_in_use(phb, seg))
+				continue;
 			if (map)
 				set_bit((unsigned int)seg, map);
 			else

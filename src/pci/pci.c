@@ -8,6 +8,7 @@
  * write lock, before the list's reference is dropped.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -179,6 +180,14 @@ static struct pci_bus *bus_create(struct pci_domain *d, struct pci_bus *parent,
 static int add_scanned(struct ioda_machine *m, struct pci_bus *bus,
 		       const struct ioda_topo_node *first, struct ioda_error *err);
 
+/* Both given, and sharing an address. */
+static bool windows_overlap(const struct pci_resource *a, const struct pci_resource *b)
+{
+	if (!(a->flags & b->flags & PCI_RES_ASSIGNED) || !a->size || !b->size)
+		return false;
+	return a->start <= b->start + (b->size - 1) && b->start <= a->start + (a->size - 1);
+}
+
 int pci_domain_create_locked(struct ioda_machine *m, const struct ioda_topo_phb *phb,
 			     struct ioda_error *err)
 {
@@ -189,6 +198,13 @@ int pci_domain_create_locked(struct ioda_machine *m, const struct ioda_topo_phb 
 		if (pos->number == phb->domain)
 			return pos_error(err, &phb->pos, "duplicate PCI domain %04x",
 					 (unsigned int)phb->domain);
+	/* An address in both would decode to two PEs: no firmware lays a PHB out so. */
+	if (windows_overlap(&phb->m32, &phb->m64))
+		return pos_error(err, &phb->pos,
+				 "the M32 window [%#" PRIx64 "-%#" PRIx64 "] overlaps the M64 window "
+				 "[%#" PRIx64 "-%#" PRIx64 "]", phb->m32.start,
+				 phb->m32.start + (phb->m32.size - 1), phb->m64.start,
+				 phb->m64.start + (phb->m64.size - 1));
 	d = ioda_obj_new(m->ctx, &pci_domain_type, HOLD_MACHINE);
 	if (!d)
 		return oom(err, &phb->pos);

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The ioda command line: data on stdout, one clear line on stderr for bad
 input, exit 0 ok / 1 finding / 2 bad input or usage."""
+import json
 import os
 import re
 import subprocess
@@ -240,6 +241,71 @@ class Exact(unittest.TestCase):
         rc, _, err = run('run', '--exact', scn)
         self.assertEqual(rc, 1)
         self.assertEqual(err, '%s:4: unexpected line: "%s"\n' % (scn, lines[3]))
+
+
+class Groups(unittest.TestCase):
+    """The passthrough advisor: what VFIO on PowerNV makes go together."""
+
+    def test_groups_list_each_group_with_its_pes(self):
+        rc, out, err = run('groups')
+        self.assertEqual((rc, err), (0, ''))
+        self.assertIn('iommu group 4\n  PE 0003:0  0003:01:00.0 [10de:1db1] 3D controller\n'
+                      '  PE 0006:d  0006:00:00.0 [1014:04ea] Bridge\n', out)
+
+    def test_gpu_goes_with_its_nvlinks(self):
+        rc, out, err = run('groups', '--device=0003:01:00.0')
+        self.assertEqual((rc, err), (0, ''))
+        lines = out.splitlines()
+        self.assertEqual(lines[0], '0003:01:00.0 [10de:1db1] 3D controller: PE 0003:0, '
+                                   'iommu group 4')
+        for fn in range(3):
+            self.assertIn('  0006:00:00.%d [1014:04ea] Bridge: same iommu group; NVLink peer'
+                          % fn, lines)
+        self.assertNotIn('0005:01:00.0', out)  # the other GPU stays
+        # Before 5.8 the NPU's one group took both GPUs with it.
+        self.assertIn('0005:01:00.0 [10de:1db1] 3D controller: same iommu group',
+                      run('groups', '--kernel=5.3', '--device=0003:01:00.0')[1])
+
+    def test_functions_of_one_pe_go_together(self):
+        rc, out, _ = run('groups', '--device=0001:01:00.1', '--json')
+        self.assertEqual(rc, 0)
+        d = json.loads(out)['advice']
+        self.assertEqual([(w['device'], w['why']) for w in d['with']],
+                         [('0001:01:00.0', ['same PE', 'same iommu group'])])
+
+    def test_alone_and_no_group(self):
+        rc, out, _ = run('groups', '--device=0000:03:00.0')
+        self.assertEqual(rc, 0)
+        self.assertIn('nothing else: it is alone in its PE and its iommu group', out)
+        rc, out, err = run('groups', '--device=0000:00:00.0')
+        self.assertEqual((rc, out), (1, ''))
+        self.assertIn('0000:00:00.0 has no iommu group', err)
+        self.assertEqual(run('groups', '--device=0000:09:00.0')[0], 2)
+
+
+class Json(unittest.TestCase):
+    def test_tree_and_replay_print_one_document(self):
+        tree = json.loads(run('tree', '--json')[1])
+        self.assertEqual(tree['phbs'][3]['devices'][0]['children'][0]['id'], '10de:1db1')
+        log = os.path.join(SRC, 'tests/conformance/corpus/qemu-p9-switch.log')
+        rc, out, _ = run('replay', '--json', log)
+        d = json.loads(out)
+        self.assertEqual((rc, d['matched'], d['total'], d['extra']), (0, 49, 49, 0))
+        self.assertEqual(d['report'][-1], 'replay: 49/49 PE lines match, 0 extra')
+
+    def test_hw_tables(self):
+        rc, out, _ = run('hw', '--phb=0', '--json')
+        d = json.loads(out)
+        self.assertEqual((rc, d['gen'], d['pes'], d['reserved_pe']), (0, 'PHB4', 512, 0x1ff))
+        self.assertIn({'first': 0x400, 'last': 0x4ff, 'pe': 0x1fa}, d['rtt'])
+        self.assertEqual(d['peltv']['510'], [0x1fa, 0x1fb, 0x1fc, 0x1fd, 0x1fe])
+
+    def test_man_page_names_every_command(self):
+        with open(os.path.join(SRC, 'docs/man/ioda.1')) as f:
+            man = f.read()
+        usage = run('--help')[1]
+        for cmd in re.findall(r'^  ([a-z]+) ', usage, re.M):
+            self.assertIn('.BR %s ' % cmd, man)
 
 
 class Torture(unittest.TestCase):

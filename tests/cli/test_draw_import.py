@@ -158,9 +158,9 @@ class Import(unittest.TestCase):
         rc, out, err = run('import', '--json', FIXTURE)
         self.assertEqual((rc, err), (0, ''))
         doc = json.loads(out)
-        self.assertEqual([p['domain'] for p in doc['phbs']], ['0000', '0001', '0007', '0030'])
+        self.assertEqual([p['domain'] for p in doc['phbs']], [0, 1, 7, 0x30])
         nic = doc['phbs'][1]['devices'][0]['children'][0]
-        self.assertEqual(nic['sriov']['total_vfs'], 4)
+        self.assertEqual((nic['device'], nic['sriov_vfs']), ('0001:01:00.0', 4))
         # The NVLink wiring, from the device tree's ibm,npu and ibm,gpu.
         links = doc['phbs'][2]['devices']
         gpu = doc['phbs'][3]['devices'][0]['children'][0]

@@ -739,10 +739,10 @@ static const struct bad_tree bad_trees[] = {
 	{ "/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n"
 	  "  memory@0 { device_type = \"memory\"; reg = <0 0 1>; };\n};\n",
 	  "bad.dts: /memory@0: reg has 12 bytes, not a multiple of 16" },
-	{ "/dts-v1/;\n/ {\n  a = <1 2>\n  b;\n};\n", "bad.dts:4.3-4: syntax error" },
+	{ "/dts-v1/;\n/ {\n  a = <1 2>\n  b;\n};\n", "bad.dts:4:3: syntax error" },
 	{ "/dts-v1/;\n/ {\n a { }; a { };\n};\n",
-	  "bad.dts:3.11-15: ERROR (duplicate_node_names): /a: Duplicate node name" },
-	{ "", "bad.dts:0.0: syntax error" },
+	  "bad.dts:3:11: ERROR (duplicate_node_names): /a: Duplicate node name" },
+	{ "", "bad.dts: syntax error" },
 };
 
 static void test_malformed_trees_give_exact_messages(void **state)

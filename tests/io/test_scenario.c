@@ -249,7 +249,7 @@ static void test_run(void **state)
 	/* A machine that cannot be loaded is bad input. */
 	assert_int_equal(run_text("machine /nonexistent.topo\nboot\n", &opts, &out, &diag),
 			 -ENOENT);
-	assert_string_equal(diag, "t.scn:2: /nonexistent.topo: No such file or directory\n");
+	assert_string_equal(diag, "t.scn:1: /nonexistent.topo: No such file or directory\n");
 	free(out);
 	free(diag);
 }
