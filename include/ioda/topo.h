@@ -84,6 +84,8 @@ struct ioda_topo_phb {
  * would not fit in 64 bits.  The loaders reject more.
  */
 #define IODA_MAX_MEMORY (1ull << 51)
+/* The least a kernel boots with: less would not fill one page of TCEs. */
+#define IODA_MIN_MEMORY (1ull << 24)
 
 struct ioda_topo {
 	char *file; /* name used in messages */

@@ -606,6 +606,13 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 	k->nobypass = cmdline_has(opts->cmdline, "iommu=nobypass");
 	k->dram_end = opts->dram_end ? opts->dram_end
 				     : (m->memory_bytes ? m->memory_bytes : 1ull << 32);
+	if (k->dram_end < IODA_MIN_MEMORY || k->dram_end > IODA_MAX_MEMORY) {
+		ioda_error_set(err, "RAM ends at %#llx, outside %lluM..%lluT",
+			       (unsigned long long)k->dram_end, IODA_MIN_MEMORY >> 20,
+			       IODA_MAX_MEMORY >> 40);
+		rc = -EINVAL;
+		goto fail;
+	}
 	k->opal = ioda_opal_new(m->ctx);
 	ioda_list_for_each_entry(d, &m->domains, node)
 		n++;

@@ -57,6 +57,7 @@ FILES = {
     'hugewin.topo': b'phb 0 gen=phb4 m64=0xffffffffffffffff+0x100000000 {\n}\n',
     'overlap.topo': b'phb 0 gen=phb4 m32=0x6000000000000+0x7fff0000 '
                     b'm64=0x6000000000000+0x4000000000 {\n}\n',
+    'tinymem.topo': b'machine memory=25\nphb 0 gen=phb4 {\n\tbridge 00.0 1014:04c1\n}\n',
     'unclosed.topo': b'phb 0 gen=phb4 {\n\tbridge 00.0 1014:04c1 {\n',
     'nopci.log': b'[    0.000000] Linux version 6.1.0 (gcc)\n'
                  b'[    0.000000] Memory: 1024K/2048K available\n',
@@ -165,6 +166,7 @@ ROWS = list(machine_rows()) + [
     (['tree', '-x'], "ioda: unknown option '-x'"),
     (['boot', '--dump'], "ioda: unknown option '--dump'"),
     (['boot', '--kernel=5.15'], 'power9.dtb: PHB 0006: NVLink PHB, and kernel 5.15 has no NVLink'),
+    (['boot', '{d}/tinymem.topo'], r'{d}/tinymem\.topo: RAM ends at 0x19, outside 16M\.\.2048T'),
     (['show', '--json', '--dump'], "ioda: choose one of '--json --dump'"),
     (['hw'], "ioda: missing '--phb'"),
     (['hw', '--phb=abc'], "ioda: bad PHB number 'abc'"),
