@@ -635,7 +635,7 @@ static int cmd_replay(int argc, char **argv)
 }
 
 static const char run_usage[] =
-	"Usage: ioda run [--audit] [--exact] [--kernel=VERSION]\n"
+	"Usage: ioda run [--audit] [--exact] [--json] [--kernel=VERSION]\n"
 	"                [--refcount=counted|v5.5|v5.6] FILE.scn\n"
 	"\n"
 	"Runs a scenario (docs/scenarios.md): loads the machine it names, boots it\n"
@@ -647,8 +647,9 @@ static const char run_usage[] =
 	"steps do not name; --kernel overrides the scenario's kernel line;\n"
 	"--refcount picks who holds the devices of device PEs (NVLink, OpenCAPI):\n"
 	"v5.5 and v5.6 as those kernels did, counted (the default) as it should be.\n"
-	"Exit 0 when every expect holds and nothing is left, 1 otherwise, 2 when the\n"
-	"scenario or its machine cannot be used.\n";
+	"--json prints the log and the findings as one JSON document.  Exit 0 when\n"
+	"every expect holds and nothing is left, 1 otherwise, 2 when the scenario\n"
+	"or its machine cannot be used.\n";
 
 static int cmd_run(int argc, char **argv)
 {
@@ -657,12 +658,16 @@ static int cmd_run(int argc, char **argv)
 		{ "exact", no_argument, NULL, 'e' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "refcount", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ioda_scenario_opts so = { .out = stdout, .diag = stderr };
+	char *log = NULL, *diag = NULL;
+	size_t log_len = 0, diag_len = 0;
+	bool json = false;
 	struct ioda_error err = { "" };
-	struct ioda_scenario *s;
+	struct ioda_scenario *s = NULL;
 	struct ioda_ctx *ctx;
 	int c, rc;
 
@@ -675,6 +680,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'e':
 			so.exact = true;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 'k':
 			so.kernel = optarg;
@@ -706,12 +714,30 @@ static int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	rc = ioda_scenario_load(ctx, argv[optind], &s, &err);
+	/* --json: the log and the findings are collected, then printed as one document. */
+	if (!rc && json) {
+		so.out = open_memstream(&log, &log_len);
+		so.diag = open_memstream(&diag, &diag_len);
+		if (!so.out || !so.diag) {
+			ioda_error_set(&err, "ioda: out of memory");
+			rc = -ENOMEM;
+		}
+	}
 	if (!rc) {
 		/* Failed expects land next to the lines they are about. */
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		rc = ioda_scenario_run(s, &so, &err);
-		ioda_scenario_free(s);
 	}
+	if (json && so.out && so.out != stdout)
+		fclose(so.out);
+	if (json && so.diag && so.diag != stderr)
+		fclose(so.diag);
+	if (rc >= 0 && json && ioda_scenario_json(argv[optind], rc, log, diag, stdout))
+		rc = EXIT_USAGE;
+	if (s)
+		ioda_scenario_free(s);
+	free(log);
+	free(diag);
 	if (rc < 0)
 		fprintf(stderr, "%s\n", err.msg);
 	ioda_ctx_free(ctx);

@@ -60,4 +60,11 @@ struct ioda_scenario_opts {
 int ioda_scenario_run(const struct ioda_scenario *s, const struct ioda_scenario_opts *opts,
 		      struct ioda_error *err);
 
+/*
+ * A run's result as one JSON document: the scenario, its exit status, the
+ * kernel's log (@log) and the findings (@diag), each as lines.  -ENOMEM, -EIO.
+ */
+int ioda_scenario_json(const char *file, int status, const char *log, const char *diag,
+		       FILE *out);
+
 #endif

@@ -14,6 +14,8 @@
  */
 bool ioda_json_add(json_object *o, const char *key, json_object *v);
 bool ioda_json_push(json_object *a, json_object *v);
+/* The lines of @text (no line ends) as an array; NULL when out of memory. */
+json_object *ioda_json_lines(const char *text);
 /* Writes @o pretty-printed with a newline and puts it; -ENOMEM, -EIO. */
 int ioda_json_write(json_object *o, FILE *out);
 

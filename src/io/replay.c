@@ -301,16 +301,9 @@ int ioda_replay_json(const char *file, const struct ioda_replay_opts *opts,
 		     const struct ioda_replay_result *res, const char *report, FILE *out)
 {
 	const char *what = opts->derived_only ? "derived" : opts->resources ? "resources" : "pe";
-	json_object *o = json_object_new_object(), *lines = json_object_new_array();
+	json_object *o = json_object_new_object(), *lines = ioda_json_lines(report);
 	bool ok = o && lines;
 
-	for (const char *s = report; ok && *s;) {
-		const char *nl = strchr(s, '\n');
-		size_t len = nl ? (size_t)(nl - s) : strlen(s);
-
-		ok = ioda_json_push(lines, json_object_new_string_len(s, (int)len));
-		s += len + (nl != NULL);
-	}
 	if (!ok || !ioda_json_add(o, "log", json_object_new_string(file)) ||
 	    !ioda_json_add(o, "compared", json_object_new_string(what)) ||
 	    !ioda_json_add(o, "matched", json_object_new_int((int32_t)res->matched)) ||

@@ -16,6 +16,8 @@
 #include <ioda/hw.h>
 #include <ioda/ioda.h>
 #include <ioda/scenario.h>
+
+#include "json_priv.h"
 #include <ioda/show.h>
 
 #define MAX_WORDS 16
@@ -1816,4 +1818,19 @@ int ioda_scenario_run(const struct ioda_scenario *s, const struct ioda_scenario_
 	if (rc)
 		return rc;
 	return r.failures ? 1 : 0;
+}
+
+int ioda_scenario_json(const char *file, int status, const char *log, const char *diag,
+		       FILE *out)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o || !ioda_json_add(o, "scenario", json_object_new_string(file)) ||
+	    !ioda_json_add(o, "status", json_object_new_int(status)) ||
+	    !ioda_json_add(o, "log", ioda_json_lines(log)) ||
+	    !ioda_json_add(o, "findings", ioda_json_lines(diag))) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	return ioda_json_write(o, out);
 }

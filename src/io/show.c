@@ -267,6 +267,23 @@ static json_object *json_phb(struct ioda_kernel *k, struct ioda_phb *phb)
 	return o;
 }
 
+json_object *ioda_json_lines(const char *text)
+{
+	json_object *lines = json_object_new_array();
+
+	for (const char *s = text; lines && s && *s;) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+
+		if (!ioda_json_push(lines, json_object_new_string_len(s, (int)len))) {
+			json_object_put(lines);
+			return NULL;
+		}
+		s += len + (nl != NULL);
+	}
+	return lines;
+}
+
 int ioda_json_write(json_object *o, FILE *out)
 {
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |

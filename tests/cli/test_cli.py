@@ -293,6 +293,17 @@ class Json(unittest.TestCase):
         self.assertEqual((rc, d['matched'], d['total'], d['extra']), (0, 49, 49, 0))
         self.assertEqual(d['report'][-1], 'replay: 49/49 PE lines match, 0 extra')
 
+    def test_run_prints_log_and_findings(self):
+        scn = os.path.join(SRC, 'examples/scenarios/seed-gpu-unplug.scn')
+        rc, out, err = run('run', '--json', '--refcount=v5.6', scn)
+        d = json.loads(out)
+        self.assertEqual((rc, err, d['status']), (1, '', 1))
+        self.assertTrue(any(f.startswith('ref-tracker: use after release: pci_dev 0003:01:00.0')
+                            for f in d['findings']))
+        self.assertIn('pci 0003:01     : [PE# 00] Releasing PE', d['log'])
+        rc, out, _ = run('run', '--json', '--audit', scn)
+        self.assertEqual((rc, json.loads(out)['findings']), (0, []))
+
     def test_hw_tables(self):
         rc, out, _ = run('hw', '--phb=0', '--json')
         d = json.loads(out)
