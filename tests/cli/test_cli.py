@@ -358,9 +358,11 @@ class Usage(unittest.TestCase):
         rc, out, _ = run('--version')
         self.assertEqual(rc, 0)
         self.assertRegex(out, r'^ioda \d+\.\d+\.\d+\n$')
-        rc, out, _ = run('tree', '--help')
-        self.assertEqual(rc, 0)
-        self.assertIn('Usage: ioda tree', out)
+        # Every command the usage names has its own --help.
+        for cmd in re.findall(r'^  ([a-z]+) ', run('--help')[1], re.M):
+            rc, out, err = run(cmd, '--help')
+            self.assertEqual((rc, err), (0, ''), cmd)
+            self.assertIn('Usage: ioda ' + cmd, out)
 
     def test_usage_errors_exit_2(self):
         for args in (['frobnicate'], [], ['tree', '--bogus'], ['tree', '--as=xml'],
