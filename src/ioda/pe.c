@@ -285,29 +285,31 @@ static uint8_t bus_compare(struct ioda_pe *pe, unsigned int count)
 }
 
 /* pnv_ioda_configure_pe(): RTT, PELT-V, reverse map, MVE. */
+/* The RTT match of a PE's RIDs: its bus (and those below), or its one function. */
+struct rid_match {
+	uint8_t bcomp, dcomp, fcomp;
+	unsigned int rid_end; /* past the PE's last RID */
+};
+
+static struct rid_match pe_rid_match(struct ioda_pe *pe)
+{
+	unsigned int count = 1;
+
+	if (!pe->pbus)
+		return (struct rid_match){OpalPciBusAll, OPAL_COMPARE_RID_DEVICE_NUMBER,
+					  OPAL_COMPARE_RID_FUNCTION_NUMBER, pe->rid + 1u};
+	if (pe->flags & IODA_PE_BUS_ALL)
+		count = pe->pbus->busn_end - pe->pbus->number + 1u;
+	return (struct rid_match){bus_compare(pe, count), 0, 0, pe->rid + (count << 8)};
+}
+
 int ioda_configure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 {
-	uint8_t bcomp, dcomp, fcomp;
-	unsigned int rid_end;
+	struct rid_match m = pe_rid_match(pe);
 	int64_t rc;
 
-	if (pe->pbus) {
-		unsigned int count = 1;
-
-		if (pe->flags & IODA_PE_BUS_ALL)
-			count = pe->pbus->busn_end - pe->pbus->number + 1u;
-		dcomp = 0;
-		fcomp = 0;
-		bcomp = bus_compare(pe, count);
-		rid_end = pe->rid + (count << 8);
-	} else {
-		bcomp = OpalPciBusAll;
-		dcomp = OPAL_COMPARE_RID_DEVICE_NUMBER;
-		fcomp = OPAL_COMPARE_RID_FUNCTION_NUMBER;
-		rid_end = pe->rid + 1u;
-	}
-	rc = opal_pci_set_pe(phb->kernel->opal, phb->opal_id, pe->pe_number, pe->rid, bcomp, dcomp,
-			     fcomp, OPAL_MAP_PE);
+	rc = opal_pci_set_pe(phb->kernel->opal, phb->opal_id, pe->pe_number, pe->rid, m.bcomp,
+			     m.dcomp, m.fcomp, OPAL_MAP_PE);
 	if (rc) {
 		ioda_pe_printf(pe, IODA_LOG_ERR, "OPAL error %lld trying to setup PELT table",
 			       (long long)rc);
@@ -316,7 +318,7 @@ int ioda_configure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 	/* NPUs have no PELT-V (NVLink up to 5.12, OpenCAPI). */
 	if (phb->type == IODA_PNV_PHB_IODA2)
 		set_peltv(phb, pe); /* its result is ignored, as the kernel's */
-	for (unsigned int rid = pe->rid; rid < rid_end && rid < IODA_RTT_ENTRIES; rid++)
+	for (unsigned int rid = pe->rid; rid < m.rid_end && rid < IODA_RTT_ENTRIES; rid++)
 		phb->pe_rmap[rid] = pe->pe_number;
 	pe->mve_number = 0; /* IODA2: one MVE for all */
 	return 0;
@@ -509,37 +511,22 @@ static void unset_peltv(struct ioda_phb *phb, struct ioda_pe *pe, const struct p
 /* pnv_ioda_deconfigure_pe(): reverse map, PELT-V and RTT undone; the PE lets go of its bus. */
 void ioda_deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 {
+	struct rid_match m = pe_rid_match(pe);
 	const struct pci_dev *parent;
-	uint8_t bcomp, dcomp, fcomp;
-	unsigned int rid_end;
 	int64_t rc;
 
-	if (pe->pbus) {
-		unsigned int count = 1;
-
-		if (pe->flags & IODA_PE_BUS_ALL)
-			count = pe->pbus->busn_end - pe->pbus->number + 1u;
+	if (pe->pbus)
 		parent = pe->pbus->self;
-		dcomp = 0;
-		fcomp = 0;
-		bcomp = bus_compare(pe, count);
-		rid_end = pe->rid + (count << 8);
-	} else {
-		if (pe->flags & IODA_PE_VF)
-			parent = pe->parent_dev;
-		else
-			parent = pe->pdev ? pe->pdev->bus->self : NULL;
-		bcomp = OpalPciBusAll;
-		dcomp = OPAL_COMPARE_RID_DEVICE_NUMBER;
-		fcomp = OPAL_COMPARE_RID_FUNCTION_NUMBER;
-		rid_end = pe->rid + 1u;
-	}
-	for (unsigned int rid = pe->rid; rid < rid_end && rid < IODA_RTT_ENTRIES; rid++)
+	else if (pe->flags & IODA_PE_VF)
+		parent = pe->parent_dev;
+	else
+		parent = pe->pdev ? pe->pdev->bus->self : NULL;
+	for (unsigned int rid = pe->rid; rid < m.rid_end && rid < IODA_RTT_ENTRIES; rid++)
 		phb->pe_rmap[rid] = IODA_INVALID_PE;
 	if (phb->type == IODA_PNV_PHB_IODA2)
 		unset_peltv(phb, pe, parent);
-	rc = opal_pci_set_pe(phb->kernel->opal, phb->opal_id, pe->pe_number, pe->rid, bcomp, dcomp,
-			     fcomp, OPAL_UNMAP_PE);
+	rc = opal_pci_set_pe(phb->kernel->opal, phb->opal_id, pe->pe_number, pe->rid, m.bcomp,
+			     m.dcomp, m.fcomp, OPAL_UNMAP_PE);
 	if (rc) {
 		ioda_pe_printf(pe, IODA_LOG_ERR, "OPAL error %lld trying to setup PELT table",
 			       (long long)rc);
