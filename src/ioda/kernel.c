@@ -195,30 +195,26 @@ static void phb_header(struct ioda_phb *phb, const struct pci_resource *m32,
 	if (npu) {
 		/* pnv_ioda_parse_m64_window(): only IODA1/IODA2 PHBs have one. */
 		ioda_printf(k, IODA_LOG_INFO, "  Not support M64 window");
-		ev.kind = IODA_EV_PHB_PE_COUNTS;
-		ev.n = (int)phb->total_pe_num;
-		ev.m = (int)phb->reserved_pe_idx;
-		ev.a = phb->m32_size;
-		ev.b = phb->m32_segsize;
+	} else {
+		ev.kind = IODA_EV_PHB_M64_RANGE;
+		ev.a = m64->start;
+		ev.b = m64->start + m64->size - 1;
+		ev.c = m64->start;
+		ev.n = (int)m64_first;
+		ev.m = (int)(m64_first + m64_count - 1);
 		ioda_emit(k, &ev);
-		return;
+		ev.kind = IODA_EV_PHB_M64_DEFAULT;
+		ev.n = (int)phb->m64_bar_idx;
+		ioda_emit(k, &ev);
 	}
-	ev.kind = IODA_EV_PHB_M64_RANGE;
-	ev.a = m64->start;
-	ev.b = m64->start + m64->size - 1;
-	ev.c = m64->start;
-	ev.n = (int)m64_first;
-	ev.m = (int)(m64_first + m64_count - 1);
-	ioda_emit(k, &ev);
-	ev.kind = IODA_EV_PHB_M64_DEFAULT;
-	ev.n = (int)phb->m64_bar_idx;
-	ioda_emit(k, &ev);
 	ev.kind = IODA_EV_PHB_PE_COUNTS;
 	ev.n = (int)phb->total_pe_num;
 	ev.m = (int)phb->reserved_pe_idx;
 	ev.a = phb->m32_size;
 	ev.b = phb->m32_segsize;
 	ioda_emit(k, &ev);
+	if (npu)
+		return;
 	ev.kind = IODA_EV_PHB_M64_SIZE;
 	ev.a = phb->m64_size;
 	ev.b = phb->m64_segsize;
