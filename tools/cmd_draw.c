@@ -4,7 +4,6 @@
  * ours (src/io/draw.c); SVG and PNG come from running Graphviz's dot.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +19,6 @@
 
 #include "commands.h"
 
-#define HOLDER "ioda draw"
-#define MAX_FREEZES 16
-
 extern char **environ;
 
 static const char draw_usage[] =
@@ -37,14 +33,6 @@ static const char draw_usage[] =
 	"--eeh-freeze freezes the device's PE before drawing, as an EEH error does\n"
 	"before the kernel notices it (repeatable).\n";
 
-struct draw_opts {
-	const char *out, *path;
-	int kind;
-	struct ioda_boot_opts boot;
-	const char *freeze[MAX_FREEZES];
-	unsigned int nfreeze;
-};
-
 /* The -T format dot renders @path's extension to; "dot": ours as is; NULL: unknown. */
 static const char *format_of(const char *path)
 {
@@ -57,88 +45,19 @@ static const char *format_of(const char *path)
 	return NULL;
 }
 
-/* Returns -1 to go on, or the exit status. */
-static int parse(int argc, char **argv, struct draw_opts *o)
+/* --eeh-freeze: each device's PE frozen, as an EEH error leaves it before the kernel notices. */
+static int freeze(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "eeh-freeze", required_argument, NULL, 'f' },
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "cmdline", required_argument, NULL, 'c' },
-		{ "as", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, rc;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (!format_of(optarg))
-				return usage_error(argv[0], "-o wants a .svg, .png or .dot file, not",
-						   optarg);
-			o->out = optarg;
-			break;
-		case 'f':
-			if (o->nfreeze == MAX_FREEZES)
-				return usage_error(argv[0], "too many --eeh-freeze (max 16) at", optarg);
-			o->freeze[o->nfreeze++] = optarg;
-			break;
-		case 'k':
-			rc = check_kernel(argv[0], optarg);
-			if (rc >= 0)
-				return rc;
-			o->boot.kernel = optarg;
-			break;
-		case 'c':
-			o->boot.cmdline = optarg;
-			break;
-		case 'a':
-			o->kind = ioda_input_kind_parse(optarg);
-			if (o->kind < 0)
-				return usage_error(argv[0], "unknown input kind", optarg);
-			break;
-		case 'h':
-			fputs(draw_usage, stdout);
-			return 0;
-		default:
-			return option_error(argv, c);
-		}
-	}
-	if (argc - optind > 1)
-		return usage_error(argv[0], "unexpected argument", argv[optind + 1]);
-	o->path = optind < argc ? argv[optind] : NULL;
-	return -1;
-}
-
-/* The device named @bdf, counted; NULL when the machine has none. */
-static struct pci_dev *find_dev(struct ioda_machine *m, const char *bdf)
-{
-	struct pci_dev *dev = NULL;
-
-	while ((dev = pci_get_device(m, PCI_ANY_ID, PCI_ANY_ID, dev, HOLDER)))
-		if (strcasecmp(pci_dev_peek_name(dev), bdf) == 0)
-			return dev;
-	return NULL;
-}
-
-static int freeze(struct ioda_kernel *k, const struct draw_opts *o)
-{
-	for (unsigned int i = 0; i < o->nfreeze; i++) {
-		struct pci_dev *dev = find_dev(k->m, o->freeze[i]);
+	for (unsigned int i = 0; i < c->nfreeze; i++) {
 		int rc;
+		struct pci_dev *dev = get_dev_arg(c, m, c->freeze[i], &rc);
 
-		if (!dev) {
-			fprintf(stderr, "%s: no device %s\n", o->path ? o->path : ioda_example_machine_name,
-				o->freeze[i]);
-			return EXIT_USAGE;
-		}
+		if (!dev)
+			return rc;
 		rc = ioda_eeh_inject(k, dev, IODA_EEH_FREEZE);
-		pci_dev_put(dev, HOLDER);
+		pci_dev_put(dev, "ioda");
 		if (rc) {
-			fprintf(stderr, "ioda: %s: cannot freeze its PE: %s\n", o->freeze[i],
+			fprintf(stderr, "ioda: %s: cannot freeze its PE: %s\n", c->freeze[i],
 				strerror(-rc));
 			return EXIT_USAGE;
 		}
@@ -224,48 +143,21 @@ static int output(struct ioda_kernel *k, const char *file)
 	return rc;
 }
 
+static int do_draw(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
+{
+	int rc = freeze(c, m, k);
+
+	return rc ? rc : output(k, c->out);
+}
+
 int cmd_draw(int argc, char **argv)
 {
-	struct draw_opts o = { .kind = IODA_INPUT_AUTO };
-	struct ioda_error err = { "" };
-	struct ioda_kernel *k = NULL;
-	struct ioda_machine *m;
-	struct ioda_ctx *ctx;
-	int rc = parse(argc, argv, &o);
+	struct cli c = { .usage = draw_usage };
+	int rc = parse_args(argc, argv, &c, OPT_BOOT | OPT_DRAW);
 
 	if (rc >= 0)
 		return rc;
-	ctx = ioda_ctx_new();
-	if (!ctx) {
-		fputs("ioda: out of memory\n", stderr);
-		return EXIT_USAGE;
-	}
-	if (o.path)
-		rc = ioda_load_machine(ctx, o.path, (enum ioda_input_kind)o.kind, &m, &err);
-	else
-		rc = ioda_load_example(ctx, &m, &err);
-	if (!rc) {
-		rc = ioda_kernel_boot(m, &o.boot, NULL, NULL, &k, &err);
-		if (rc) {
-			/* What the kernel refused is the machine's: say which. */
-			struct ioda_error e = err;
-
-			ioda_error_set(&err, "%s: %s", o.path ? o.path : ioda_example_machine_name,
-				       e.msg);
-			ioda_machine_free(m);
-		}
-	}
-	if (rc) {
-		fprintf(stderr, "%s\n", err.msg);
-		ioda_ctx_free(ctx);
-		return EXIT_USAGE;
-	}
-	rc = freeze(k, &o);
-	if (!rc)
-		rc = output(k, o.out);
-	ioda_kernel_free(k);
-	if (ioda_machine_free(m) && !rc)
-		rc = EXIT_FINDING;
-	ioda_ctx_free(ctx);
-	return rc;
+	if (c.out && !format_of(c.out))
+		return usage_error(argv[0], "-o wants a .svg, .png or .dot file, not", c.out);
+	return run(&c, true, false, do_draw);
 }

@@ -101,34 +101,7 @@ int check_kernel(const char *cmd, const char *version)
 	return EXIT_USAGE;
 }
 
-/* What a machine command was asked. */
-struct cli {
-	const char *cmd; /* the command's name, for usage errors */
-	const char *usage;
-	int kind;
-	const char *path;
-	struct ioda_boot_opts boot;
-	long phb; /* --phb, -1 when not given */
-	bool json, dump, topo;
-	const char *subtree; /* --subtree BDF */
-	const char *device;  /* --device BDF */
-};
-
-enum {
-	OPT_BOOT = 1u << 0,
-	OPT_PHB = 1u << 1,
-	OPT_JSON = 1u << 2,
-	OPT_DUMP = 1u << 3,
-	OPT_TOPO = 1u << 4,
-	OPT_DEVICE = 1u << 5,
-};
-
-/*
- * Parses the options machine commands share (--as always; --kernel and
- * --cmdline with OPT_BOOT; --phb with OPT_PHB).  Returns -1 to go on, or the
- * exit status when the command is done (--help, a usage error).
- */
-static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed)
+int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed)
 {
 	static const struct option opts[] = {
 		{ "as", required_argument, NULL, 'a' },
@@ -141,6 +114,8 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		{ "topo", no_argument, NULL, 't' },
 		{ "subtree", required_argument, NULL, 's' },
 		{ "device", required_argument, NULL, 'D' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "eeh-freeze", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -153,13 +128,16 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 	c->phb = -1;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	/* -o takes a value only where it is known: elsewhere it is an unknown option. */
+	while ((opt = getopt_long(argc, argv, allowed & OPT_DRAW ? ":ho:" : ":h", opts, NULL)) !=
+	       -1) {
 		if ((opt == 'k' || opt == 'c' || opt == 'r') && !(allowed & OPT_BOOT))
 			opt = '?';
 		if ((opt == 'p' && !(allowed & OPT_PHB)) || (opt == 'j' && !(allowed & OPT_JSON)) ||
 		    (opt == 'd' && !(allowed & OPT_DUMP)) ||
 		    ((opt == 't' || opt == 's') && !(allowed & OPT_TOPO)) ||
-		    (opt == 'D' && !(allowed & OPT_DEVICE)))
+		    (opt == 'D' && !(allowed & OPT_DEVICE)) ||
+		    ((opt == 'o' || opt == 'f') && !(allowed & OPT_DRAW)))
 			opt = '?';
 		switch (opt) {
 		case 'a':
@@ -199,6 +177,14 @@ static int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed
 		case 'D':
 			c->device = optarg;
 			break;
+		case 'o':
+			c->out = optarg;
+			break;
+		case 'f':
+			if (c->nfreeze == MAX_FREEZES)
+				return usage_error(argv[0], "too many --eeh-freeze (max 16) at", optarg);
+			c->freeze[c->nfreeze++] = optarg;
+			break;
 		case 'h':
 			fputs(c->usage, stdout);
 			return 0;
@@ -227,13 +213,9 @@ static void print_event(void *arg, const struct ioda_event *ev)
 	puts(line);
 }
 
-/*
- * Loads MACHINE (the built-in example without one), boots it when @boot is
- * set (printing the kernel's log when @log is), and runs @fn on it.
- * Teardown leaks make the exit status 1.
- */
-static int run(struct cli *c, bool boot, bool log,
-	       int (*fn)(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k))
+/* Teardown leaks make the exit status 1. */
+int run(struct cli *c, bool boot, bool log,
+	int (*fn)(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k))
 {
 	struct ioda_error err = { "" };
 	struct ioda_kernel *k = NULL;
@@ -331,11 +313,7 @@ static int print_tree_line(void *arg, struct pci_dev *dev, unsigned int depth)
 	return 0;
 }
 
-/*
- * The device a DDDD:BB:DD.F option names, counted for "ioda"; NULL with
- * *@rc the exit status when it is malformed or not in the machine.
- */
-static struct pci_dev *get_dev_arg(struct cli *c, struct ioda_machine *m, const char *bdf, int *rc)
+struct pci_dev *get_dev_arg(struct cli *c, struct ioda_machine *m, const char *bdf, int *rc)
 {
 	unsigned int domain, bus, slot, fn;
 	struct pci_dev *dev;
