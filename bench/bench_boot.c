@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include <ioda/load.h>
 #include <ioda/eeh.h>
 
 #include "bench.h"

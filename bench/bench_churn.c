@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <ioda/load.h>
 #include <ioda/eeh.h>
 
 #include "bench.h"

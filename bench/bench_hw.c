@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <ioda/load.h>
 #include <ioda/hw.h>
 #include <ioda/ioda.h>
 

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include <ioda/ctx.h>
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 #define TEST_MAX_REPORTS 64
 

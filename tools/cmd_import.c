@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <ioda/import.h>
+#include <ioda/json.h>
 #include <ioda/pci.h>
 
 #include "commands.h"

@@ -12,11 +12,12 @@
 #include <ioda/config.h>
 #include <ioda/groups.h>
 #include <ioda/hw.h>
+#include <ioda/json.h>
 #include <ioda/ioda.h>
 #include <ioda/replay.h>
 #include <ioda/scenario.h>
 #include <ioda/show.h>
-#include <ioda/topo.h>
+#include <ioda/load.h>
 #include <ioda/torture.h>
 
 #include "commands.h"

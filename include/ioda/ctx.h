@@ -16,6 +16,14 @@
 
 struct ioda_ctx;
 
+/* A message "file:line:col: what is wrong" (or "file: what is wrong"). */
+struct ioda_error {
+	char msg[512];
+};
+
+void ioda_error_set(struct ioda_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Kinds of fault point: each call of one kind advances its counter. */
 enum ioda_fault_kind {
 	IODA_FAULT_ALLOC = 1u << 0,

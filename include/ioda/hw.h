@@ -368,7 +368,5 @@ int ioda_hw_msi(struct ioda_phb_hw *phb, uint16_t rid, uint32_t xive, uint32_t *
  * Takes the lock.
  */
 void ioda_hw_dump(struct ioda_phb_hw *phb, FILE *out);
-/* The same tables as one JSON document; -ENOMEM, -EIO. */
-int ioda_hw_json(struct ioda_phb_hw *phb, FILE *out);
 
 #endif

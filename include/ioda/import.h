@@ -9,7 +9,7 @@
 #ifndef IODA_IMPORT_H
 #define IODA_IMPORT_H
 
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 /*
  * Builds a description from @dir: either the copy of /sys/bus/pci/devices

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 struct ioda_replay_opts {
 	const char *kernel; /* NULL: the log's own version */

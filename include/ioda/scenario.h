@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include <ioda/ioda.h>
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 struct ioda_scenario;
 

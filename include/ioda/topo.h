@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Machine descriptions and the loaders that produce them.
- *
- * Every input (topology text, device tree, boot log) is parsed into a
- * struct ioda_topo: plain description data, no counted objects.  The
- * machine is then built from it (ioda_machine_populate), so each input
- * format needs only a parser.  All memory comes from the context's hooked
- * allocator; a failed load frees everything it made.
+ * Machine descriptions: what firmware and config space hold, as plain data
+ * (no counted objects).  Every input (topology text, device tree, boot log,
+ * a sysfs copy) is turned into a struct ioda_topo by a loader (ioda/load.h);
+ * the PCI core's scan builds devices from the nodes, at boot and at hot add,
+ * as the kernel's scan reads config space.  All memory comes from the
+ * context's hooked allocator.
  */
 #ifndef IODA_TOPO_H
 #define IODA_TOPO_H
@@ -16,14 +15,6 @@
 #include <stdio.h>
 
 #include <ioda/pci.h>
-
-/* A message "file:line:col: what is wrong" (or "file: what is wrong"). */
-struct ioda_error {
-	char msg[512];
-};
-
-void ioda_error_set(struct ioda_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* Where a description came from, for semantic errors found later. */
 struct ioda_srcpos {
@@ -100,111 +91,5 @@ void ioda_topo_free(struct ioda_ctx *ctx, struct ioda_topo *topo);
 void ioda_topo_node_free(struct ioda_ctx *ctx, struct ioda_topo_node *node);
 /* Frees a sibling list (as ioda_topo_parse_nodes() returns) with all below it. */
 void ioda_topo_nodes_free(struct ioda_ctx *ctx, struct ioda_topo_node *list);
-
-/*
- * Writes @topo as topology text that parses back to the same description
- * (docs/topology.md).  What the text cannot say is left out: NVLink and
- * OpenCAPI PHBs (a comment names them), firmware properties, AFU actags.
- * Returns 0, or -EIO when @f reports a write error.
- */
-int ioda_topo_write(FILE *f, const struct ioda_topo *topo);
-/* The description as one JSON document (ioda tree --json); -ENOMEM, -EIO. */
-int ioda_topo_json(const struct ioda_topo *topo, FILE *out);
-/* Writes a sibling list and all below it, as a block's body @depth tabs deep. */
-int ioda_topo_write_nodes(FILE *f, const struct ioda_topo_node *nodes, unsigned int depth);
-
-/* ---- loaders ---------------------------------------------------------------- */
-
-enum ioda_input_kind {
-	IODA_INPUT_AUTO, /* by file extension */
-	IODA_INPUT_TOPO, /* .topo */
-	IODA_INPUT_DT,   /* .dts, .dtb */
-	IODA_INPUT_LOG,  /* anything else: a kernel boot log */
-};
-
-struct ioda_loader {
-	const char *name; /* "topo", "dt", "log", as --as= takes them */
-	enum ioda_input_kind kind;
-	/*
-	 * Parses @len bytes of @buf (NUL-terminated) read from @file.
-	 * Returns 0 and *out, or a negative errno with @err filled.
-	 */
-	int (*parse)(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
-		     struct ioda_topo **out, struct ioda_error *err);
-};
-
-/* The loader registered for @kind; NULL if this build has none. */
-const struct ioda_loader *ioda_loader_for(enum ioda_input_kind kind);
-
-/* The kind a path's extension names (never AUTO). */
-enum ioda_input_kind ioda_input_kind_of(const char *path);
-
-/* Parses "topo", "dt", "log"; -1 when unknown. */
-int ioda_input_kind_parse(const char *s);
-
-/* Topology text. */
-int ioda_topo_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
-		    struct ioda_topo **out, struct ioda_error *err);
-
-/*
- * A list of functions in topology text (the statements a bridge block
- * holds: bridge, device and their blocks), as a slot brings them: what a
- * hot add adds.  @buf's first line is line @first_line of @file, which must
- * outlive the nodes (their positions borrow it).  @root_bus says the list
- * goes on a PHB's root bus (bridges default to root ports); otherwise on a
- * port's bus (bridges default to upstream ports).  Function 0 of a slot may
- * be missing: it may be on the bus already.  Returns 0 and *@out, or a
- * negative errno with @err ("file:line:col: message"), nothing allocated.
- */
-int ioda_topo_parse_nodes(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
-			  unsigned int first_line, bool root_bus, struct ioda_topo_node **out,
-			  struct ioda_error *err);
-
-/*
- * A device tree: a flattened blob (.dtb, by its magic) or source, which is
- * compiled by running dtc.  Reads what the kernel reads on PowerNV: the PHB
- * nodes skiboot makes and the PCI function nodes below them.
- */
-int ioda_dt_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
-		  struct ioda_topo **out, struct ioda_error *err);
-
-/*
- * Whether a node's "compatible" string list (@len bytes, NUL-separated)
- * names a PHB the kernel probes; if so its type and generation (an
- * "ibm,powerN-" entry overrides the generation the ioda compatible implies).
- */
-bool ioda_dt_phb_compat(const char *compat, size_t len, enum ioda_phb_type *type,
-			enum ioda_phb_gen *gen);
-
-/*
- * Reads the whole of @path into a NUL-terminated buffer from the context's
- * allocator (the caller frees it with ioda_free).  Negative errno and @err
- * ("PATH: reason") on failure; more than 64 MiB is -EFBIG.
- */
-int ioda_read_file(struct ioda_ctx *ctx, const char *path, char **buf, size_t *len,
-		   struct ioda_error *err);
-
-/*
- * Reads @path and builds a machine from it.  On error returns a negative
- * errno, fills @err and leaves nothing allocated.
- */
-int ioda_load_machine(struct ioda_ctx *ctx, const char *path, enum ioda_input_kind kind,
-		      struct ioda_machine **out, struct ioda_error *err);
-/* Same, from memory; @file names it in messages. */
-int ioda_load_machine_buf(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
-			  enum ioda_input_kind kind, struct ioda_machine **out,
-			  struct ioda_error *err);
-
-/*
- * The built-in example machine: examples/power9.dts (six PHB4s, a switch,
- * NVMe, a multifunction NIC, two GPUs with their NVLinks on an NPU2, an
- * OpenCAPI card), as a device-tree blob.
- */
-extern const unsigned char ioda_example_machine[];
-extern const size_t ioda_example_machine_size;
-extern const char ioda_example_machine_name[];
-
-/* Builds the built-in example machine; as ioda_load_machine(). */
-int ioda_load_example(struct ioda_ctx *ctx, struct ioda_machine **out, struct ioda_error *err);
 
 #endif

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 struct ioda_torture_opts {
 	uint64_t seed;

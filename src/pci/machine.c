@@ -45,22 +45,6 @@ unsigned long ioda_machine_free(struct ioda_machine *m)
 	return ioda_ctx_check_leaks(ctx);
 }
 
-int ioda_machine_populate(struct ioda_machine *m, const struct ioda_topo *topo,
-			  struct ioda_error *err)
-{
-	const struct ioda_topo_phb *phb;
-	int rc = 0;
-
-	m->memory_bytes = topo->memory_bytes;
-	snprintf(m->model, sizeof(m->model), "%s", topo->model);
-	m->nvlink_wiring = topo->nvlink_wiring;
-	pthread_rwlock_wrlock(&m->lock);
-	for (phb = topo->phbs; phb && !rc; phb = phb->next)
-		rc = pci_domain_create_locked(m, phb, err);
-	pthread_rwlock_unlock(&m->lock);
-	return rc;
-}
-
 const char *ioda_phb_gen_name(enum ioda_phb_gen gen)
 {
 	switch (gen) {

@@ -23,7 +23,7 @@
 #include <ioda/eeh.h>
 #include <ioda/import.h>
 #include <ioda/ioda.h>
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 /* A PCIe switch with a multifunction slot and an SR-IOV NIC: the small machine. */
 static const char small_topo[] =

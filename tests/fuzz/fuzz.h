@@ -12,7 +12,7 @@
 
 #include <ioda/ctx.h>
 #include <ioda/ioda.h>
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 struct fuzz {
 	struct ioda_ctx *ctx;

@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include <ioda/bootlog.h>
+#include "load/bootlog.h"
 #include <ioda/pci.h>
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 #define CORPUS IODA_SRCDIR "/tests/conformance/corpus/"
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #include <ioda/pci.h>
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 #define POWER9_DTS IODA_SRCDIR "/examples/power9.dts"
 #define POWER8_DTS IODA_SRCDIR "/examples/power8.dts"

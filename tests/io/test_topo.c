@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 #define POWER9_TOPO IODA_SRCDIR "/examples/power9.topo"
 #define POWER8_TOPO IODA_SRCDIR "/examples/power8.topo"

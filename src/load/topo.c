@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include <ioda/ctx.h>
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 /* No statement needs more than a dozen words; the limit only bounds the array. */
 #define MAX_TOKENS 32
@@ -1210,49 +1210,6 @@ err_free:
 /* ---- freeing ------------------------------------------------------------- */
 
 /* Frees a sibling list and everything below it, without recursion. */
-static void free_nodes(struct ioda_ctx *ctx, struct ioda_topo_node *todo)
-{
-	while (todo) {
-		struct ioda_topo_node *node = todo, *child, *next;
-
-		todo = node->next;
-		for (child = node->children; child; child = next) {
-			next = child->next;
-			child->next = todo;
-			todo = child;
-		}
-		ioda_free(ctx, node);
-	}
-}
-
-void ioda_topo_node_free(struct ioda_ctx *ctx, struct ioda_topo_node *node)
-{
-	if (!node)
-		return;
-	node->next = NULL; /* the subtree only, not the siblings */
-	free_nodes(ctx, node);
-}
-
-void ioda_topo_nodes_free(struct ioda_ctx *ctx, struct ioda_topo_node *list)
-{
-	free_nodes(ctx, list);
-}
-
-void ioda_topo_free(struct ioda_ctx *ctx, struct ioda_topo *topo)
-{
-	struct ioda_topo_phb *phb, *next;
-
-	if (!topo)
-		return;
-	for (phb = topo->phbs; phb; phb = next) {
-		next = phb->next;
-		free_nodes(ctx, phb->devices);
-		ioda_free(ctx, phb);
-	}
-	ioda_free(ctx, topo->file);
-	ioda_free(ctx, topo);
-}
-
 int ioda_topo_parse_nodes(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
 			  unsigned int first_line, bool root_bus, struct ioda_topo_node **out,
 			  struct ioda_error *err)
@@ -1273,7 +1230,7 @@ int ioda_topo_parse_nodes(struct ioda_ctx *ctx, const char *file, const char *bu
 	if (!rc)
 		rc = finish_bus(&p, bus.devices, false);
 	if (rc) {
-		free_nodes(ctx, bus.devices);
+		ioda_topo_nodes_free(ctx, bus.devices);
 		return rc;
 	}
 	*out = bus.devices;

@@ -12,7 +12,7 @@
 
 #include <ioda/eeh.h>
 
-#include "ioda_priv.h"
+#include "kernel_priv.h"
 
 #define SZ_32M (32ull << 20)
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Internals of the policy layer shared by its files. */
-#ifndef IODA_IODA_PRIV_H
-#define IODA_IODA_PRIV_H
+#ifndef IODA_KERNEL_PRIV_H
+#define IODA_KERNEL_PRIV_H
 
 #include <ioda/ioda.h>
 

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 /* What an "Initializing <type> PHB (<path>)" header and its lines said. */
 struct ioda_bootlog_phb {

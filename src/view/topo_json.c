@@ -2,7 +2,7 @@
 /* A machine's description as JSON: what ioda tree --json prints. */
 #include <errno.h>
 
-#include <ioda/topo.h>
+#include <ioda/json.h>
 
 #include "json_priv.h"
 

@@ -19,7 +19,7 @@
 
 #include <ioda/hw.h>
 
-#include "ioda_priv.h"
+#include "kernel_priv.h"
 
 #define M32_PCI_BASE 0x80000000ull /* skiboot M32_PCI_START */
 #define MSI_WINDOW 0x10000ull      /* the top 64K of M32 firmware keeps for MSIs */

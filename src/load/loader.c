@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <ioda/bootlog.h>
-#include <ioda/topo.h>
+#include "bootlog.h"
+#include <ioda/load.h>
 
 static const struct ioda_loader loaders[] = {
 	{ .name = "topo", .kind = IODA_INPUT_TOPO, .parse = ioda_topo_parse },

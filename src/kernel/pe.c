@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ioda_priv.h"
+#include "kernel_priv.h"
 
 #define BITS_PER_LONG (8 * sizeof(unsigned long))
 

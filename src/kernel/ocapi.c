@@ -9,7 +9,7 @@
 
 #include <ioda/opal.h>
 
-#include "ioda_priv.h"
+#include "kernel_priv.h"
 
 #define PIN_V55 "ocapi pe (v5.5, never put)"
 

@@ -23,7 +23,7 @@
 
 #include <ioda/eeh.h>
 
-#include "ioda_priv.h"
+#include "kernel_priv.h"
 
 #define PIN_V55_NEW "npu pe (v5.5, never put)"
 #define PIN_V55_JOIN "npu join (v5.5, never put)"

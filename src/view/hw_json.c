@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 
-#include <ioda/hw.h>
+#include <ioda/json.h>
 
 #include "json_priv.h"
 

@@ -11,7 +11,7 @@
 
 #include <ioda/eeh.h>
 
-#include "ioda_priv.h"
+#include "kernel_priv.h"
 
 /* A device leaves its PE; the PE goes with its last device. */
 static void leave_pe(struct ioda_kernel *k, struct pci_dev *dev)

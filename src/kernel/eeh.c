@@ -13,7 +13,7 @@
 #include <ioda/eeh.h>
 #include <ioda/hw.h>
 
-#include "ioda_priv.h"
+#include "kernel_priv.h"
 
 #define EEH_WINDOW_SECONDS 3600 /* eeh_pe_update_time_stamp: the count restarts after an hour */
 

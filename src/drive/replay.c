@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ioda/bootlog.h>
+#include "load/bootlog.h"
 #include <ioda/ioda.h>
 #include <ioda/replay.h>
 
-#include "json_priv.h"
+#include "view/json_priv.h"
 
 /* A growable list of owned lines. */
 struct lines {

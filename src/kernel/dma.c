@@ -8,7 +8,7 @@
 
 #include <ioda/hw.h>
 
-#include "ioda_priv.h"
+#include "kernel_priv.h"
 
 #define TCE32_SIZE_PHB 0x80000000ull /* m32_pci_base: the 32-bit MMIO hole starts there */
 #define BYPASS_BASE (1ull << 59)     /* TVE#1 is selected by address bit 59 */

@@ -28,7 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ioda_priv.h"
+#include "kernel_priv.h"
 
 /* The kernel's resource numbers with CONFIG_PCI_IOV. */
 enum { R_ROM = 6, R_IOV = 7, R_WIN = 13, R_NUM = 16 };

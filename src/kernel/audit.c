@@ -22,7 +22,7 @@
 #include <ioda/eeh.h>
 #include <ioda/hw.h>
 
-#include "ioda_priv.h"
+#include "kernel_priv.h"
 
 #define BITS_PER_LONG (8 * sizeof(unsigned long))
 

@@ -53,10 +53,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <ioda/bootlog.h>
+#include "bootlog.h"
 #include <ioda/ctx.h>
 #include <ioda/ioda.h>
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /* Ends the boot part of a console log (tests/conformance/corpus guest-*.log). */

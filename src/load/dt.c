@@ -28,7 +28,7 @@
 #include <libfdt.h>
 
 #include <ioda/ctx.h>
-#include <ioda/topo.h>
+#include <ioda/load.h>
 
 /* The kernel's default when a PHB has no ibm,phb-diag-data-size (PNV_PCI_DIAG_BUF_SIZE). */
 #define DIAG_DATA_SIZE_DEFAULT 8192

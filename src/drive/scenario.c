@@ -17,7 +17,7 @@
 #include <ioda/ioda.h>
 #include <ioda/scenario.h>
 
-#include "json_priv.h"
+#include "view/json_priv.h"
 #include <ioda/show.h>
 
 #define MAX_WORDS 16

@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 
-#include "ioda_priv.h"
+#include "kernel_priv.h"
 
 #define BITS (8 * sizeof(unsigned long))
 

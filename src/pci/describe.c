@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The reverse of the scan: the machine as it stands, described (ioda tree --topo). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pci_priv.h"
+
+int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
+			 struct ioda_topo_node **out)
+{
+	struct ioda_topo_node *node = ioda_zalloc(ctx, sizeof(*node)), **tail;
+	const struct pci_dev *child;
+	int rc;
+
+	*out = NULL;
+	if (!node)
+		return -ENOMEM;
+	node->devfn = dev->devfn;
+	node->hdr_type = dev->hdr_type;
+	node->multifunction = dev->multifunction;
+	node->vendor = dev->vendor;
+	node->device = dev->device;
+	node->class = dev->class;
+	node->afu_actags = dev->afu_actags;
+	node->pcie_type = dev->pcie_type;
+	memcpy(node->resource, dev->resource, sizeof(node->resource));
+	node->sriov = dev->sriov;
+	snprintf(node->label, sizeof(node->label), "%s", dev->label);
+	node->secondary = node->subordinate = -1;
+	if (dev->subordinate) {
+		node->secondary = dev->subordinate->number;
+		node->subordinate = dev->subordinate->busn_end;
+		tail = &node->children;
+		ioda_list_for_each_entry(child, &dev->subordinate->devices, bus_node) {
+			rc = pci_describe_subtree(ctx, child, tail);
+			if (rc) {
+				ioda_topo_node_free(ctx, node);
+				return rc;
+			}
+			tail = &(*tail)->next;
+		}
+	}
+	*out = node;
+	return 0;
+}
+
+int pci_describe_dev(struct ioda_machine *m, const struct pci_dev *dev,
+		     struct ioda_topo_node **out)
+{
+	int rc;
+
+	pthread_rwlock_rdlock(&m->lock);
+	rc = pci_describe_subtree(m->ctx, dev, out);
+	pthread_rwlock_unlock(&m->lock);
+	return rc;
+}
+
+static int describe_domain(struct ioda_ctx *ctx, const struct pci_domain *d,
+			   struct ioda_topo_phb **out)
+{
+	struct ioda_topo_phb *phb = ioda_zalloc(ctx, sizeof(*phb));
+	struct ioda_topo_node **tail;
+	const struct pci_dev *dev;
+	int rc;
+
+	*out = phb;
+	if (!phb)
+		return -ENOMEM;
+	phb->domain = d->number;
+	phb->gen = d->gen;
+	phb->type = (enum ioda_phb_type)d->type;
+	phb->chip = d->chip;
+	phb->index = d->index;
+	phb->num_pes = d->num_pes;
+	phb->opal_id = d->opal_id;
+	phb->m32 = d->m32;
+	phb->m64 = d->m64;
+	phb->fw = d->fw;
+	tail = &phb->devices;
+	ioda_list_for_each_entry(dev, &d->root_bus->devices, bus_node) {
+		rc = pci_describe_subtree(ctx, dev, tail);
+		if (rc)
+			return rc;
+		tail = &(*tail)->next;
+	}
+	return 0;
+}
+
+int pci_describe_machine(struct ioda_machine *m, struct ioda_topo **out)
+{
+	struct ioda_topo *topo = ioda_zalloc(m->ctx, sizeof(*topo));
+	struct ioda_topo_phb **tail;
+	const struct pci_domain *d;
+	int rc = 0;
+
+	*out = NULL;
+	if (!topo)
+		return -ENOMEM;
+	topo->file = ioda_strdup(m->ctx, "machine");
+	if (!topo->file) {
+		ioda_topo_free(m->ctx, topo);
+		return -ENOMEM;
+	}
+	topo->memory_bytes = m->memory_bytes;
+	memcpy(topo->model, m->model, sizeof(topo->model));
+	topo->nvlink_wiring = m->nvlink_wiring;
+	tail = &topo->phbs;
+	pthread_rwlock_rdlock(&m->lock);
+	ioda_list_for_each_entry(d, &m->domains, node) {
+		rc = describe_domain(m->ctx, d, tail);
+		if (rc)
+			break;
+		tail = &(*tail)->next;
+	}
+	pthread_rwlock_unlock(&m->lock);
+	if (rc) {
+		ioda_topo_free(m->ctx, topo);
+		return rc;
+	}
+	*out = topo;
+	return 0;
+}

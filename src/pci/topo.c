@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Machine descriptions' lifetime: whatever made one, these free it. */
+#include <ioda/ctx.h>
+#include <ioda/topo.h>
+
+static void free_nodes(struct ioda_ctx *ctx, struct ioda_topo_node *todo)
+{
+	while (todo) {
+		struct ioda_topo_node *node = todo, *child, *next;
+
+		todo = node->next;
+		for (child = node->children; child; child = next) {
+			next = child->next;
+			child->next = todo;
+			todo = child;
+		}
+		ioda_free(ctx, node);
+	}
+}
+
+void ioda_topo_node_free(struct ioda_ctx *ctx, struct ioda_topo_node *node)
+{
+	if (!node)
+		return;
+	node->next = NULL; /* the subtree only, not the siblings */
+	free_nodes(ctx, node);
+}
+
+void ioda_topo_nodes_free(struct ioda_ctx *ctx, struct ioda_topo_node *list)
+{
+	free_nodes(ctx, list);
+}
+
+void ioda_topo_free(struct ioda_ctx *ctx, struct ioda_topo *topo)
+{
+	struct ioda_topo_phb *phb, *next;
+
+	if (!topo)
+		return;
+	for (phb = topo->phbs; phb; phb = next) {
+		next = phb->next;
+		free_nodes(ctx, phb->devices);
+		ioda_free(ctx, phb);
+	}
+	ioda_free(ctx, topo->file);
+	ioda_free(ctx, topo);
+}
