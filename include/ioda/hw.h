@@ -201,6 +201,16 @@ struct ioda_inject {
 #define IODA_INJECT_CFG_ALL_MASK (0xffffull << 44)  /* PHB_PAPR_ERR_INJ_MASK_CFG_ALL */
 #define IODA_INJECT_MMIO_MASK 0x0000ffffffffffffull /* PHB_PAPR_ERR_INJ_ADDR_MMIO */
 
+/* What a generation's tables are made of (src/hw/gen.c); PHB5 is PHB4's. */
+struct ioda_hw_gen {
+	unsigned int default_pes;
+	bool (*num_pes_valid)(unsigned int n); /* PE counts the PHB can have */
+	unsigned int (*m64_count)(unsigned int num_pes); /* M64 BARs (PHB4/5: MBT entries) */
+	unsigned int lsi_irqs; /* IRQs at the end of the block kept for LSIs */
+};
+
+const struct ioda_hw_gen *ioda_hw_gen_of(enum ioda_phb_gen gen);
+
 struct ioda_phb_params {
 	enum ioda_phb_gen gen;
 	unsigned int num_pes;  /* 0: 256 on PHB3, 512 on PHB4/5 */

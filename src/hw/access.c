@@ -17,7 +17,7 @@
 unsigned int ioda_hw_msi_count(const struct ioda_phb_hw *phb)
 {
 	/* PHB3 checks against the IVT size; PHB4 keeps the last 8 for LSIs. */
-	return phb->gen == IODA_PHB3 ? phb->num_irqs : phb->num_irqs - 8;
+	return phb->num_irqs - ioda_hw_gen_of(phb->gen)->lsi_irqs;
 }
 
 static bool hw_inject_match(const struct ioda_phb_hw *phb, enum ioda_inject_kind kind,

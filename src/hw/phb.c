@@ -14,35 +14,19 @@ void ioda_phb_params_init(struct ioda_phb_params *p, enum ioda_phb_gen gen)
 {
 	memset(p, 0, sizeof(*p));
 	p->gen = gen;
-	p->num_pes = gen == IODA_PHB3 ? IODA_PHB3_NUM_PES : IODA_PHB4_MAX_PES;
+	p->num_pes = ioda_hw_gen_of(gen)->default_pes;
 	p->num_irqs = IODA_NUM_IRQS_DEFAULT;
-}
-
-/* skiboot phb4_read_capabilities: the MBT has 32 entries on 512-PE PHBs. */
-static unsigned int hw_m64_count(enum ioda_phb_gen gen, unsigned int num_pes)
-{
-	if (gen == IODA_PHB3)
-		return IODA_PHB3_M64_BARS;
-	return num_pes >= 512 ? 32 : 16;
-}
-
-static bool hw_num_pes_valid(enum ioda_phb_gen gen, unsigned int n)
-{
-	if (gen == IODA_PHB3)
-		return n == IODA_PHB3_NUM_PES;
-	return n == 256 || n == IODA_PHB4_MAX_PES;
 }
 
 int ioda_hw_new(struct ioda_ctx *ctx, struct ioda_sysmem *mem, const struct ioda_phb_params *params,
 		struct ioda_phb_hw **out)
 {
+	const struct ioda_hw_gen *g = ioda_hw_gen_of(params->gen);
 	struct ioda_phb_hw *phb;
-	unsigned int n = params->num_pes ? params->num_pes
-					 : (params->gen == IODA_PHB3 ? IODA_PHB3_NUM_PES
-								     : IODA_PHB4_MAX_PES);
+	unsigned int n = params->num_pes ? params->num_pes : g->default_pes;
 	unsigned int irqs = params->num_irqs ? params->num_irqs : IODA_NUM_IRQS_DEFAULT;
 
-	if (!hw_num_pes_valid(params->gen, n) || irqs <= 8 || irqs > 0x10000)
+	if (!g->num_pes_valid(n) || irqs <= 8 || irqs > 0x10000)
 		return -EINVAL;
 	phb = ioda_zalloc(ctx, sizeof(*phb));
 	if (!phb)
@@ -55,7 +39,7 @@ int ioda_hw_new(struct ioda_ctx *ctx, struct ioda_sysmem *mem, const struct ioda
 	phb->reserved_pe = n - 1;
 	phb->num_irqs = irqs;
 	phb->opencapi = params->opencapi;
-	phb->m64_count = hw_m64_count(params->gen, n);
+	phb->m64_count = g->m64_count(n);
 	phb->m32_base = params->m32_base;
 	phb->m32_segsize = IODA_M32_PCI_SIZE / n;
 	phb->m64_base = params->m64_base;

@@ -225,7 +225,7 @@ int64_t opal_pci_err_inject(struct ioda_opal *opal, uint64_t phb_id, uint64_t pe
 	phb->inject.kind = IODA_INJECT_NONE;
 	switch (opal_inject_decode(func, &is_write)) {
 	case INJ_MEM:
-		if (phb->gen != IODA_PHB3)
+		if (!opal_phb_ops(phb)->inject_mmio_dma)
 			rc = OPAL_UNSUPPORTED;
 		else if (is_64)
 			rc = opal_inject_m64(phb, pe_number, addr, mask, is_write);
@@ -236,7 +236,7 @@ int64_t opal_pci_err_inject(struct ioda_opal *opal, uint64_t phb_id, uint64_t pe
 		rc = opal_inject_cfg(phb, pe_number, addr, mask, is_write);
 		break;
 	case INJ_DMA:
-		if (phb->gen != IODA_PHB3)
+		if (!opal_phb_ops(phb)->inject_mmio_dma)
 			rc = OPAL_UNSUPPORTED;
 		else
 			rc = opal_inject_dma(phb, pe_number, addr, mask, is_write, is_64);

@@ -115,12 +115,6 @@ struct ioda_sysmem *ioda_opal_sysmem(struct ioda_opal *opal)
 	return opal->mem;
 }
 
-/* PHB3 has no tce_kill op: its kernel writes the kill register directly. */
-static bool opal_gen_has_call(enum ioda_phb_gen gen, unsigned int token)
-{
-	return !(gen == IODA_PHB3 && token == OPAL_PCI_TCE_KILL);
-}
-
 int64_t opal_enter(struct ioda_opal *opal, uint64_t phb_id, unsigned int token,
 		   struct ioda_phb_hw **phb)
 {
@@ -128,7 +122,7 @@ int64_t opal_enter(struct ioda_opal *opal, uint64_t phb_id, unsigned int token,
 
 	if (!hw)
 		return OPAL_PARAMETER;
-	if (!opal_gen_has_call(hw->gen, token))
+	if (!opal_phb_ops(hw)->has_call(token))
 		return OPAL_UNSUPPORTED;
 	if (ioda_fault_point(opal->ctx, IODA_FAULT_OPAL))
 		return OPAL_HARDWARE;
@@ -274,8 +268,7 @@ int64_t opal_pci_get_phb_diag_data2(struct ioda_opal *opal, uint64_t phb_id, voi
 	}
 	memset(d, 0, sizeof(*d));
 	d->version = OPAL_PHB_ERROR_DATA_VERSION_1;
-	d->io_type = phb->gen == IODA_PHB3 ? OPAL_PHB_ERROR_DATA_TYPE_PHB3
-					   : OPAL_PHB_ERROR_DATA_TYPE_PHB4;
+	d->io_type = opal_phb_ops(phb)->diag_io_type;
 	d->len = sizeof(*d);
 	d->fenced = phb->fenced;
 	d->num_pes = phb->num_pes;

@@ -20,4 +20,36 @@ static inline bool opal_is_pow2(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
+/* Size a power of two, address aligned to @align_mask and to the size. */
+static inline bool opal_m64_range_valid(uint64_t addr, uint64_t size, uint64_t align_mask)
+{
+	return !(addr & align_mask) && !(size & align_mask) && opal_is_pow2(size) &&
+	       !(addr & (size - 1));
+}
+
+/*
+ * What each PHB generation's firmware does its own way, as skiboot's
+ * struct phb_ops (one table per driver: phb3.c, phb4.c); the calls in
+ * pci.c, inject.c and opal.c do the common part and ask the table.
+ */
+struct opal_phb_ops {
+	bool (*has_call)(unsigned int token); /* else OPAL_UNSUPPORTED, before all else */
+	bool (*m64_window_valid)(const struct ioda_phb_hw *phb, uint16_t window_num);
+	/* set_phb_mem_window on an M64 BAR: the alignment and enabled-BAR rules. */
+	int64_t (*set_m64_window)(struct ioda_phb_hw *phb, struct ioda_m64_bar *bar, uint64_t addr,
+				  uint64_t size);
+	void (*disable_m64)(struct ioda_m64_bar *bar);
+	unsigned int (*tce_page_shift)(uint64_t size); /* the TVT's IO page sizes; 0: none */
+	bool inject_mmio_dma; /* err_inject takes MMIO and DMA errors, not only config */
+	uint32_t diag_io_type;
+};
+
+extern const struct opal_phb_ops opal_phb3_ops, opal_phb4_ops;
+
+/* The table of @phb's generation (PHB5 is PHB4's, as in skiboot). */
+static inline const struct opal_phb_ops *opal_phb_ops(const struct ioda_phb_hw *phb)
+{
+	return phb->gen == IODA_PHB3 ? &opal_phb3_ops : &opal_phb4_ops;
+}
+
 #endif

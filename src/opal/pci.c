@@ -2,18 +2,13 @@
 /*
  * The OPAL calls that program the tables: RTT, PELT-V, M32/M64, TVT, MSI.
  * Each check is one skiboot makes (hw/phb3.c, hw/phb4.c); where the two
- * differ the generation decides, PHB5 going with PHB4.
+ * differ, the generation's table (phb3.c, phb4.c) decides.
  */
 #include <string.h>
 
 #include <ioda/opal.h>
 
 #include "opal_priv.h"
-
-static bool opal_is_phb3(const struct ioda_phb_hw *phb)
-{
-	return phb->gen == IODA_PHB3;
-}
 
 int64_t opal_pci_set_pe(struct ioda_opal *opal, uint64_t phb_id, uint64_t pe_number,
 			uint64_t bus_dev_func, uint8_t bus_compare, uint8_t dev_compare,
@@ -65,14 +60,6 @@ int64_t opal_pci_set_peltv(struct ioda_opal *opal, uint64_t phb_id, uint32_t par
 	return rc;
 }
 
-/* PHB3: BARs 0..15 are all M64.  PHB4: MBT0 is the M32 BAR. */
-static bool opal_m64_window_valid(const struct ioda_phb_hw *phb, uint16_t window_num)
-{
-	if (opal_is_phb3(phb))
-		return window_num < IODA_PHB3_M64_BARS;
-	return window_num != 0 && window_num < phb->m64_count;
-}
-
 int64_t opal_pci_map_pe_mmio_window(struct ioda_opal *opal, uint64_t phb_id, uint64_t pe_number,
 				    uint16_t window_type, uint16_t window_num, uint16_t segment_num)
 {
@@ -98,7 +85,7 @@ int64_t opal_pci_map_pe_mmio_window(struct ioda_opal *opal, uint64_t phb_id, uin
 			phb->m32_pe[segment_num] = (uint16_t)pe_number;
 		break;
 	case OPAL_M64_WINDOW_TYPE:
-		if (!opal_m64_window_valid(phb, window_num)) {
+		if (!opal_phb_ops(phb)->m64_window_valid(phb, window_num)) {
 			rc = OPAL_PARAMETER;
 			break;
 		}
@@ -119,40 +106,15 @@ out:
 	return rc;
 }
 
-/* Size a power of two, address aligned to @align_mask and to the size. */
-static bool opal_m64_range_valid(uint64_t addr, uint64_t size, uint64_t align_mask)
-{
-	return !(addr & align_mask) && !(size & align_mask) && opal_is_pow2(size) &&
-	       !(addr & (size - 1));
-}
-
-/*
- * PHB3: 1 MB alignment in split mode, 32 MB in single-PE mode, and the
- * BAR may be enabled.  PHB4: 4 KB alignment, and an enabled BAR is left
- * alone (OPAL_PARTIAL).
- */
+/* The BAR's checks first; where it may go is the generation's rule. */
 static int64_t opal_set_m64_window(struct ioda_phb_hw *phb, uint16_t window_num, uint64_t addr,
 				   uint64_t size)
 {
-	struct ioda_m64_bar *bar;
-	uint64_t align;
+	const struct opal_phb_ops *ops = opal_phb_ops(phb);
 
-	if (!opal_m64_window_valid(phb, window_num))
+	if (!ops->m64_window_valid(phb, window_num))
 		return OPAL_PARAMETER;
-	bar = &phb->m64[window_num];
-	if (!opal_is_phb3(phb))
-		align = 0xfffull;
-	else if (bar->mode == IODA_M64_SINGLE_PE)
-		align = 0x1ffffffull;
-	else
-		align = 0xfffffull;
-	if (!opal_m64_range_valid(addr, size, align))
-		return OPAL_PARAMETER;
-	if (!opal_is_phb3(phb) && bar->enabled)
-		return OPAL_PARTIAL;
-	bar->base = addr;
-	bar->size = size;
-	return OPAL_SUCCESS;
+	return ops->set_m64_window(phb, &phb->m64[window_num], addr, size);
 }
 
 int64_t opal_pci_set_phb_mem_window(struct ioda_opal *opal, uint64_t phb_id, uint16_t window_type,
@@ -181,9 +143,8 @@ int64_t opal_pci_set_phb_mem_window(struct ioda_opal *opal, uint64_t phb_id, uin
 }
 
 /*
- * Enabling needs the mode the request names (PHB3 keeps single-PE across
- * a disable; PHB4's disable returns the BAR to its default segmented
- * mode and forgets base and size) and a base inside the M64 window.
+ * Enabling needs the mode the request names and a base inside the M64
+ * window; what a disable keeps is the generation's rule.
  */
 static int64_t opal_enable_m64(struct ioda_phb_hw *phb, uint16_t window_num, uint16_t enable)
 {
@@ -191,12 +152,7 @@ static int64_t opal_enable_m64(struct ioda_phb_hw *phb, uint16_t window_num, uin
 	enum ioda_m64_mode want;
 
 	if (enable == OPAL_DISABLE_M64) {
-		if (opal_is_phb3(phb)) {
-			bar->enabled = false;
-			bar->mode = IODA_M64_SPLIT;
-		} else {
-			memset(bar, 0, sizeof(*bar));
-		}
+		opal_phb_ops(phb)->disable_m64(bar);
 		return OPAL_SUCCESS;
 	}
 	want = enable == OPAL_ENABLE_M64_SPLIT ? IODA_M64_SPLIT : IODA_M64_SINGLE_PE;
@@ -223,7 +179,7 @@ int64_t opal_pci_phb_mmio_enable(struct ioda_opal *opal, uint64_t phb_id, uint16
 		rc = OPAL_UNSUPPORTED;
 		break;
 	case OPAL_M64_WINDOW_TYPE:
-		if (!opal_m64_window_valid(phb, window_num) || enable > OPAL_ENABLE_M64_NON_SPLIT)
+		if (!opal_phb_ops(phb)->m64_window_valid(phb, window_num) || enable > OPAL_ENABLE_M64_NON_SPLIT)
 			rc = OPAL_PARAMETER;
 		else
 			rc = opal_enable_m64(phb, window_num, enable);
@@ -233,26 +189,6 @@ int64_t opal_pci_phb_mmio_enable(struct ioda_opal *opal, uint64_t phb_id, uint16
 	}
 	opal_exit(phb);
 	return rc;
-}
-
-/* skiboot's TVT IO page size encodings: PHB3 4K/64K/16M/256M, PHB4 4K/64K/2M/1G. */
-static unsigned int opal_tce_page_shift(const struct ioda_phb_hw *phb, uint64_t size)
-{
-	switch (size) {
-	case 0x1000:
-		return 12;
-	case 0x10000:
-		return 16;
-	case 0x200000:
-		return opal_is_phb3(phb) ? 0 : 21;
-	case 0x1000000:
-		return opal_is_phb3(phb) ? 24 : 0;
-	case 0x10000000:
-		return opal_is_phb3(phb) ? 28 : 0;
-	case 0x40000000:
-		return opal_is_phb3(phb) ? 0 : 30;
-	}
-	return 0;
 }
 
 /* Both DMA calls: only "2 TVEs per PE" mode, so window_id / 2 is the PE. */
@@ -287,7 +223,7 @@ int64_t opal_pci_map_pe_dma_window(struct ioda_opal *opal, uint64_t phb_id, uint
 		rc = OPAL_PARAMETER;
 		goto out;
 	}
-	tve.page_shift = opal_tce_page_shift(phb, tce_page_size);
+	tve.page_shift = opal_phb_ops(phb)->tce_page_shift(tce_page_size);
 	if (!tve.page_shift) {
 		rc = OPAL_PARAMETER;
 		goto out;

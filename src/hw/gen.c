@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the tables of each PHB generation are made of, in one place (skiboot
+ * reads the same facts per driver: hw/phb3.c, hw/phb4.c, the latter also
+ * driving POWER10's PHB5).  Code asks the generation, never tests for one.
+ */
+#include <ioda/hw.h>
+
+static bool phb3_num_pes_valid(unsigned int n)
+{
+	return n == IODA_PHB3_NUM_PES;
+}
+
+static unsigned int phb3_m64_count(unsigned int num_pes)
+{
+	return IODA_PHB3_M64_BARS;
+}
+
+static bool phb4_num_pes_valid(unsigned int n)
+{
+	return n == 256 || n == IODA_PHB4_MAX_PES;
+}
+
+/* skiboot phb4_read_capabilities: the MBT has 32 entries on 512-PE PHBs. */
+static unsigned int phb4_m64_count(unsigned int num_pes)
+{
+	return num_pes >= 512 ? 32 : 16;
+}
+
+static const struct ioda_hw_gen phb3_gen = {
+	.default_pes = IODA_PHB3_NUM_PES,
+	.num_pes_valid = phb3_num_pes_valid,
+	.m64_count = phb3_m64_count,
+	.lsi_irqs = 0, /* the IVT size bounds MSIs */
+};
+
+static const struct ioda_hw_gen phb4_gen = {
+	.default_pes = IODA_PHB4_MAX_PES,
+	.num_pes_valid = phb4_num_pes_valid,
+	.m64_count = phb4_m64_count,
+	.lsi_irqs = 8, /* the last 8 of the block */
+};
+
+const struct ioda_hw_gen *ioda_hw_gen_of(enum ioda_phb_gen gen)
+{
+	return gen == IODA_PHB3 ? &phb3_gen : &phb4_gen;
+}

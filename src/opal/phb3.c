@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Where POWER8's PHB3 firmware (skiboot hw/phb3.c) answers its own way. */
+#include <ioda/opal.h>
+
+#include "opal_priv.h"
+
+/* Its kernel writes the TCE kill register directly: no tce_kill call. */
+static bool phb3_has_call(unsigned int token)
+{
+	return token != OPAL_PCI_TCE_KILL;
+}
+
+/* BARs 0..15 are all M64. */
+static bool phb3_m64_window_valid(const struct ioda_phb_hw *phb, uint16_t window_num)
+{
+	return window_num < IODA_PHB3_M64_BARS;
+}
+
+/* 1 MB alignment in split mode, 32 MB in single-PE mode; an enabled BAR moves too. */
+static int64_t phb3_set_m64_window(struct ioda_phb_hw *phb, struct ioda_m64_bar *bar,
+				   uint64_t addr, uint64_t size)
+{
+	uint64_t align = bar->mode == IODA_M64_SINGLE_PE ? 0x1ffffffull : 0xfffffull;
+
+	if (!opal_m64_range_valid(addr, size, align))
+		return OPAL_PARAMETER;
+	bar->base = addr;
+	bar->size = size;
+	return OPAL_SUCCESS;
+}
+
+/* A disabled BAR keeps its base and size, and goes back to split mode. */
+static void phb3_disable_m64(struct ioda_m64_bar *bar)
+{
+	bar->enabled = false;
+	bar->mode = IODA_M64_SPLIT;
+}
+
+/* The TVT's IO page sizes: 4K, 64K, 16M, 256M. */
+static unsigned int phb3_tce_page_shift(uint64_t size)
+{
+	switch (size) {
+	case 0x1000:
+		return 12;
+	case 0x10000:
+		return 16;
+	case 0x1000000:
+		return 24;
+	case 0x10000000:
+		return 28;
+	}
+	return 0;
+}
+
+const struct opal_phb_ops opal_phb3_ops = {
+	.has_call = phb3_has_call,
+	.m64_window_valid = phb3_m64_window_valid,
+	.set_m64_window = phb3_set_m64_window,
+	.disable_m64 = phb3_disable_m64,
+	.tce_page_shift = phb3_tce_page_shift,
+	.inject_mmio_dma = true,
+	.diag_io_type = OPAL_PHB_ERROR_DATA_TYPE_PHB3,
+};
