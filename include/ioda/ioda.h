@@ -158,16 +158,33 @@ int ioda_event_format(const struct ioda_event *ev, char *buf, size_t len);
 
 struct ioda_phb;
 struct ioda_kernel;
+struct ioda_pe;
 
 /* The TCE table of a DMA window, in the machine's system memory. */
 struct ioda_tce_table {
 	uint64_t pa;          /* top level */
+	uint64_t bus_offset;  /* the window's first bus address: 0, or 1 << 59 for #1 */
 	uint64_t window_size; /* bytes of bus address space */
 	unsigned int page_shift;
 	unsigned int levels;
 	uint64_t level_size; /* bytes of one level */
 	uint64_t hint;       /* where the next free-entry search starts */
 	uint64_t hole_start, hole_end; /* TCE indexes kept free: the 32-bit MMIO hole */
+};
+
+/*
+ * The kernel's iommu_table_group_ops: what is done to a PE's DMA windows
+ * (#0, #1: TVE 2*PE+num), by the kernel at DMA set-up and release, by VFIO
+ * for a guest.  Every IODA2/IODA3 PE has the PHB's (ioda2_table_ops).
+ */
+struct ioda_table_group_ops {
+	/* A table for window @num; -EINVAL for what the PHB cannot map, -ENOMEM. */
+	int (*create_table)(struct ioda_pe *pe, int num, unsigned int page_shift,
+			    uint64_t window_size, unsigned int levels, struct ioda_tce_table **out);
+	/* Window @num onto @tbl, with the kernel's line; the OPAL code. */
+	int64_t (*set_window)(struct ioda_pe *pe, int num, struct ioda_tce_table *tbl);
+	/* Window @num off, with the kernel's line (the table stays the caller's). */
+	void (*unset_window)(struct ioda_pe *pe, int num);
 };
 
 struct ioda_pe {
@@ -189,6 +206,7 @@ struct ioda_pe {
 	uint64_t tce_bypass_base;
 	int group;                   /* iommu group id, -1: none */
 	struct ioda_tce_table *tbl;  /* window 0 */
+	const struct ioda_table_group_ops *table_ops; /* set at DMA set-up */
 	uint64_t ocxl_spa;           /* OpenCAPI: the link's SPA set up through this PE, 0: none */
 	uint64_t shared_tbl_pa;      /* NVLink: TVE#0 on its GPU PE's table (compound group) */
 };

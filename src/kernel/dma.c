@@ -60,17 +60,23 @@ static void default_window(const struct ioda_kernel *k, uint64_t *size, unsigned
 }
 
 /*
- * pnv_pci_ioda2_table_alloc_pages(): entries split evenly over the levels,
- * a level at least a kernel page; only the top level is allocated, lower
- * ones come on demand (and a 1-level table is all top level).
+ * pnv_pci_ioda2_create_table() and table_alloc_pages(): entries split
+ * evenly over the levels, a level at least a kernel page; only the top
+ * level is allocated, lower ones come on demand (and a 1-level table is all
+ * top level).  Window #1 starts where the bypass would (bus_offset).
  */
-static int create_table(struct ioda_kernel *k, uint64_t window, unsigned int page_shift,
-			unsigned int levels, struct ioda_tce_table **out)
+static int ioda2_create_table(struct ioda_pe *pe, int num, unsigned int page_shift,
+			      uint64_t window, unsigned int levels, struct ioda_tce_table **out)
 {
+	struct ioda_kernel *k = pe->phb->kernel;
 	struct ioda_tce_table *tbl;
-	unsigned int entries_shift = ilog2_u64(window) - page_shift, level_shift;
+	unsigned int entries_shift, level_shift;
 	int rc;
 
+	if (num < 0 || num > 1 || !levels || levels > IODA_TCE_MAX_LEVELS ||
+	    window >> page_shift == 0 || window & (window - 1))
+		return -EINVAL;
+	entries_shift = ilog2_u64(window) - page_shift;
 	entries_shift = (entries_shift + levels - 1) / levels;
 	level_shift = entries_shift + 3;
 	if (level_shift < k->profile.page_shift)
@@ -85,6 +91,7 @@ static int create_table(struct ioda_kernel *k, uint64_t window, unsigned int pag
 		ioda_free(k->ctx, tbl);
 		return rc;
 	}
+	tbl->bus_offset = num ? pe->tce_bypass_base : 0;
 	tbl->window_size = window;
 	tbl->page_shift = page_shift;
 	tbl->levels = levels;
@@ -248,29 +255,35 @@ int ioda_dma_unmap(struct ioda_kernel *k, struct pci_dev *dev, uint64_t bus_addr
 	return rc;
 }
 
-int64_t ioda_map_window(struct ioda_pe *pe, const struct ioda_tce_table *tbl)
+/* TVE 2*PE+@num onto @tbl, silently: OPAL's code. */
+static int64_t map_tve(struct ioda_pe *pe, int num, const struct ioda_tce_table *tbl)
 {
 	struct ioda_phb *phb = pe->phb;
 	uint64_t size = tbl->levels > 1 ? tbl->level_size : tbl->window_size >> tbl->page_shift << 3;
 
 	return opal_pci_map_pe_dma_window(phb->kernel->opal, phb->opal_id, pe->pe_number,
-					  (uint16_t)(pe->pe_number << 1), (uint16_t)tbl->levels,
-					  tbl->pa, size, 1ull << tbl->page_shift);
+					  (uint16_t)((pe->pe_number << 1) + num),
+					  (uint16_t)tbl->levels, tbl->pa, size, 1ull << tbl->page_shift);
 }
 
-/* pnv_pci_ioda2_set_window(0): TVE 2*PE+0 points at the table; the OPAL code. */
-static int64_t set_window(struct ioda_pe *pe, struct ioda_tce_table *tbl)
+int64_t ioda_map_window(struct ioda_pe *pe, const struct ioda_tce_table *tbl)
+{
+	return map_tve(pe, 0, tbl);
+}
+
+/* pnv_pci_ioda2_set_window(): TVE 2*PE+num points at the table; the OPAL code. */
+static int64_t ioda2_set_window(struct ioda_pe *pe, int num, struct ioda_tce_table *tbl)
 {
 	struct ioda_phb *phb = pe->phb;
 	struct ioda_event ev = { .kind = IODA_EV_PE_WINDOW, .level = IODA_LOG_INFO };
 	int64_t rc;
 
-	ev.n = 0;
-	ev.a = 0;
-	ev.b = tbl->window_size - 1;
+	ev.n = num;
+	ev.a = tbl->bus_offset;
+	ev.b = tbl->bus_offset + tbl->window_size - 1;
 	ev.c = 1ull << tbl->page_shift;
 	ioda_emit_pe(pe, &ev);
-	rc = ioda_map_window(pe, tbl);
+	rc = map_tve(pe, num, tbl);
 	if (rc) {
 		ioda_pe_printf(pe, IODA_LOG_ERR, "Failed to configure TCE table, err %lld", (long long)rc);
 		return rc;
@@ -345,13 +358,14 @@ void ioda_setup_dma_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 	pe->tce_bypass_base = BYPASS_BASE;
 	ev.a = phb->m32_pci_base;
 	ioda_emit_pe(pe, &ev);
+	pe->table_ops = &ioda2_table_ops;
 	default_window(k, &window, &page_shift, &levels);
-	rc = create_table(k, window, page_shift, levels, &tbl);
+	rc = pe->table_ops->create_table(pe, 0, page_shift, window, levels, &tbl);
 	if (rc) {
 		ioda_pe_printf(pe, IODA_LOG_ERR, "Failed to create 32-bit TCE table, err %d", rc);
 		return;
 	}
-	rc64 = set_window(pe, tbl);
+	rc64 = pe->table_ops->set_window(pe, 0, tbl);
 	if (rc64) {
 		ioda_pe_printf(pe, IODA_LOG_ERR, "Failed to configure 32-bit TCE table, err %lld",
 			       (long long)rc64);
@@ -375,16 +389,16 @@ void ioda_pe_dma_free(struct ioda_pe *pe)
 	pe->tbl = NULL;
 }
 
-/* pnv_pci_ioda2_unset_window(0) */
-static void unset_window(struct ioda_pe *pe)
+/* pnv_pci_ioda2_unset_window() */
+static void ioda2_unset_window(struct ioda_pe *pe, int num)
 {
 	struct ioda_phb *phb = pe->phb;
-	struct ioda_event ev = { .kind = IODA_EV_PE_WINDOW_REMOVE, .level = IODA_LOG_INFO, .n = 0 };
+	struct ioda_event ev = { .kind = IODA_EV_PE_WINDOW_REMOVE, .level = IODA_LOG_INFO, .n = num };
 	int64_t rc;
 
 	ioda_emit_pe(pe, &ev);
 	rc = opal_pci_map_pe_dma_window(phb->kernel->opal, phb->opal_id, pe->pe_number,
-					(uint16_t)(pe->pe_number << 1), 0, 0, 0, 0);
+					(uint16_t)((pe->pe_number << 1) + num), 0, 0, 0, 0);
 	if (rc) {
 		ioda_pe_printf(pe, IODA_LOG_WARNING, "Unmapping failed, ret = %lld", (long long)rc);
 		ioda_pe_printf(pe, IODA_LOG_WARNING, "OPAL error %lld release DMA window",
@@ -396,13 +410,20 @@ static void unset_window(struct ioda_pe *pe)
 	}
 }
 
+/* pnv_pci_ioda2_ops: every IODA2/IODA3 PE's (PHB3, PHB4, PHB5). */
+const struct ioda_table_group_ops ioda2_table_ops = {
+	.create_table = ioda2_create_table,
+	.set_window = ioda2_set_window,
+	.unset_window = ioda2_unset_window,
+};
+
 void ioda_release_pe_dma(struct ioda_pe *pe)
 {
 	struct ioda_kernel *k = pe->phb->kernel;
 
 	if (!pe->dma_setup_done)
 		return;
-	unset_window(pe);
+	pe->table_ops->unset_window(pe, 0);
 	set_bypass(pe, false);
 	/* The group's id is free again once the PE lets go of it. */
 	if (pe->group >= 0) {

@@ -79,6 +79,7 @@ void ioda_deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe);
 void ioda_release_pe(struct ioda_pe *pe);
 
 /* ---- DMA (dma.c) ---- */
+extern const struct ioda_table_group_ops ioda2_table_ops;
 void ioda_setup_dma_pe(struct ioda_phb *phb, struct ioda_pe *pe);
 /* Registers the PE's iommu group (the lowest free id); -1 on failure. */
 int ioda_group_register(struct ioda_kernel *k, struct ioda_pe *pe);
