@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The commands that live in files of their own, and what they share with ioda.c. */
+/* The commands, each in a file of its own, and what they share with ioda.c. */
 #ifndef IODA_TOOLS_COMMANDS_H
 #define IODA_TOOLS_COMMANDS_H
 
@@ -57,9 +57,19 @@ int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed);
  */
 int run(struct cli *c, bool boot, bool log,
 	int (*fn)(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k));
+/* The kernel's log line for @ev on stdout; nothing when @arg is NULL (an ioda_event_fn). */
+void print_event(void *arg, const struct ioda_event *ev);
 /* The device a DDDD:BB:DD.F names, counted for "ioda"; NULL with *@rc the exit status. */
 struct pci_dev *get_dev_arg(struct cli *c, struct ioda_machine *m, const char *bdf, int *rc);
 
+int cmd_tree(int argc, char **argv);
+int cmd_boot(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_groups(int argc, char **argv);
+int cmd_hw(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_torture(int argc, char **argv);
 int cmd_draw(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 

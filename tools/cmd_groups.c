@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ioda groups: a booted machine's iommu groups, and what goes to a guest with a device. */
+#include <errno.h>
+#include <stdio.h>
+
+#include <ioda/groups.h>
+#include <ioda/load.h>
+
+#include "commands.h"
+
+static const char groups_usage[] =
+	"Usage: ioda groups [--json] [--device=DDDD:BB:DD.F] [--kernel=VERSION]\n"
+	"                   [--cmdline=TEXT] [--as=topo|dt|log] [MACHINE]\n"
+	"\n"
+	"Boots the machine and lists its iommu groups: each group's devices with\n"
+	"their PE (DDDD:PE), IDs and class.  VFIO passes whole groups to a guest.\n"
+	"\n"
+	"--device answers \"what else must I pass through with this device?\": every\n"
+	"device that must go to the same guest, and why: the same PE (the PHB\n"
+	"isolates PEs, not functions), the same iommu group, an NVLink peer (a GPU\n"
+	"and its links on the NPU), or the iommu group of such a peer.  Exit 1 when\n"
+	"the device has no iommu group (a bridge, a device without a PE): it cannot\n"
+	"be passed through.\n";
+
+static int do_groups(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
+{
+	struct pci_dev *dev;
+	int rc;
+
+	if (!c->device) {
+		rc = c->json ? ioda_groups_json(k, stdout) : ioda_groups_text(k, stdout);
+		return rc ? EXIT_USAGE : 0;
+	}
+	dev = get_dev_arg(c, m, c->device, &rc);
+	if (!dev)
+		return rc;
+	rc = ioda_groups_advise(k, dev, c->json, stdout);
+	if (rc == -ENODEV)
+		fprintf(stderr, "%s: %s has no iommu group: it cannot be passed through\n",
+			c->path ? c->path : ioda_example_machine_name, c->device);
+	pci_dev_put(dev, "ioda");
+	return rc == -ENODEV ? EXIT_FINDING : rc < 0 ? EXIT_USAGE : 0;
+}
+
+int cmd_groups(int argc, char **argv)
+{
+	struct cli c = { .usage = groups_usage };
+	int rc = parse_args(argc, argv, &c, OPT_BOOT | OPT_JSON | OPT_DEVICE);
+
+	return rc >= 0 ? rc : run(&c, true, false, do_groups);
+}
