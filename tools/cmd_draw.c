@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ioda draw: boots a machine and draws it with Graphviz.  The DOT text is
- * ours (src/io/draw.c); SVG and PNG come from running Graphviz's dot.
+ * ours (src/view/draw.c); SVG and PNG come from running Graphviz's dot.
  */
 #include <errno.h>
 #include <spawn.h>

@@ -8,7 +8,7 @@
  * hardware tables) and, per PHB, the kernel's PE state (struct ioda_phb, the
  * kernel's pnv_phb).  Decisions are programmed into the hardware through
  * the OPAL calls, as the kernel does; what the kernel prints is reported as
- * typed events (struct ioda_event), which src/io turns into the kernel's
+ * typed events (struct ioda_event), which klog.c turns into the kernel's
  * exact lines.
  *
  * The rules changed over time; a struct ioda_profile selects the rules of

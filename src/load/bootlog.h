@@ -19,7 +19,7 @@
  * device-tree path; the log never prints the TCE sizes (left 0, absent) nor
  * the diag data size (the kernel's default, 8192).
  *
- * src/io/bootlog.c lists the rules that fill the gaps (PCIe port types,
+ * src/load/bootlog.c lists the rules that fill the gaps (PCIe port types,
  * PHB generation, which RAM line wins, which header is which PHB).
  */
 #ifndef IODA_BOOTLOG_H

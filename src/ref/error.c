@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include <ioda/topo.h>
+#include <ioda/ctx.h>
 
 void ioda_error_set(struct ioda_error *err, const char *fmt, ...)
 {
