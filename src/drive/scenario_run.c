@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The runner: loads and boots the machine, takes the steps in turn,
+ * captures the log (printed as it comes, kept for the expects), counts the
+ * findings and lets go of what the scenario still holds at its end; and
+ * the JSON form of a run.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <ioda/eeh.h>
+
+#include "view/json_priv.h"
+#include "scenario_priv.h"
+
+void __attribute__((format(printf, 2, 3))) scenario_diag(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(r->o->diag, "%s:%u: ", r->s->file, r->step->line);
+	va_start(ap, fmt);
+	vfprintf(r->o->diag, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->o->diag);
+}
+
+/* Prints a line of the log and keeps it for expect line. */
+static void log_line(struct run *r, const char *line)
+{
+	size_t n = strlen(line) + 1;
+
+	fprintf(r->o->out, "%s\n", line);
+	if (r->len + n > r->cap) {
+		size_t cap = 2 * (r->len + n);
+		char *b = ioda_realloc(r->s->ctx, r->lines, cap);
+
+		if (!b) {
+			r->oom = true;
+			return;
+		}
+		r->lines = b;
+		r->cap = cap;
+	}
+	memcpy(r->lines + r->len, line, n);
+	r->len += n;
+}
+
+void __attribute__((format(printf, 2, 3))) scenario_note(struct run *r, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_line(r, line);
+}
+
+static void on_event(void *arg, const struct ioda_event *ev)
+{
+	char line[512];
+
+	ioda_event_format(ev, line, sizeof(line));
+	log_line(arg, line);
+}
+
+/* Tracker reports join the log; leaks are counted at teardown instead. */
+static void on_report(void *arg, enum ioda_report_kind kind, const char *line)
+{
+	struct run *r = arg;
+
+	fprintf(r->o->diag, "%s\n", line);
+	if (r->step)
+		log_line(r, line);
+	if (kind != IODA_REPORT_LEAK && !(kind == IODA_REPORT_USE_AFTER_RELEASE && r->in_use))
+		r->failures++;
+}
+
+void scenario_on_violation(void *arg, const char *violation)
+{
+	struct run *r = arg;
+
+	scenario_diag(r, "%s", violation); /* it says "audit: " */
+	r->failures++;
+}
+
+static int boot(struct run *r, const struct step *st, struct ioda_error *err)
+{
+	const struct ioda_scenario *s = r->s;
+	struct ioda_boot_opts bo = {
+		.kernel = r->o->kernel ? r->o->kernel : s->kernel,
+		.cmdline = s->cmdline,
+		.refcount = r->o->refcount,
+	};
+	struct ioda_error e = {""};
+	int rc;
+
+	r->len = 0;
+	r->matched = 0;
+	if (r->o->load_machine)
+		rc = r->o->load_machine(r->o->load_arg, s->ctx, s->machine, s->machine_kind, &r->m,
+					&e);
+	else
+		rc = ioda_load_machine(s->ctx, s->machine, s->machine_kind, &r->m, &e);
+	if (rc) {
+		ioda_error_set(err, "%s:%u: %s", s->file, s->machine_line, e.msg);
+		return rc;
+	}
+	rc = ioda_kernel_boot(r->m, &bo, on_event, r, &r->k, &e);
+	if (rc) {
+		ioda_machine_free(r->m);
+		r->m = NULL;
+		ioda_error_set(err, "%s:%u: %s", s->file, st->line, e.msg);
+		return rc;
+	}
+	ioda_eeh_poll(r->k);
+	if (r->o->audit)
+		ioda_audit(r->k, scenario_on_violation, r);
+	return 0;
+}
+
+/* What the scenario still holds at its end is its own leak: say so, then let go. */
+static void release_names(struct run *r)
+{
+	const struct ioda_scenario *s = r->s;
+
+	for (unsigned int i = 0; i < s->nnames; i++) {
+		struct live_name *ln = &r->names[i];
+
+		if (!ln->held)
+			continue;
+		fprintf(r->o->diag, "%s: '%s' is still %s at the end\n", s->file, s->names[i].name,
+			s->names[i].map ? "mapped" : "held");
+		r->failures++;
+		if (s->names[i].map)
+			ioda_dma_unmap(r->k, ln->dev, ln->bus_addr);
+		pci_dev_put(ln->dev, s->names[i].holder);
+	}
+}
+
+int ioda_scenario_run(const struct ioda_scenario *s, const struct ioda_scenario_opts *opts,
+		      struct ioda_error *err)
+{
+	struct run r = {.s = s, .o = opts};
+	int rc = 0;
+
+	r.names = ioda_calloc(s->ctx, s->nnames + 1, sizeof(*r.names));
+	if (!r.names) {
+		ioda_error_set(err, "%s: out of memory", s->file);
+		return -ENOMEM;
+	}
+	ioda_ctx_set_report(s->ctx, on_report, &r);
+	for (unsigned int i = 0; i < s->nsteps && !rc; i++) {
+		const struct step *st = &s->steps[i];
+
+		r.step = st;
+		if (st->kind == STEP_BOOT)
+			rc = boot(&r, st, err);
+		else if (st->kind == STEP_EXPECT)
+			scenario_run_expect(&r, st);
+		else
+			scenario_run_action(&r, st);
+		if (!rc && r.oom) {
+			ioda_error_set(err, "%s:%u: out of memory", s->file, st->line);
+			rc = -ENOMEM;
+		}
+	}
+	r.step = NULL;
+	scenario_check_exact(&r);
+	if (r.k) {
+		release_names(&r);
+		ioda_kernel_free(r.k);
+	}
+	if (r.m && ioda_machine_free(r.m))
+		r.failures++;
+	ioda_ctx_set_report(s->ctx, NULL, NULL);
+	ioda_free(s->ctx, r.lines);
+	ioda_free(s->ctx, r.names);
+	if (rc)
+		return rc;
+	return r.failures ? 1 : 0;
+}
+
+int ioda_scenario_json(const char *file, int status, const char *log, const char *diag,
+		       FILE *out)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o || !ioda_json_add(o, "scenario", json_object_new_string(file)) ||
+	    !ioda_json_add(o, "status", json_object_new_int(status)) ||
+	    !ioda_json_add(o, "log", ioda_json_lines(log)) ||
+	    !ioda_json_add(o, "findings", ioda_json_lines(diag))) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	return ioda_json_write(o, out);
+}
