@@ -39,7 +39,7 @@ struct opal_phb_ops {
 	int64_t (*set_m64_window)(struct ioda_phb_hw *phb, struct ioda_m64_bar *bar, uint64_t addr,
 				  uint64_t size);
 	void (*disable_m64)(struct ioda_m64_bar *bar);
-	unsigned int (*tce_page_shift)(uint64_t size); /* the TVT's IO page sizes; 0: none */
+	uint8_t tce_page_shifts[4]; /* the TVT's four IO page sizes */
 	bool inject_mmio_dma; /* err_inject takes MMIO and DMA errors, not only config */
 	uint32_t diag_io_type;
 };

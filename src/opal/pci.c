@@ -191,6 +191,17 @@ int64_t opal_pci_phb_mmio_enable(struct ioda_opal *opal, uint64_t phb_id, uint16
 	return rc;
 }
 
+/* The TVT's IO page size field: one of the generation's four sizes, else 0. */
+static unsigned int opal_tce_page_shift(const struct ioda_phb_hw *phb, uint64_t size)
+{
+	const uint8_t *shifts = opal_phb_ops(phb)->tce_page_shifts;
+
+	for (unsigned int i = 0; i < 4; i++)
+		if (size == 1ull << shifts[i])
+			return shifts[i];
+	return 0;
+}
+
 /* Both DMA calls: only "2 TVEs per PE" mode, so window_id / 2 is the PE. */
 static bool opal_tve_id_valid(const struct ioda_phb_hw *phb, uint64_t pe_number, uint16_t window_id)
 {
@@ -223,7 +234,7 @@ int64_t opal_pci_map_pe_dma_window(struct ioda_opal *opal, uint64_t phb_id, uint
 		rc = OPAL_PARAMETER;
 		goto out;
 	}
-	tve.page_shift = opal_phb_ops(phb)->tce_page_shift(tce_page_size);
+	tve.page_shift = opal_tce_page_shift(phb, tce_page_size);
 	if (!tve.page_shift) {
 		rc = OPAL_PARAMETER;
 		goto out;

@@ -36,28 +36,12 @@ static void phb3_disable_m64(struct ioda_m64_bar *bar)
 	bar->mode = IODA_M64_SPLIT;
 }
 
-/* The TVT's IO page sizes: 4K, 64K, 16M, 256M. */
-static unsigned int phb3_tce_page_shift(uint64_t size)
-{
-	switch (size) {
-	case 0x1000:
-		return 12;
-	case 0x10000:
-		return 16;
-	case 0x1000000:
-		return 24;
-	case 0x10000000:
-		return 28;
-	}
-	return 0;
-}
-
 const struct opal_phb_ops opal_phb3_ops = {
 	.has_call = phb3_has_call,
 	.m64_window_valid = phb3_m64_window_valid,
 	.set_m64_window = phb3_set_m64_window,
 	.disable_m64 = phb3_disable_m64,
-	.tce_page_shift = phb3_tce_page_shift,
+	.tce_page_shifts = { 12, 16, 24, 28 }, /* 4K, 64K, 16M, 256M */
 	.inject_mmio_dma = true,
 	.diag_io_type = OPAL_PHB_ERROR_DATA_TYPE_PHB3,
 };

@@ -39,28 +39,12 @@ static void phb4_disable_m64(struct ioda_m64_bar *bar)
 	memset(bar, 0, sizeof(*bar));
 }
 
-/* The TVT's IO page sizes: 4K, 64K, 2M, 1G. */
-static unsigned int phb4_tce_page_shift(uint64_t size)
-{
-	switch (size) {
-	case 0x1000:
-		return 12;
-	case 0x10000:
-		return 16;
-	case 0x200000:
-		return 21;
-	case 0x40000000:
-		return 30;
-	}
-	return 0;
-}
-
 const struct opal_phb_ops opal_phb4_ops = {
 	.has_call = phb4_has_call,
 	.m64_window_valid = phb4_m64_window_valid,
 	.set_m64_window = phb4_set_m64_window,
 	.disable_m64 = phb4_disable_m64,
-	.tce_page_shift = phb4_tce_page_shift,
+	.tce_page_shifts = { 12, 16, 21, 30 }, /* 4K, 64K, 2M, 1G */
 	.inject_mmio_dma = false, /* skiboot's PHB4 injects config errors only */
 	.diag_io_type = OPAL_PHB_ERROR_DATA_TYPE_PHB4,
 };
