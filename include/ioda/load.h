@@ -18,9 +18,16 @@ enum ioda_input_kind {
 	IODA_INPUT_LOG,  /* anything else: a kernel boot log */
 };
 
+/*
+ * An input format, as pciutils' struct pci_methods is an access method:
+ * each format's file defines one, loader.c lists them, and nothing else
+ * knows which formats exist.
+ */
 struct ioda_loader {
 	const char *name; /* "topo", "dt", "log", as --as= takes them */
+	const char *what; /* "topology text", in messages */
 	enum ioda_input_kind kind;
+	const char *const *exts; /* the extensions that pick it; NULL: what no other claims */
 	/*
 	 * Parses @len bytes of @buf (NUL-terminated) read from @file.
 	 * Returns 0 and *out, or a negative errno with @err filled.

@@ -59,6 +59,7 @@
 #include <string.h>
 
 #include "bootlog_priv.h"
+#include "load_priv.h"
 
 /* Ends the boot part of a console log (tests/conformance/corpus guest-*.log). */
 #define BOOT_END "=====BEGIN"
@@ -326,3 +327,12 @@ int ioda_bootlog_parse(struct ioda_ctx *ctx, const char *file, const char *buf, 
 {
 	return ioda_bootlog_read(ctx, file, buf, len, out, NULL, err);
 }
+
+/* The format's entry in the loader list (loader.c): whatever no other claims. */
+const struct ioda_loader ioda_log_loader = {
+	.name = "log",
+	.what = "kernel boot log",
+	.kind = IODA_INPUT_LOG,
+	.exts = NULL,
+	.parse = ioda_bootlog_parse,
+};

@@ -33,6 +33,7 @@
 #include <ioda/load.h>
 
 #include "dt_priv.h"
+#include "load_priv.h"
 
 /* The kernel's MAX_PHBS: a PHB id below it is the PCI domain number. */
 #define MAX_DOMAINS 0x10000
@@ -419,3 +420,14 @@ out:
 	ioda_free(ctx, blob);
 	return rc;
 }
+
+/* The format's entry in the loader list (loader.c). */
+static const char *const dt_exts[] = { ".dts", ".dtb", NULL };
+
+const struct ioda_loader ioda_dt_loader = {
+	.name = "dt",
+	.what = "device tree",
+	.kind = IODA_INPUT_DT,
+	.exts = dt_exts,
+	.parse = ioda_dt_parse,
+};

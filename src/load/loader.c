@@ -9,32 +9,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bootlog.h"
-#include <ioda/load.h>
+#include "load_priv.h"
 
-static const struct ioda_loader loaders[] = {
-	{ .name = "topo", .kind = IODA_INPUT_TOPO, .parse = ioda_topo_parse },
-	{ .name = "dt", .kind = IODA_INPUT_DT, .parse = ioda_dt_parse },
-	{ .name = "log", .kind = IODA_INPUT_LOG, .parse = ioda_bootlog_parse },
+static const struct ioda_loader *const loaders[] = {
+	&ioda_topo_loader,
+	&ioda_dt_loader,
+	&ioda_log_loader,
 };
 
-static const char *const kind_names[] = {
-	[IODA_INPUT_TOPO] = "topo",
-	[IODA_INPUT_DT] = "dt",
-	[IODA_INPUT_LOG] = "log",
-};
-
-static const char *const kind_what[] = {
-	[IODA_INPUT_TOPO] = "topology text",
-	[IODA_INPUT_DT] = "device tree",
-	[IODA_INPUT_LOG] = "kernel boot log",
-};
+#define NR_LOADERS (sizeof(loaders) / sizeof(loaders[0]))
 
 const struct ioda_loader *ioda_loader_for(enum ioda_input_kind kind)
 {
-	for (size_t i = 0; i < sizeof(loaders) / sizeof(loaders[0]); i++)
-		if (loaders[i].kind == kind)
-			return &loaders[i];
+	for (size_t i = 0; i < NR_LOADERS; i++)
+		if (loaders[i]->kind == kind)
+			return loaders[i];
 	return NULL;
 }
 
@@ -47,18 +36,25 @@ static bool has_ext(const char *path, const char *ext)
 
 enum ioda_input_kind ioda_input_kind_of(const char *path)
 {
-	if (has_ext(path, ".topo"))
-		return IODA_INPUT_TOPO;
-	if (has_ext(path, ".dts") || has_ext(path, ".dtb"))
-		return IODA_INPUT_DT;
-	return IODA_INPUT_LOG;
+	const struct ioda_loader *fallback = NULL;
+
+	for (size_t i = 0; i < NR_LOADERS; i++) {
+		const char *const *ext = loaders[i]->exts;
+
+		if (!ext)
+			fallback = loaders[i];
+		for (; ext && *ext; ext++)
+			if (has_ext(path, *ext))
+				return loaders[i]->kind;
+	}
+	return fallback->kind;
 }
 
 int ioda_input_kind_parse(const char *s)
 {
-	for (int k = IODA_INPUT_TOPO; k <= IODA_INPUT_LOG; k++)
-		if (strcmp(s, kind_names[k]) == 0)
-			return k;
+	for (size_t i = 0; i < NR_LOADERS; i++)
+		if (strcmp(s, loaders[i]->name) == 0)
+			return (int)loaders[i]->kind;
 	return -1;
 }
 
@@ -76,8 +72,8 @@ int ioda_load_machine_buf(struct ioda_ctx *ctx, const char *file, const char *bu
 		kind = ioda_input_kind_of(file);
 	loader = ioda_loader_for(kind);
 	if (!loader) {
-		ioda_error_set(err, "%s: %s input is not supported by this build (try --as=topo)",
-			       file, kind_what[kind]);
+		ioda_error_set(err, "%s: input kind %d is not supported by this build (try --as=topo)",
+			       file, (int)kind);
 		return -EOPNOTSUPP;
 	}
 	rc = loader->parse(ctx, file, buf, len, &topo, err);

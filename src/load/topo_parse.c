@@ -18,6 +18,7 @@
 
 #include <ioda/ctx.h>
 
+#include "load_priv.h"
 #include "topo_priv.h"
 
 static const char *const block_names[] = {
@@ -138,9 +139,8 @@ err_free:
 	return rc;
 }
 
-/* ---- freeing ------------------------------------------------------------- */
+/* ---- what a slot brings --------------------------------------------------- */
 
-/* Frees a sibling list and everything below it, without recursion. */
 int ioda_topo_parse_nodes(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
 			  unsigned int first_line, bool root_bus, struct ioda_topo_node **out,
 			  struct ioda_error *err)
@@ -167,3 +167,14 @@ int ioda_topo_parse_nodes(struct ioda_ctx *ctx, const char *file, const char *bu
 	*out = bus.devices;
 	return 0;
 }
+
+/* The format's entry in the loader list (loader.c). */
+static const char *const topo_exts[] = { ".topo", NULL };
+
+const struct ioda_loader ioda_topo_loader = {
+	.name = "topo",
+	.what = "topology text",
+	.kind = IODA_INPUT_TOPO,
+	.exts = topo_exts,
+	.parse = ioda_topo_parse,
+};

@@ -3,6 +3,7 @@
 #include <ioda/ctx.h>
 #include <ioda/topo.h>
 
+/* Frees a sibling list and everything below it, without recursion. */
 static void free_nodes(struct ioda_ctx *ctx, struct ioda_topo_node *todo)
 {
 	while (todo) {
