@@ -17,7 +17,7 @@ import unittest
 IODA = sys.argv[1]
 SRC = sys.argv[2]
 
-DTB = open(os.path.join(SRC, 'tests/io/data/p8-switch.dtb'), 'rb').read()
+DTB = open(os.path.join(SRC, 'tests/load/data/p8-switch.dtb'), 'rb').read()
 LOG = open(os.path.join(SRC, 'tests/fuzz/log/seeds/qemu-p8-two-eps.log'), 'rb').read()
 GARBAGE = random.Random(9).randbytes(4096)
 LONG = b'x' * (1 << 20)
@@ -199,7 +199,7 @@ ROWS = list(machine_rows()) + [
     (['import', '{d}/dir.topo'], r'{d}/dir\.topo: no PCI functions'),
     (['import', '{d}/empty.topo'], r'{d}/empty\.topo: Not a directory'),
     (['import', '{d}/missing'], '{d}/missing: No such file or directory'),
-    (['import', '--device-tree={d}/empty.topo', os.path.join(SRC, 'tests/io/data/sysfs-p9')],
+    (['import', '--device-tree={d}/empty.topo', os.path.join(SRC, 'tests/load/data/sysfs-p9')],
      '{d}/empty.topo: Not a directory'),
 ]
 

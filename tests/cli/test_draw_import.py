@@ -82,7 +82,7 @@ class Draw(unittest.TestCase):
         self.assertIn('Usage: ioda draw', out)
 
 
-DATA = os.path.join(SRC, 'tests', 'io', 'data')
+DATA = os.path.join(SRC, 'tests', 'load', 'data')
 FIXTURE = os.path.join(DATA, 'sysfs-p9')
 DEVICES = os.path.join('sys', 'bus', 'pci', 'devices')
 

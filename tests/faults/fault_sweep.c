@@ -184,7 +184,7 @@ static int import_sysfs(struct sweep *s)
 	char path[4096];
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/tests/io/data/sysfs-p9", s->srcdir);
+	snprintf(path, sizeof(path), "%s/tests/load/data/sysfs-p9", s->srcdir);
 	rc = ioda_import_sysfs(s->ctx, path, NULL, &topo, &err);
 	if (rc)
 		return rc;

@@ -12,7 +12,7 @@
 #include <ioda/hw.h>
 #include <ioda/opal.h>
 
-#define OCAPI IODA_SRCDIR "/tests/ioda/data/ocapi.dts"
+#define OCAPI IODA_SRCDIR "/tests/kernel/data/ocapi.dts"
 
 static void boot_ocapi(struct booted *b, const char *kernel, enum ioda_refcount_rule rule)
 {

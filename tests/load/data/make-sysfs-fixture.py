@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Writes tests/io/data/sysfs-p9/: what the README's copy recipe takes from a
+"""Writes tests/load/data/sysfs-p9/: what the README's copy recipe takes from a
 two-socket POWER9 box, as ioda import reads it.
 
   sys/bus/pci/devices/DDDD:BB:DD.F/  vendor device class resource config

@@ -17,8 +17,8 @@
 
 #define POWER9_DTS IODA_SRCDIR "/examples/power9.dts"
 #define POWER8_DTS IODA_SRCDIR "/examples/power8.dts"
-#define P9_SWITCH_DTB IODA_SRCDIR "/tests/io/data/p9-switch.dtb"
-#define P8_SWITCH_DTB IODA_SRCDIR "/tests/io/data/p8-switch.dtb"
+#define P9_SWITCH_DTB IODA_SRCDIR "/tests/load/data/p9-switch.dtb"
+#define P8_SWITCH_DTB IODA_SRCDIR "/tests/load/data/p8-switch.dtb"
 
 #define SZ_16K 0x4000ull
 #define SZ_64K 0x10000ull
