@@ -104,14 +104,9 @@ int cmd_import(int argc, char **argv)
 		else
 			return option_error(argv, c);
 	}
-	rc = one_operand(argc, argv, "COPY");
+	rc = one_operand_ctx(argc, argv, "COPY", &ctx);
 	if (rc >= 0)
 		return rc;
-	ctx = ioda_ctx_new();
-	if (!ctx) {
-		fputs("ioda: out of memory\n", stderr);
-		return EXIT_USAGE;
-	}
 	rc = ioda_import_sysfs(ctx, argv[optind], dt, &topo, &err);
 	if (rc) {
 		fprintf(stderr, "%s\n", err.msg);

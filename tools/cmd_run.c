@@ -81,14 +81,9 @@ int cmd_run(int argc, char **argv)
 			return option_error(argv, c);
 		}
 	}
-	rc = one_operand(argc, argv, "FILE.scn");
+	rc = one_operand_ctx(argc, argv, "FILE.scn", &ctx);
 	if (rc >= 0)
 		return rc;
-	ctx = ioda_ctx_new();
-	if (!ctx) {
-		fputs("ioda: out of memory\n", stderr);
-		return EXIT_USAGE;
-	}
 	rc = ioda_scenario_load(ctx, argv[optind], &s, &err);
 	/* --json: the log and the findings are collected, then printed as one document. */
 	if (!rc && json) {

@@ -15,6 +15,8 @@ int usage_error(const char *cmd, const char *what, const char *arg);
 int option_error(char **argv, int opt);
 /* Exactly one operand, named @what: -1 to go on, or the exit status. */
 int one_operand(int argc, char **argv, const char *what);
+/* The same, then a new context for the command's work in *@ctx. */
+int one_operand_ctx(int argc, char **argv, const char *what, struct ioda_ctx **ctx);
 /* A bad --kernel, before anything is loaded: EXIT_USAGE; -1 when good. */
 int check_kernel(const char *cmd, const char *version);
 

@@ -71,6 +71,20 @@ int one_operand(int argc, char **argv, const char *what)
 	return -1;
 }
 
+int one_operand_ctx(int argc, char **argv, const char *what, struct ioda_ctx **ctx)
+{
+	int rc = one_operand(argc, argv, what);
+
+	if (rc >= 0)
+		return rc;
+	*ctx = ioda_ctx_new();
+	if (!*ctx) {
+		fputs("ioda: out of memory\n", stderr);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
 /* --kernel is checked before anything is loaded: a bad one is a usage error. */
 int check_kernel(const char *cmd, const char *version)
 {
