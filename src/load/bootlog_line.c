@@ -12,12 +12,6 @@
 
 /* ---- characters, stamps and the PE pattern ------------------------------ */
 
-/* Python's \s for ASCII, which str.rstrip() also strips. */
-bool bootlog_is_space(char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
-}
-
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -45,26 +39,6 @@ static int hex_value(char c)
 	return -1;
 }
 
-const char *bootlog_skip(const char *s, const char *end, bool (*cls)(char))
-{
-	while (s < end && cls(*s))
-		s++;
-	return s;
-}
-
-/* [s, s + n) is @word. */
-bool bootlog_eq(const char *s, size_t n, const char *word)
-{
-	return n == strlen(word) && memcmp(s, word, n) == 0;
-}
-
-bool bootlog_has_prefix(const char *s, const char *end, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return (size_t)(end - s) >= n && memcmp(s, prefix, n) == 0;
-}
-
 /* "\d\d:" style: @n characters of class @cls. */
 static const char *run(const char *s, const char *end, bool (*cls)(char), size_t n)
 {
@@ -89,11 +63,6 @@ static const char *dmesg_stamp(const char *s, const char *end)
 	if (s == q + 1 || s == end || *s != ']')
 		return NULL;
 	return bootlog_skip(s + 1, end, bootlog_is_space);
-}
-
-bool bootlog_is_not_space(char c)
-{
-	return !bootlog_is_space(c);
 }
 
 /* \w{3} +\d+ \d\d:\d\d:\d\d \S+ kernel: */
@@ -433,24 +402,6 @@ const char *bootlog_scan(const char *s, const char *end, const char *fmt, struct
 		}
 	}
 	return s;
-}
-
-/* The whole of [s, end) matches @fmt. */
-bool bootlog_match(const char *s, const char *end, const char *fmt, struct fields *f)
-{
-	return bootlog_scan(s, end, fmt, f) == end;
-}
-
-/* Runs the first matcher of @table that matches all of [s, end); 0 if none does. */
-int bootlog_dispatch(struct parser *p, const struct matcher *table, size_t n, const char *s,
-		     const char *end)
-{
-	struct fields f;
-
-	for (size_t i = 0; i < n; i++)
-		if (bootlog_match(s, end, table[i].fmt, &f))
-			return table[i].fn(p, &f, table[i].arg);
-	return 0;
 }
 
 void bootlog_span_copy(char *dst, size_t size, const struct span *sp)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "bootlog.h"
 #include <ioda/ctx.h>
@@ -118,23 +119,60 @@ int bootlog_oom(struct parser *p);
 bool bootlog_grow(struct parser *p, void **arr, unsigned int n, unsigned int *cap, size_t size);
 
 /* ---- line forms and the scanner (bootlog_line.c) ---- */
+/* Inline: every character of a log passes through these (as in one file they were). */
 /* Python's \s for ASCII, which str.rstrip() also strips. */
-bool bootlog_is_space(char c);
-bool bootlog_is_not_space(char c);
-const char *bootlog_skip(const char *s, const char *end, bool (*cls)(char));
+static inline bool bootlog_is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
+
+static inline bool bootlog_is_not_space(char c)
+{
+	return !bootlog_is_space(c);
+}
+
+static inline const char *bootlog_skip(const char *s, const char *end, bool (*cls)(char))
+{
+	while (s < end && cls(*s))
+		s++;
+	return s;
+}
+
 /* [s, s + n) is @word. */
-bool bootlog_eq(const char *s, size_t n, const char *word);
-bool bootlog_has_prefix(const char *s, const char *end, const char *prefix);
+static inline bool bootlog_eq(const char *s, size_t n, const char *word)
+{
+	return n == strlen(word) && memcmp(s, word, n) == 0;
+}
+
+static inline bool bootlog_has_prefix(const char *s, const char *end, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return (size_t)(end - s) >= n && memcmp(s, prefix, n) == 0;
+}
 /* 1..16 digits (exactly @width when non-zero) of @base. */
 const char *bootlog_scan_num(const char *s, const char *end, unsigned int base,
 			     unsigned int width, uint64_t *out);
 /* The strict scanf of the line tables (its formats: see bootlog_line.c). */
 const char *bootlog_scan(const char *s, const char *end, const char *fmt, struct fields *f);
-/* The whole of [s, end) matches @fmt. */
-bool bootlog_match(const char *s, const char *end, const char *fmt, struct fields *f);
+/* The whole of [s, end) matches @fmt (inline: every line tries many). */
+static inline bool bootlog_match(const char *s, const char *end, const char *fmt,
+				 struct fields *f)
+{
+	return bootlog_scan(s, end, fmt, f) == end;
+}
+
 /* Runs the first matcher of @table that matches all of [s, end); 0 if none does. */
-int bootlog_dispatch(struct parser *p, const struct matcher *table, size_t n, const char *s,
-		     const char *end);
+static inline int bootlog_dispatch(struct parser *p, const struct matcher *table, size_t n,
+				   const char *s, const char *end)
+{
+	struct fields f;
+
+	for (size_t i = 0; i < n; i++)
+		if (bootlog_match(s, end, table[i].fmt, &f))
+			return table[i].fn(p, &f, table[i].arg);
+	return 0;
+}
 void bootlog_span_copy(char *dst, size_t size, const struct span *sp);
 
 /* ---- kernel facts (bootlog_kernel.c): line handlers, arg as in lines[] ---- */
