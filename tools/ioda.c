@@ -3,6 +3,7 @@
  * ioda: the command line.  Data goes to stdout, messages to stderr.
  * Exit codes: 0 ok, 1 a finding or a difference, 2 bad input or usage.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,7 +307,24 @@ static const struct command {
 	{ "import", cmd_import },
 };
 
-int main(int argc, char **argv)
+/*
+ * What a command printed must have reached stdout: a failed write (a full
+ * disk, a closed descriptor) is one line and exit 2, never a quiet 0.  A
+ * reader gone (EPIPE, with SIGPIPE ignored) is not worth a line.
+ */
+static int finish_stdout(int rc)
+{
+	int err = fflush(stdout) ? errno : 0;
+
+	if (!err && !ferror(stdout))
+		return rc;
+	if (err != EPIPE)
+		fprintf(stderr, "ioda: writing the output: %s\n",
+			err ? strerror(err) : "write error");
+	return EXIT_USAGE;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		fputs("ioda: missing COMMAND (see 'ioda --help')\n", stderr);
@@ -325,5 +343,10 @@ int main(int argc, char **argv)
 			return commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "ioda: unknown command '%s' (see 'ioda --help')\n", argv[1]);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	return finish_stdout(dispatch(argc, argv));
 }
 

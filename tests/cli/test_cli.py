@@ -373,5 +373,20 @@ class Usage(unittest.TestCase):
             self.assertTrue(err, args)
 
 
+class FullOutput(unittest.TestCase):
+    """Output that cannot be written is an error, not a quiet success."""
+
+    def test_a_full_device_is_one_line_and_exit_2(self):
+        log = os.path.join(SRC, 'tests/conformance/corpus/p8-suse-5.3.8-sriov.log')
+        for args in (['tree'], ['tree', '--json'], ['boot'], ['show', '--json'], ['--help'],
+                     ['replay', log], ['groups', '--json']):
+            with open('/dev/full', 'w') as full:
+                p = subprocess.run([IODA, *args], stdout=full, stderr=subprocess.PIPE, text=True,
+                                   timeout=60)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertEqual(len(p.stderr.splitlines()), 1, (args, p.stderr))
+            self.assertTrue(p.stderr.startswith('ioda: writing the output: '), (args, p.stderr))
+
+
 if __name__ == '__main__':
     unittest.main(argv=[sys.argv[0], '-v'])
