@@ -73,9 +73,13 @@ static int parse_memory(struct dt *dt, int off)
 	unsigned int n;
 	int rc;
 
+	char a[16], b[16];
+
 	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
-		return dt_fail_node(dt, off, "the root's #address-cells and #size-cells are %d and "
-				    "%d, want 1 or 2", ac, sc);
+		return dt_fail_node(dt, off, "the root's #address-cells and #size-cells are %s and "
+				    "%s, want 1 or 2",
+				    dt_ncells_text(dt, 0, "#address-cells", a, sizeof(a)),
+				    dt_ncells_text(dt, 0, "#size-cells", b, sizeof(b)));
 	rc = dt_get_array(dt, off, "reg", (unsigned int)(ac + sc), &p, &n);
 	if (rc < 0)
 		return rc;

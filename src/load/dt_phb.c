@@ -78,14 +78,16 @@ bool ioda_dt_phb_compat(const char *compat, size_t len, enum ioda_phb_type *type
  */
 static int parse_ranges(struct dt *dt, int off, struct ioda_topo_phb *phb)
 {
-	int parent_cells = fdt_address_cells(dt->fdt, fdt_parent_offset(dt->fdt, off));
+	int parent = fdt_parent_offset(dt->fdt, off);
+	int parent_cells = fdt_address_cells(dt->fdt, parent);
 	unsigned int unit, n;
 	const fdt32_t *p;
+	char text[16];
 	int rc;
 
 	if (parent_cells < 1 || parent_cells > 2)
-		return dt_fail_node(dt, off, "the parent's #address-cells is %d, want 1 or 2",
-				    parent_cells);
+		return dt_fail_node(dt, off, "the parent's #address-cells is %s, want 1 or 2",
+				    dt_ncells_text(dt, parent, "#address-cells", text, sizeof(text)));
 	unit = 3 + (unsigned int)parent_cells + 2;
 	rc = dt_get_array(dt, off, "ranges", unit, &p, &n);
 	if (rc <= 0)
@@ -208,6 +210,7 @@ int dt_parse_phb(struct dt *dt, int off, enum ioda_phb_type type, enum ioda_phb_
 	struct bus_limit lim;
 	const fdt32_t *p;
 	uint32_t chip, index;
+	char a[16], b[16];
 	int busnr, last, rc;
 
 	phb = ioda_zalloc(dt->ctx, sizeof(*phb));
@@ -240,9 +243,10 @@ int dt_parse_phb(struct dt *dt, int off, enum ioda_phb_type type, enum ioda_phb_
 	phb->chip = chip;
 	phb->index = index;
 	if (fdt_address_cells(dt->fdt, off) != 3 || fdt_size_cells(dt->fdt, off) != 2)
-		return dt_fail_node(dt, off, "#address-cells and #size-cells are %d and %d, "
-				    "want 3 and 2 (a PCI bus)", fdt_address_cells(dt->fdt, off),
-				    fdt_size_cells(dt->fdt, off));
+		return dt_fail_node(dt, off, "#address-cells and #size-cells are %s and %s, "
+				    "want 3 and 2 (a PCI bus)",
+				    dt_ncells_text(dt, off, "#address-cells", a, sizeof(a)),
+				    dt_ncells_text(dt, off, "#size-cells", b, sizeof(b)));
 	rc = parse_phb_fw(dt, off, phb);
 	if (!rc)
 		rc = parse_ranges(dt, off, phb);

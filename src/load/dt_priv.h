@@ -70,6 +70,12 @@ int dt_get_u32(struct dt *dt, int off, const char *name, uint32_t dflt, uint32_t
 int dt_need_u32(struct dt *dt, int off, const char *name, uint32_t *out);
 int dt_get_string(struct dt *dt, int off, const char *name, const char **out);
 int dt_available(struct dt *dt, int off, bool *yes);
+/*
+ * A node's #address-cells or #size-cells (@name) as the blob holds it, for a
+ * message: libfdt answers an error code for a value it refuses (over 4).
+ */
+const char *dt_ncells_text(const struct dt *dt, int off, const char *name, char *buf,
+			   size_t size);
 
 /* ---- dt_phb.c: a PHB node ------------------------------------------------- */
 

@@ -180,3 +180,23 @@ int dt_available(struct dt *dt, int off, bool *yes)
 	*yes = !status || strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
 	return rc;
 }
+
+const char *dt_ncells_text(const struct dt *dt, int off, const char *name, char *buf,
+			   size_t size)
+{
+	int v = strcmp(name, "#address-cells") == 0 ? fdt_address_cells(dt->fdt, off)
+						     : fdt_size_cells(dt->fdt, off);
+	const fdt32_t *p;
+	int len;
+
+	if (v >= 0) {
+		snprintf(buf, size, "%d", v);
+		return buf;
+	}
+	p = fdt_getprop(dt->fdt, off, name, &len);
+	if (p && len == 4)
+		snprintf(buf, size, "%u", fdt32_to_cpu(*p));
+	else
+		snprintf(buf, size, "malformed");
+	return buf;
+}

@@ -642,6 +642,13 @@ static const struct bad_tree bad_trees[] = {
 	{ TREE("#address-cells = <2>; #size-cells = <2>;" ID0, ""),
 	  "bad.dts: /pciex@0: #address-cells and #size-cells are 2 and 2, want 3 and 2 "
 	  "(a PCI bus)" },
+	/* Values libfdt refuses (over 4) are named as written, not as its error code. */
+	{ TREE("#address-cells = <5>; #size-cells = <2>;" ID0, ""),
+	  "bad.dts: /pciex@0: #address-cells and #size-cells are 5 and 2, want 3 and 2 "
+	  "(a PCI bus)" },
+	{ TREE("#address-cells = <3>; #size-cells = [00 02];" ID0, ""),
+	  "bad.dts: /pciex@0: #address-cells and #size-cells are 3 and malformed, want 3 and 2 "
+	  "(a PCI bus)" },
 	{ TREE(STD, FN("pci@0", "0 0 0 0", "0x60400", "")),
 	  "bad.dts: /pciex@0/pci@0: reg has 16 bytes, not a multiple of 20" },
 	{ TREE(STD, "pci@0 { vendor-id = <0x1014>; device-id = <0x4c1>;"
@@ -739,6 +746,10 @@ static const struct bad_tree bad_trees[] = {
 	{ "/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n"
 	  "  memory@0 { device_type = \"memory\"; reg = <0 0 1>; };\n};\n",
 	  "bad.dts: /memory@0: reg has 12 bytes, not a multiple of 16" },
+	{ "/dts-v1/;\n/ { #address-cells = <7>; #size-cells = <2>;\n"
+	  "  memory@0 { device_type = \"memory\"; reg = <0 0 1>; };\n};\n",
+	  "bad.dts: /memory@0: the root's #address-cells and #size-cells are 7 and 2, "
+	  "want 1 or 2" },
 	{ "/dts-v1/;\n/ {\n  a = <1 2>\n  b;\n};\n", "bad.dts:4:3: syntax error" },
 	{ "/dts-v1/;\n/ {\n a { }; a { };\n};\n",
 	  "bad.dts:3:11: ERROR (duplicate_node_names): /a: Duplicate node name" },
