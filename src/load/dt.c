@@ -164,6 +164,54 @@ static int check_blob(struct dt *dt, const void *fdt, size_t len)
 
 /* ---- compiling source with dtc ------------------------------------------------- */
 
+/* As the loader caps a file: a compiled tree no bigger than its source may be. */
+#define DT_BLOB_MAX (64u << 20)
+
+/*
+ * The tree must be the one file given: /incbin/ and /include/ would have dtc
+ * read other files (/dev/zero, or anything readable) at ioda's expense.
+ * Comments and strings are skipped; FILE:LINE:COL names the first.
+ */
+static int check_one_file(struct dt *dt, const char *s, size_t len)
+{
+	static const char *const directives[] = { "/incbin/", "/include/" };
+	unsigned int line = 1;
+	const char *bol = s, *end = s + len;
+
+	for (const char *p = s; p < end; p++) {
+		if (*p == '\n') {
+			line++;
+			bol = p + 1;
+		} else if (*p == '"') {
+			while (++p < end && *p != '"' && *p != '\n')
+				p += *p == '\\' && p + 1 < end;
+			p -= p < end && *p == '\n'; /* the newline counts */
+		} else if (*p == '/' && p + 1 < end && p[1] == '/') {
+			while (p + 1 < end && p[1] != '\n')
+				p++;
+		} else if (*p == '/' && p + 1 < end && p[1] == '*') {
+			for (p += 2; p + 1 < end && !(p[0] == '*' && p[1] == '/'); p++)
+				if (*p == '\n') {
+					line++;
+					bol = p + 1;
+				}
+			p++;
+		} else if (*p == '/') {
+			for (size_t i = 0; i < 2; i++) {
+				size_t n = strlen(directives[i]);
+
+				if ((size_t)(end - p) < n || memcmp(p, directives[i], n) != 0)
+					continue;
+				ioda_error_set(dt->err, "%s:%u:%u: %s reads another file: give the "
+					       "whole tree in this one", dt->file, line,
+					       (unsigned int)(p - bol) + 1, directives[i]);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 struct dtc_run {
 	char *out;
 	size_t len, cap;
@@ -199,6 +247,9 @@ static int drain(struct dt *dt, int fd, struct dtc_run *r, bool to_out, bool *eo
 	*eof = n == 0;
 	if (to_out) {
 		r->len += (size_t)n;
+		if (r->len > DT_BLOB_MAX)
+			return dt_fail_file(dt, "the compiled tree is larger than %u MiB",
+					    DT_BLOB_MAX >> 20);
 	} else {
 		size_t keep = sizeof(r->msg) - 1 - r->msg_len;
 
@@ -298,6 +349,10 @@ static int compile(struct dt *dt, const char *src, size_t len, char **blob, size
 	struct dtc_run r = { 0 };
 	int rc, status = 0;
 	pid_t pid;
+
+	rc = check_one_file(dt, src, len);
+	if (rc)
+		return rc;
 
 	/* stdin is a socket so that writing to a dtc which gave up cannot raise SIGPIPE. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) || pipe2(out, O_CLOEXEC) ||

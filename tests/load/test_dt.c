@@ -753,6 +753,12 @@ static const struct bad_tree bad_trees[] = {
 	{ "/dts-v1/;\n/ {\n  a = <1 2>\n  b;\n};\n", "bad.dts:4:3: syntax error" },
 	{ "/dts-v1/;\n/ {\n a { }; a { };\n};\n",
 	  "bad.dts:3:11: ERROR (duplicate_node_names): /a: Duplicate node name" },
+	/* One file: dtc is never asked to read another (/dev/zero, or anything readable). */
+	{ "/dts-v1/;\n/ {\n\tx = /incbin/(\"/dev/zero\", 0, 1000000000);\n};\n",
+	  "bad.dts:3:6: /incbin/ reads another file: give the whole tree in this one" },
+	{ "/dts-v1/;\n// /incbin/\n/ { s = \"/include/ \\\" x\"; /* /incbin/\n */ };\n"
+	  "/include/ \"x.dtsi\"\n",
+	  "bad.dts:5:1: /include/ reads another file: give the whole tree in this one" },
 	{ "", "bad.dts: syntax error" },
 };
 
