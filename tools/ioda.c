@@ -207,7 +207,8 @@ void print_event(void *arg, const struct ioda_event *ev)
 	if (!arg)
 		return;
 	ioda_event_format(ev, line, sizeof(line));
-	puts(line);
+	fputs(line, arg);
+	fputc('\n', arg);
 }
 
 /* Teardown leaks make the exit status 1. */
@@ -220,20 +221,31 @@ int run(struct cli *c, bool boot, bool log,
 	struct ioda_ctx *ctx = ioda_ctx_new();
 	struct ioda_json_events *events = NULL;
 	ioda_event_fn sink = print_event;
-	void *sink_arg = log ? stdout : NULL;
+	void *sink_arg = NULL;
+	/* The boot's log is held until the boot succeeds: a refusal prints nothing on stdout. */
+	char *held = NULL;
+	size_t held_len = 0;
+	FILE *hold = NULL;
 	int rc;
 
 	if (log && c->json) {
 		events = ioda_json_events_new();
-		if (!events) {
-			ioda_ctx_free(ctx);
-			ctx = NULL;
-		}
 		sink = ioda_json_events_add;
 		sink_arg = events;
+	} else if (log) {
+		hold = open_memstream(&held, &held_len);
+		sink_arg = hold;
+	}
+	if (log && !sink_arg) {
+		ioda_ctx_free(ctx);
+		ctx = NULL;
 	}
 
 	if (!ctx) {
+		if (hold)
+			fclose(hold);
+		free(held);
+		ioda_json_events_free(events);
 		fputs("ioda: out of memory\n", stderr);
 		return EXIT_USAGE;
 	}
@@ -251,6 +263,15 @@ int run(struct cli *c, bool boot, bool log,
 				       e.msg);
 			ioda_machine_free(m);
 		}
+	}
+	if (hold) {
+		fclose(hold);
+		if (!rc)
+			fwrite(held, 1, held_len, stdout);
+		free(held);
+		/* What the kernel prints from here on (teardown) goes straight out. */
+		if (k)
+			k->emit_arg = stdout;
 	}
 	if (rc) {
 		fprintf(stderr, "%s\n", err.msg);

@@ -209,6 +209,7 @@ struct run {
 	size_t matched; /* past the line the last expect line matched */
 	bool oom;
 	bool in_use; /* a use step: its report is its result */
+	bool hold;   /* the boot step: lines kept, printed once the boot succeeds */
 	unsigned int failures;
 	int last_rc;
 };

@@ -30,7 +30,8 @@ static void log_line(struct run *r, const char *line)
 {
 	size_t n = strlen(line) + 1;
 
-	fprintf(r->o->out, "%s\n", line);
+	if (!r->hold)
+		fprintf(r->o->out, "%s\n", line);
 	if (r->len + n > r->cap) {
 		size_t cap = 2 * (r->len + n);
 		char *b = ioda_realloc(r->s->ctx, r->lines, cap);
@@ -107,7 +108,12 @@ static int boot(struct run *r, const struct step *st, struct ioda_error *err)
 		ioda_error_set(err, "%s:%u: %s", s->file, s->machine_line, e.msg);
 		return rc;
 	}
+	/* A machine refused part-way prints nothing of the PHBs before. */
+	r->hold = true;
 	rc = ioda_kernel_boot(r->m, &bo, on_event, r, &r->k, &e);
+	r->hold = false;
+	for (size_t at = 0; !rc && at < r->len; at += strlen(r->lines + at) + 1)
+		fprintf(r->o->out, "%s\n", r->lines + at);
 	if (rc) {
 		ioda_machine_free(r->m);
 		r->m = NULL;

@@ -58,6 +58,10 @@ FILES = {
     'overlap.topo': b'phb 0 gen=phb4 m32=0x6000000000000+0x7fff0000 '
                     b'm64=0x6000000000000+0x4000000000 {\n}\n',
     'tinymem.topo': b'machine memory=25\nphb 0 gen=phb4 {\n\tbridge 00.0 1014:04c1\n}\n',
+    # Refused at its second PHB: the first one's log must not reach stdout.
+    'second-phb.topo': (b'phb 0 gen=phb3 {\n\tbridge 00.0 1014:03dc\n}\n'
+                        b'phb 1 gen=phb3 index=1 pes=128 {\n\tbridge 00.0 1014:03dc\n}\n'),
+    'second-phb.scn': b'machine second-phb.topo\nboot\n',
     'unclosed.topo': b'phb 0 gen=phb4 {\n\tbridge 00.0 1014:04c1 {\n',
     'nopci.log': b'[    0.000000] Linux version 6.1.0 (gcc)\n'
                  b'[    0.000000] Memory: 1024K/2048K available\n',
@@ -167,6 +171,10 @@ ROWS = list(machine_rows()) + [
     (['boot', '--dump'], "ioda: unknown option '--dump'"),
     (['boot', '--kernel=5.15'], 'power9.dtb: PHB 0006: NVLink PHB, and kernel 5.15 has no NVLink'),
     (['boot', '{d}/tinymem.topo'], r'{d}/tinymem\.topo: RAM ends at 0x19, outside 16M\.\.2048T'),
+    (['boot', '{d}/second-phb.topo'], r'{d}/second-phb\.topo: PHB 0001: firmware refused the PHB'),
+    (['boot', '--json', '{d}/second-phb.topo'], r'{d}/second-phb\.topo: PHB 0001: firmware'),
+    (['show', '{d}/second-phb.topo'], r'{d}/second-phb\.topo: PHB 0001: firmware refused the PHB'),
+    (['run', '{d}/second-phb.scn'], r'{d}/second-phb\.scn:2: PHB 0001: firmware refused the PHB'),
     (['show', '--json', '--dump'], "ioda: choose one of '--json --dump'"),
     (['hw'], "ioda: missing '--phb'"),
     (['hw', '--phb=abc'], "ioda: bad PHB number 'abc'"),
