@@ -131,6 +131,12 @@ static const struct matcher lines[] = {
 	  bootlog_on_hash_table, 2 },
 	{ "VFS: Dquot-cache hash table entries: %u (order %u, %u bytes)",
 	  bootlog_on_hash_table, 1 },
+	/* Lines only other architectures print: what a log of theirs is told by. */
+	{ "x86/%*", bootlog_on_foreign, 0 },
+	{ "BIOS-e820: %*", bootlog_on_foreign, 0 },
+	{ "DMI: %*", bootlog_on_foreign, 0 },
+	{ "ACPI: %*", bootlog_on_foreign, 0 },
+	{ "Booting Linux on physical CPU %*", bootlog_on_foreign, 1 },
 };
 
 static bool is_blank(char c)

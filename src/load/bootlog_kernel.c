@@ -173,3 +173,13 @@ int bootlog_on_hardware(struct parser *p, const struct fields *f, unsigned int r
 	set_cpu(p, n, (int)rank);
 	return 0;
 }
+
+/* A line only x86 (arg 0) or ARM (1) prints: the first is kept for the refusal. */
+int bootlog_on_foreign(struct parser *p, const struct fields *f, unsigned int arch)
+{
+	if (!p->foreign_line) {
+		p->foreign_line = p->line;
+		p->foreign_arch = arch ? "ARM" : "x86";
+	}
+	return 0;
+}

@@ -90,6 +90,8 @@ struct parser {
 	int cur_hdr;              /* the PHB header being read; -1 */
 	unsigned int last_dev;    /* lookup cache */
 	int mem_rank, page_rank, cpu_rank;
+	unsigned int foreign_line; /* the first line only another architecture prints; 0 */
+	const char *foreign_arch;
 	bool model_given;
 	unsigned int line, col;   /* current line; column of its text */
 	unsigned int domain, bus, devfn; /* of the current "pci D:B:S.F:" line */
@@ -184,6 +186,7 @@ int bootlog_on_hash_table(struct parser *p, const struct fields *f, unsigned int
 int bootlog_on_pmu(struct parser *p, const struct fields *f, unsigned int rank);
 int bootlog_on_isa(struct parser *p, const struct fields *f, unsigned int rank);
 int bootlog_on_hardware(struct parser *p, const struct fields *f, unsigned int rank);
+int bootlog_on_foreign(struct parser *p, const struct fields *f, unsigned int arch);
 
 /* ---- PHB headers and host bridges (bootlog_phb.c) ---- */
 int bootlog_on_phb_header(struct parser *p, const struct fields *f, unsigned int arg);

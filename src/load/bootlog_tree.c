@@ -217,6 +217,17 @@ int bootlog_finish(struct parser *p)
 			       p->file);
 		return -EINVAL;
 	}
+	/*
+	 * No PHB header, no POWER CPU, and a line only another architecture
+	 * prints: its host bridges are not a PowerNV PHB's, and inventing one
+	 * would replay a machine that never was.
+	 */
+	if (!log->nphbs && log->cpu_gen == IODA_CPU_UNKNOWN && p->foreign_line) {
+		ioda_error_set(p->err, "%s:%u: a boot log of an %s machine, not of a PowerNV host "
+			       "(no PHB header, no POWER CPU)", p->file, p->foreign_line,
+			       p->foreign_arch);
+		return -EINVAL;
+	}
 	pair_headers(p);
 	for (unsigned int h = 0; h < p->nhbs; h++) {
 		rc = fill_phb(p, &p->hbs[h], h);

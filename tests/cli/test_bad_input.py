@@ -62,6 +62,13 @@ FILES = {
     'second-phb.topo': (b'phb 0 gen=phb3 {\n\tbridge 00.0 1014:03dc\n}\n'
                         b'phb 1 gen=phb3 index=1 pes=128 {\n\tbridge 00.0 1014:03dc\n}\n'),
     'second-phb.scn': b'machine second-phb.topo\nboot\n',
+    # An x86 dmesg has host bridges and devices too, but no PowerNV PHB.
+    'x86.log': (b'[    0.000000] Linux version 6.1.0-13-amd64 (gcc-12) #1 SMP Debian 6.1.55-1\n'
+                b'[    0.000000] Command line: BOOT_IMAGE=/boot/vmlinuz root=/dev/sda1\n'
+                b'[    0.000000] x86/fpu: Supporting XSAVE feature 0x001\n'
+                b'[    0.401000] PCI host bridge to bus 0000:00\n'
+                b'[    0.402000] pci_bus 0000:00: root bus resource [bus 00-ff]\n'
+                b'[    0.410000] pci 0000:00:00.0: [8086:1237] type 00 class 0x060000\n'),
     'unclosed.topo': b'phb 0 gen=phb4 {\n\tbridge 00.0 1014:04c1 {\n',
     'nopci.log': b'[    0.000000] Linux version 6.1.0 (gcc)\n'
                  b'[    0.000000] Memory: 1024K/2048K available\n',
@@ -175,6 +182,8 @@ ROWS = list(machine_rows()) + [
     (['boot', '--json', '{d}/second-phb.topo'], r'{d}/second-phb\.topo: PHB 0001: firmware'),
     (['show', '{d}/second-phb.topo'], r'{d}/second-phb\.topo: PHB 0001: firmware refused the PHB'),
     (['run', '{d}/second-phb.scn'], r'{d}/second-phb\.scn:2: PHB 0001: firmware refused the PHB'),
+    (['tree', '{d}/x86.log'], r'{d}/x86\.log:3: a boot log of an x86 machine, not of a PowerNV host'),
+    (['replay', '{d}/x86.log'], r'{d}/x86\.log:3: a boot log of an x86 machine'),
     (['show', '--json', '--dump'], "ioda: choose one of '--json --dump'"),
     (['hw'], "ioda: missing '--phb'"),
     (['hw', '--phb=abc'], "ioda: bad PHB number 'abc'"),
