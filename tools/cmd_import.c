@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ioda/import.h>
@@ -36,23 +37,36 @@ static const char import_usage[] =
 	"then elsewhere: mkdir copy && tar -xzf ioda-copy.tgz -C copy &&\n"
 	"ioda import copy -o mybox.topo && ioda show mybox.topo\n";
 
-/* What ioda_machine_populate() says of it, so a bad copy fails here, not at boot. */
-static int check_builds(struct ioda_ctx *ctx, const struct ioda_topo *topo)
+/*
+ * The text written must load back: it is parsed as topology text and built,
+ * as `ioda show FILE.topo` would, so a copy ioda cannot use fails here with
+ * the reason and nothing is written.
+ */
+static int check_loads(struct ioda_ctx *ctx, const char *copy, const struct ioda_topo *topo,
+		       const char *file)
 {
-	struct ioda_machine *m = ioda_machine_new(ctx);
+	const char *name = file ? file : "imported.topo";
 	struct ioda_error err = { "" };
-	int rc;
+	struct ioda_machine *m = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc = f ? ioda_topo_write(f, topo) : -ENOMEM;
 
-	if (!m) {
+	if (f && fclose(f) && !rc)
+		rc = -ENOMEM;
+	if (rc) {
+		free(text);
 		fputs("ioda: out of memory\n", stderr);
 		return EXIT_USAGE;
 	}
-	rc = ioda_machine_populate(m, topo, &err);
-	if (rc)
-		fprintf(stderr, "%s\n", err.msg);
-	if (ioda_machine_free(m) && !rc)
-		rc = EXIT_FINDING;
-	return rc < 0 ? EXIT_USAGE : rc;
+	rc = ioda_load_machine_buf(ctx, name, text, len, IODA_INPUT_TOPO, &m, &err);
+	free(text);
+	if (rc) {
+		fprintf(stderr, "%s: not a machine ioda can load: %s\n", copy, err.msg);
+		return EXIT_USAGE;
+	}
+	return ioda_machine_free(m) ? EXIT_FINDING : 0;
 }
 
 static int write_out(const struct ioda_topo *topo, const char *file, bool json)
@@ -113,7 +127,7 @@ int cmd_import(int argc, char **argv)
 		ioda_ctx_free(ctx);
 		return EXIT_USAGE;
 	}
-	rc = check_builds(ctx, topo);
+	rc = check_loads(ctx, argv[optind], topo, file);
 	if (!rc)
 		rc = write_out(topo, file, json);
 	ioda_topo_free(ctx, topo);

@@ -154,6 +154,34 @@ class Import(unittest.TestCase):
                         fh.write(b'\0' * 4000)
             self.assertEqual(run('import', copy), run('import', FIXTURE))
 
+    def test_what_is_written_loads_back(self):
+        """The text import writes is what `ioda` reads: tree --topo of it is it."""
+        with tempfile.TemporaryDirectory() as d:
+            topo = os.path.join(d, 'box.topo')
+            self.assertEqual(run('import', '-o', topo, FIXTURE), (0, '', ''))
+            with open(topo) as f:
+                text = f.read()
+            rc, again, err = run('tree', '--topo', topo)
+            self.assertEqual((rc, err), (0, ''))
+            # Comments (the PHBs topology text cannot hold) are not data.
+            def data(t):
+                return [ln for ln in t.splitlines() if not ln.lstrip().startswith('#')]
+            self.assertEqual(data(again), data(text))
+
+    def test_a_copy_ioda_cannot_load_writes_nothing(self):
+        # Function 1 without function 0: the topology text could not hold it.
+        with tempfile.TemporaryDirectory() as d:
+            copy = self.copy(d)
+            shutil.rmtree(os.path.join(copy, DEVICES, '0001:01:00.0'))
+            topo = os.path.join(d, 'box.topo')
+            rc, out, err = run('import', '-o', topo, copy)
+            self.assertEqual((rc, out), (2, ''))
+            self.assertEqual(err, copy + ': not a machine ioda can load: ' + topo +
+                             ':17:3: device 00.1 has no function 0 (00.0) on this bus\n')
+            self.assertFalse(os.path.exists(topo))
+            rc, out, err = run('import', copy)
+            self.assertEqual((rc, out, len(err.splitlines())), (2, '', 1))
+
     def test_json_is_one_document(self):
         rc, out, err = run('import', '--json', FIXTURE)
         self.assertEqual((rc, err), (0, ''))
