@@ -70,10 +70,9 @@ static int parse_memory(struct dt *dt, int off)
 {
 	int ac = fdt_address_cells(dt->fdt, 0), sc = fdt_size_cells(dt->fdt, 0);
 	const fdt32_t *p;
+	char a[16], b[16];
 	unsigned int n;
 	int rc;
-
-	char a[16], b[16];
 
 	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
 		return dt_fail_node(dt, off, "the root's #address-cells and #size-cells are %s and "
@@ -164,9 +163,6 @@ static int check_blob(struct dt *dt, const void *fdt, size_t len)
 
 /* ---- compiling source with dtc ------------------------------------------------- */
 
-/* As the loader caps a file: a compiled tree no bigger than its source may be. */
-#define DT_BLOB_MAX (64u << 20)
-
 /*
  * The tree must be the one file given: /incbin/ and /include/ would have dtc
  * read other files (/dev/zero, or anything readable) at ioda's expense.
@@ -247,9 +243,9 @@ static int drain(struct dt *dt, int fd, struct dtc_run *r, bool to_out, bool *eo
 	*eof = n == 0;
 	if (to_out) {
 		r->len += (size_t)n;
-		if (r->len > DT_BLOB_MAX)
+		if (r->len > IODA_INPUT_MAX)
 			return dt_fail_file(dt, "the compiled tree is larger than %u MiB",
-					    DT_BLOB_MAX >> 20);
+					    IODA_INPUT_MAX >> 20);
 	} else {
 		size_t keep = sizeof(r->msg) - 1 - r->msg_len;
 

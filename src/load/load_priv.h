@@ -7,4 +7,10 @@
 
 extern const struct ioda_loader ioda_topo_loader, ioda_dt_loader, ioda_log_loader;
 
+/*
+ * More than any machine's description, boot log or compiled tree:
+ * /dev/zero, or a .dts that grows in dtc, must not take all memory.
+ */
+#define IODA_INPUT_MAX (64u << 20)
+
 #endif

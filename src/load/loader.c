@@ -101,9 +101,6 @@ out_topo:
 	return rc;
 }
 
-/* More than any machine's description or boot log: /dev/zero must not take all memory. */
-#define READ_MAX (64u << 20)
-
 int ioda_read_file(struct ioda_ctx *ctx, const char *path, char **bufp, size_t *lenp,
 		   struct ioda_error *err)
 {
@@ -130,8 +127,8 @@ int ioda_read_file(struct ioda_ctx *ctx, const char *path, char **bufp, size_t *
 	for (;;) {
 		size_t n;
 
-		if (len > READ_MAX) {
-			ioda_error_set(err, "%s: larger than %u MiB", path, READ_MAX >> 20);
+		if (len > IODA_INPUT_MAX) {
+			ioda_error_set(err, "%s: larger than %u MiB", path, IODA_INPUT_MAX >> 20);
 			rc = -EFBIG;
 			goto out;
 		}

@@ -122,7 +122,7 @@ int64_t opal_enter(struct ioda_opal *opal, uint64_t phb_id, unsigned int token,
 
 	if (!hw)
 		return OPAL_PARAMETER;
-	if (!opal_phb_ops(hw)->has_call(token))
+	if (token == OPAL_PCI_TCE_KILL && !opal_phb_ops(hw)->tce_kill)
 		return OPAL_UNSUPPORTED;
 	if (ioda_fault_point(opal->ctx, IODA_FAULT_OPAL))
 		return OPAL_HARDWARE;

@@ -33,7 +33,7 @@ static inline bool opal_m64_range_valid(uint64_t addr, uint64_t size, uint64_t a
  * pci.c, inject.c and opal.c do the common part and ask the table.
  */
 struct opal_phb_ops {
-	bool (*has_call)(unsigned int token); /* else OPAL_UNSUPPORTED, before all else */
+	bool tce_kill; /* has the tce_kill call; else OPAL_UNSUPPORTED, before all else */
 	bool (*m64_window_valid)(const struct ioda_phb_hw *phb, uint16_t window_num);
 	/* set_phb_mem_window on an M64 BAR: the alignment and enabled-BAR rules. */
 	int64_t (*set_m64_window)(struct ioda_phb_hw *phb, struct ioda_m64_bar *bar, uint64_t addr,

@@ -179,7 +179,8 @@ int64_t opal_pci_phb_mmio_enable(struct ioda_opal *opal, uint64_t phb_id, uint16
 		rc = OPAL_UNSUPPORTED;
 		break;
 	case OPAL_M64_WINDOW_TYPE:
-		if (!opal_phb_ops(phb)->m64_window_valid(phb, window_num) || enable > OPAL_ENABLE_M64_NON_SPLIT)
+		if (!opal_phb_ops(phb)->m64_window_valid(phb, window_num) ||
+		    enable > OPAL_ENABLE_M64_NON_SPLIT)
 			rc = OPAL_PARAMETER;
 		else
 			rc = opal_enable_m64(phb, window_num, enable);

@@ -4,12 +4,6 @@
 
 #include "opal_priv.h"
 
-/* Its kernel writes the TCE kill register directly: no tce_kill call. */
-static bool phb3_has_call(unsigned int token)
-{
-	return token != OPAL_PCI_TCE_KILL;
-}
-
 /* BARs 0..15 are all M64. */
 static bool phb3_m64_window_valid(const struct ioda_phb_hw *phb, uint16_t window_num)
 {
@@ -37,7 +31,7 @@ static void phb3_disable_m64(struct ioda_m64_bar *bar)
 }
 
 const struct opal_phb_ops opal_phb3_ops = {
-	.has_call = phb3_has_call,
+	.tce_kill = false, /* its kernel writes the TCE kill register directly */
 	.m64_window_valid = phb3_m64_window_valid,
 	.set_m64_window = phb3_set_m64_window,
 	.disable_m64 = phb3_disable_m64,

@@ -9,11 +9,6 @@
 
 #include "opal_priv.h"
 
-static bool phb4_has_call(unsigned int token)
-{
-	return true;
-}
-
 /* MBT0 is the M32 BAR. */
 static bool phb4_m64_window_valid(const struct ioda_phb_hw *phb, uint16_t window_num)
 {
@@ -40,7 +35,7 @@ static void phb4_disable_m64(struct ioda_m64_bar *bar)
 }
 
 const struct opal_phb_ops opal_phb4_ops = {
-	.has_call = phb4_has_call,
+	.tce_kill = true,
 	.m64_window_valid = phb4_m64_window_valid,
 	.set_m64_window = phb4_set_m64_window,
 	.disable_m64 = phb4_disable_m64,
