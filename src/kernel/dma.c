@@ -60,10 +60,13 @@ static void default_window(const struct ioda_kernel *k, uint64_t *size, unsigned
 }
 
 /*
- * pnv_pci_ioda2_create_table() and table_alloc_pages(): entries split
- * evenly over the levels, a level at least a kernel page; only the top
- * level is allocated, lower ones come on demand (and a 1-level table is all
- * top level).  Window #1 starts where the bypass would (bus_offset).
+ * pnv_pci_ioda2_create_table() and pnv_pci_ioda2_table_alloc_pages()
+ * (pci-ioda.c / pci-ioda-tce.c, 4.2 to 6.x): levels 1..5 and a power-of-two
+ * window or -EINVAL; entries split evenly over the levels, a level at least
+ * a kernel page; only the top level is allocated, lower ones come on demand
+ * (a 1-level table is all top level).  bus_offset = num ? tce_bypass_base :
+ * tce32_start (0 on IODA2).  ioda's own guards: a window number other than
+ * 0 or 1 (no TVE for it) and a window smaller than one page.
  */
 static int ioda2_create_table(struct ioda_pe *pe, int num, unsigned int page_shift,
 			      uint64_t window, unsigned int levels, struct ioda_tce_table **out)

@@ -4,13 +4,13 @@
 
 #include "opal_priv.h"
 
-/* BARs 0..15 are all M64. */
+/* phb3_set_phb_mem_window, phb3_phb_mmio_enable: BARs 0..15 are all M64. */
 static bool phb3_m64_window_valid(const struct ioda_phb_hw *phb, uint16_t window_num)
 {
 	return window_num < IODA_PHB3_M64_BARS;
 }
 
-/* 1 MB alignment in split mode, 32 MB in single-PE mode; an enabled BAR moves too. */
+/* phb3_set_phb_mem_window: 1 MB alignment split, 32 MB single-PE; an enabled BAR moves too. */
 static int64_t phb3_set_m64_window(struct ioda_phb_hw *phb, struct ioda_m64_bar *bar,
 				   uint64_t addr, uint64_t size)
 {
@@ -23,7 +23,7 @@ static int64_t phb3_set_m64_window(struct ioda_phb_hw *phb, struct ioda_m64_bar 
 	return OPAL_SUCCESS;
 }
 
-/* A disabled BAR keeps its base and size, and goes back to split mode. */
+/* phb3_phb_mmio_enable: a disabled BAR keeps its base and size, back to split mode. */
 static void phb3_disable_m64(struct ioda_m64_bar *bar)
 {
 	bar->enabled = false;
@@ -31,11 +31,11 @@ static void phb3_disable_m64(struct ioda_m64_bar *bar)
 }
 
 const struct opal_phb_ops opal_phb3_ops = {
-	.tce_kill = false, /* its kernel writes the TCE kill register directly */
+	.tce_kill = false, /* phb3_ops has none: its kernel writes the kill register */
 	.m64_window_valid = phb3_m64_window_valid,
 	.set_m64_window = phb3_set_m64_window,
 	.disable_m64 = phb3_disable_m64,
-	.tce_page_shifts = { 12, 16, 24, 28 }, /* 4K, 64K, 16M, 256M */
-	.inject_mmio_dma = true,
-	.diag_io_type = OPAL_PHB_ERROR_DATA_TYPE_PHB3,
+	.tce_page_shifts = { 12, 16, 24, 28 }, /* phb3_map_pe_dma_window: 4K 64K 16M 256M */
+	.inject_mmio_dma = true,                 /* phb3_err_inject */
+	.diag_io_type = OPAL_PHB_ERROR_DATA_TYPE_PHB3, /* phb3_get_diag_data */
 };
