@@ -37,31 +37,30 @@ static const char import_usage[] =
 	"then elsewhere: mkdir copy && tar -xzf ioda-copy.tgz -C copy &&\n"
 	"ioda import copy -o mybox.topo && ioda show mybox.topo\n";
 
+/* @topo as topology text in *@text (the caller frees it); -ENOMEM. */
+static int topo_text(const struct ioda_topo *topo, char **text, size_t *len)
+{
+	FILE *f = open_memstream(text, len);
+	int rc = f ? ioda_topo_write(f, topo) : -ENOMEM;
+
+	if (f && fclose(f) && !rc)
+		rc = -ENOMEM;
+	return rc;
+}
+
 /*
  * The text written must load back: it is parsed as topology text and built,
  * as `ioda show FILE.topo` would, so a copy ioda cannot use fails here with
  * the reason and nothing is written.
  */
-static int check_loads(struct ioda_ctx *ctx, const char *copy, const struct ioda_topo *topo,
+static int check_loads(struct ioda_ctx *ctx, const char *copy, const char *text, size_t len,
 		       const char *file)
 {
-	const char *name = file ? file : "imported.topo";
 	struct ioda_error err = { "" };
 	struct ioda_machine *m = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	int rc = f ? ioda_topo_write(f, topo) : -ENOMEM;
+	int rc = ioda_load_machine_buf(ctx, file ? file : "imported.topo", text, len,
+				       IODA_INPUT_TOPO, &m, &err);
 
-	if (f && fclose(f) && !rc)
-		rc = -ENOMEM;
-	if (rc) {
-		free(text);
-		fputs("ioda: out of memory\n", stderr);
-		return EXIT_USAGE;
-	}
-	rc = ioda_load_machine_buf(ctx, name, text, len, IODA_INPUT_TOPO, &m, &err);
-	free(text);
 	if (rc) {
 		fprintf(stderr, "%s: not a machine ioda can load: %s\n", copy, err.msg);
 		return EXIT_USAGE;
@@ -69,7 +68,9 @@ static int check_loads(struct ioda_ctx *ctx, const char *copy, const struct ioda
 	return ioda_machine_free(m) ? EXIT_FINDING : 0;
 }
 
-static int write_out(const struct ioda_topo *topo, const char *file, bool json)
+/* The checked text as it is, or the description as JSON. */
+static int write_out(const struct ioda_topo *topo, const char *text, size_t len, const char *file,
+		     bool json)
 {
 	FILE *f = file ? fopen(file, "w") : stdout;
 	int rc;
@@ -78,7 +79,7 @@ static int write_out(const struct ioda_topo *topo, const char *file, bool json)
 		fprintf(stderr, "%s: %s\n", file, strerror(errno));
 		return EXIT_USAGE;
 	}
-	rc = json ? ioda_topo_json(topo, f) : ioda_topo_write(f, topo);
+	rc = json ? ioda_topo_json(topo, f) : (fwrite(text, 1, len, f) == len ? 0 : -EIO);
 	if ((file && fclose(f)) || rc) {
 		fprintf(stderr, "%s: write error\n", file ? file : "stdout");
 		return EXIT_USAGE;
@@ -99,6 +100,8 @@ int cmd_import(int argc, char **argv)
 	struct ioda_error err = { "" };
 	struct ioda_topo *topo;
 	struct ioda_ctx *ctx;
+	char *text = NULL;
+	size_t len = 0;
 	bool json = false;
 	int c, rc;
 
@@ -127,9 +130,15 @@ int cmd_import(int argc, char **argv)
 		ioda_ctx_free(ctx);
 		return EXIT_USAGE;
 	}
-	rc = check_loads(ctx, argv[optind], topo, file);
+	if (topo_text(topo, &text, &len)) {
+		fputs("ioda: out of memory\n", stderr);
+		rc = EXIT_USAGE;
+	} else {
+		rc = check_loads(ctx, argv[optind], text, len, file);
+	}
 	if (!rc)
-		rc = write_out(topo, file, json);
+		rc = write_out(topo, text, len, file, json);
+	free(text);
 	ioda_topo_free(ctx, topo);
 	ioda_ctx_free(ctx);
 	return rc;
