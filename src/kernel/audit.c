@@ -57,6 +57,14 @@ static void report(struct audit *a, const char *fmt, ...)
 		a->fn(a->arg, line);
 }
 
+static const char *freeze_name(unsigned int state)
+{
+	static const char *const names[] = { "thawed", "MMIO-frozen", "DMA-frozen",
+					     "frozen" };
+
+	return names[state & 3];
+}
+
 static bool pe_allocated(const struct ioda_phb *phb, unsigned int n)
 {
 	return n < phb->total_pe_num &&
@@ -326,8 +334,14 @@ static void audit_pe(struct phb_audit *p, unsigned int n)
 		report(p->a, "PHB %04x PE#%x (%s) has device count %d, %u live device%s",
 		       domain, n, label, pe->device_count, p->members[n],
 		       p->members[n] == 1 ? " has it" : "s have it");
-	/* 6.1 keeps a released root PE this way; its debugfs dump oopses on the bus. */
-	if ((pe->flags & (IODA_PE_BUS | IODA_PE_BUS_ALL)) && !pe->pbus)
+	/*
+	 * 6.1's pnv_ioda_release_pe() keeps the root PE allocated with its kind
+	 * after pnv_ioda_deconfigure_pe() cleared its bus, off the PE list until
+	 * the root bus is set up again: the kernel's own state, not a fault
+	 * (its debugfs PE dump would oops on it; ioda's prints it).
+	 */
+	if ((pe->flags & (IODA_PE_BUS | IODA_PE_BUS_ALL)) && !pe->pbus &&
+	    !(n == phb->root_pe_idx && ioda_list_empty(&pe->list)))
 		report(p->a, "PHB %04x PE#%x (%s) is a bus PE with no bus", domain, n, label);
 	/* A VF PE outlives a VF removed on its own, until SR-IOV is disabled. */
 	if ((pe->flags & IODA_PE_DEV) && !pe->pdev)
@@ -344,6 +358,16 @@ static void audit_pe(struct phb_audit *p, unsigned int n)
 		 !pe_allocated(phb, (unsigned int)(pe->master - phb->pe_array)))
 		report(p->a, "PHB %04x PE#%x (%s) is a slave of PE#%x, which is free", domain, n,
 		       label, (unsigned int)(pe->master - phb->pe_array));
+	/*
+	 * A compound PE freezes through its master's PELT-V and thaws whole
+	 * (pnv_ioda_unfreeze_pe()): a slave frozen otherwise than its master
+	 * is one the recovery left behind.
+	 */
+	else if ((pe->flags & IODA_PE_SLAVE) &&
+		 ioda_hw_pe_state(p->hw, n) != ioda_hw_pe_state(p->hw, pe->master->pe_number))
+		report(p->a, "PHB %04x PE#%x (slave of PE#%x) is %s, its master is %s", domain, n,
+		       pe->master->pe_number, freeze_name(ioda_hw_pe_state(p->hw, n)),
+		       freeze_name(ioda_hw_pe_state(p->hw, pe->master->pe_number)));
 	/* A removed bus is out of the tree: only its PE still reaches it. */
 	if (pe->pbus && pe->pbus->removed)
 		audit_ref(p->a, &pe->pbus->ref);

@@ -389,13 +389,44 @@ static void subtree_of(struct ioda_phb *phb, struct ioda_pe *root, struct subtre
 			t->map[n / (8 * sizeof(long))] |= 1ul << (n % (8 * sizeof(long)));
 }
 
+/*
+ * pnv_ioda_unfreeze_pe(): a compound PE thaws whole, the master then each
+ * slave, whichever of them is named (the hardware froze them together
+ * through the master's PELT-V).
+ */
+static void unfreeze_pe(struct ioda_kernel *k, struct ioda_phb *phb, unsigned int n)
+{
+	struct ioda_pe *pe = &phb->pe_array[n], *slave;
+
+	if ((pe->flags & IODA_PE_SLAVE) && pe->master)
+		pe = pe->master;
+	opal_pci_eeh_freeze_clear(k->opal, phb->opal_id, pe->pe_number,
+				  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
+	if (pe->flags & IODA_PE_MASTER)
+		ioda_list_for_each_entry(slave, &pe->slaves, list)
+			opal_pci_eeh_freeze_clear(k->opal, phb->opal_id, slave->pe_number,
+						  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
+}
+
+/* pnv_ioda_freeze_pe(): a compound PE freezes whole, the master then each slave. */
+static void freeze_pe(struct ioda_kernel *k, struct ioda_phb *phb, struct ioda_pe *pe)
+{
+	struct ioda_pe *slave;
+
+	opal_pci_eeh_freeze_set(k->opal, phb->opal_id, pe->pe_number,
+				OPAL_EEH_ACTION_SET_FREEZE_ALL);
+	if (pe->flags & IODA_PE_MASTER)
+		ioda_list_for_each_entry(slave, &pe->slaves, list)
+			opal_pci_eeh_freeze_set(k->opal, phb->opal_id, slave->pe_number,
+						OPAL_EEH_ACTION_SET_FREEZE_ALL);
+}
+
 /* eeh_clear_pe_frozen_state(): the whole subtree thawed. */
 static void thaw_subtree(struct ioda_kernel *k, struct ioda_phb *phb, const struct subtree *t)
 {
 	for (unsigned int n = 0; n < phb->total_pe_num && n < 512; n++)
 		if (t->map[n / (8 * sizeof(long))] & (1ul << (n % (8 * sizeof(long)))))
-			opal_pci_eeh_freeze_clear(k->opal, phb->opal_id, n,
-						  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
+			unfreeze_pe(k, phb, n);
 }
 
 /* pci_hp_remove_devices(bus): last device first; a PF's VFs go with it. */
@@ -642,6 +673,9 @@ static bool next_error(struct ioda_kernel *k, struct ioda_phb *phb)
 					  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
 		return true;
 	}
+	/* pnv_eeh_get_pe(): the (compound) PE frozen whole first, unless isolated already. */
+	if (!phb->eeh_isolated[pe->pe_number])
+		freeze_pe(k, phb, pe);
 	pe = top_frozen(phb, pe);
 	/* Already being recovered, or removed for good: not an event. */
 	if (phb->eeh_isolated[pe->pe_number])

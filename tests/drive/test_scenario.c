@@ -300,6 +300,7 @@ static void test_examples(void **state)
 {
 	run_folder(IODA_SRCDIR "/examples/scenarios");
 	run_folder(IODA_SRCDIR "/tests/scenarios");
+	run_folder(IODA_SRCDIR "/tests/adversary");
 }
 
 /* Whichever allocation of the parser fails: a clean error, nothing left. */
