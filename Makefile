@@ -64,6 +64,8 @@ fuzz-build: build-fuzz/build.ninja
 check: deps
 	$(MAKE) build asan tsan fuzz-build
 	$(MESON) test -C build-asan --suite unit --suite conformance --print-errorlogs
+	$(MESON) test -C build-asan --suite matrix --print-errorlogs
+	grep -h '^matrix: .*failed' build-asan/meson-logs/testlog.txt
 	TSAN_OPTIONS=halt_on_error=1 setarch $$(uname -m) -R \
 		$(MESON) test -C build-tsan --suite concurrency --print-errorlogs
 	$(MESON) test -C build-fuzz --suite fuzz --print-errorlogs

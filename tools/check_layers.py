@@ -32,7 +32,7 @@ PUBLIC = {
     'ioda.h': 'kernel', 'eeh.h': 'kernel',
     'load.h': 'load', 'import.h': 'load',
     'show.h': 'view', 'groups.h': 'view', 'draw.h': 'view', 'json.h': 'view',
-    'scenario.h': 'drive', 'replay.h': 'drive', 'torture.h': 'drive',
+    'scenario.h': 'drive', 'replay.h': 'drive', 'torture.h': 'drive', 'matrix.h': 'drive',
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

@@ -26,18 +26,6 @@ static const char torture_usage[] =
 	"last line is 'torture: N ops, F failures'; exit 0 when F is 0.  --machine\n"
 	"prints the seed's machine as topology text instead (for a scenario).\n";
 
-/* A whole number for an option; false if it is not one. */
-static bool parse_count(const char *s, unsigned long long max, unsigned long long *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return !*end && !errno && *out <= max;
-}
-
 static int print_torture_machine(uint64_t seed)
 {
 	size_t len;

@@ -17,6 +17,8 @@ int option_error(char **argv, int opt);
 int one_operand(int argc, char **argv, const char *what);
 /* The same, then a new context for the command's work in *@ctx. */
 int one_operand_ctx(int argc, char **argv, const char *what, struct ioda_ctx **ctx);
+/* A whole number for an option, at most @max; false if it is not one. */
+bool parse_count(const char *s, unsigned long long max, unsigned long long *out);
 /* A bad --kernel, before anything is loaded: EXIT_USAGE; -1 when good. */
 int check_kernel(const char *cmd, const char *version);
 
@@ -72,6 +74,7 @@ int cmd_hw(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
 int cmd_draw(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 

@@ -35,6 +35,8 @@ static const char usage_text[] =
 	"                   SR-IOV, references and DMA steps, checking expectations\n"
 	"  torture --seed S --ops N\n"
 	"                   random operations on a generated machine, audited\n"
+	"  matrix [MACHINE] every operation on every kind of object in every state,\n"
+	"                   each a generated scenario run under the audit\n"
 	"  draw [MACHINE] [-o FILE.svg|.png|.dot]\n"
 	"                   boot it and draw chips, PHBs, PEs, devices and NVLinks\n"
 	"  import COPY [-o FILE.topo]\n"
@@ -87,6 +89,17 @@ int one_operand_ctx(int argc, char **argv, const char *what, struct ioda_ctx **c
 }
 
 /* --kernel is checked before anything is loaded: a bad one is a usage error. */
+bool parse_count(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return !*end && !errno && *out <= max;
+}
+
 int check_kernel(const char *cmd, const char *version)
 {
 	struct ioda_profile p;
@@ -324,6 +337,7 @@ static const struct command {
 	{ "replay", cmd_replay },
 	{ "run", cmd_run },
 	{ "torture", cmd_torture },
+	{ "matrix", cmd_matrix },
 	{ "draw", cmd_draw },
 	{ "import", cmd_import },
 };

@@ -30,11 +30,26 @@ int ioda_scenario_load(struct ioda_ctx *ctx, const char *path, struct ioda_scena
 		       struct ioda_error *err);
 void ioda_scenario_free(struct ioda_scenario *s);
 
+/* What a run's action steps came to (accumulated). */
+struct ioda_scenario_stats {
+	unsigned long steps;   /* action steps run */
+	unsigned long refused; /* of them, refused by the kernel with nothing changed */
+};
+
 struct ioda_scenario_opts {
 	const char *kernel; /* overrides the scenario's kernel line; NULL: keep it */
 	bool audit;	    /* ioda_audit() after every step */
 	bool exact;	    /* every PE line a step prints must be expected */
 	enum ioda_refcount_rule refcount; /* who holds device PEs' devices (--refcount) */
+	/*
+	 * The matrix's mode: a step the kernel refuses (its call fails) is
+	 * counted in @stats, not a failure, when it left the PEs, the PHBs'
+	 * tables and the references as they were (else it fails the run, as
+	 * "refused but changed ..."); what the scenario still holds at its end
+	 * is let go quietly.
+	 */
+	bool tolerant;
+	struct ioda_scenario_stats *stats; /* NULL: not counted */
 	FILE *out;	    /* the kernel's log and what show and dma print */
 	FILE *diag;	    /* failed expects and steps, audit violations */
 	/*

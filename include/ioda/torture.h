@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Torture: random operations on a generated machine (hotplug, drivers, EEH,
- * SR-IOV, DMA, references held across operations, NVLink getters), with
+ * Torture: random operations on a generated machine (hotplug, drivers, EEH
+ * of every kind and again on the last PE hit, forced recovery, SR-IOV enable
+ * and disable, DMA, references held across operations and operations on
+ * held devices that may be gone, NVLink getters, the PE dump), one pick of
+ * a device in three among the rare ones (bridges, root ports, VFs, NPU
+ * functions, GPUs), with
  * ioda_audit() every few operations and at the end.  One thread's run is a
  * function of its seed: a failure names the seed and the step, and the same
  * seed replays it.
@@ -28,7 +32,8 @@ struct ioda_torture_opts {
  * Generates a machine from the seed (PHB3, PHB4 or PHB5 with switches,
  * multifunction slots, SR-IOV and conventional PCI below a bridge; every
  * third seed the example POWER9 with its NVLinks and OpenCAPI card), boots
- * it and runs the operations.  Prints "torture: N ops, F failures" last.
+ * it and runs the operations.  Prints how many of each operation ran, then
+ * "torture: N ops, F failures" last.
  * Returns the number of failures, or a negative errno with @err when the
  * machine could not be built.
  */

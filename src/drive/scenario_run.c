@@ -136,9 +136,11 @@ static void release_names(struct run *r)
 
 		if (!ln->held)
 			continue;
-		fprintf(r->o->diag, "%s: '%s' is still %s at the end\n", s->file, s->names[i].name,
-			s->names[i].map ? "mapped" : "held");
-		r->failures++;
+		if (!r->o->tolerant) {
+			fprintf(r->o->diag, "%s: '%s' is still %s at the end\n", s->file,
+				s->names[i].name, s->names[i].map ? "mapped" : "held");
+			r->failures++;
+		}
 		if (s->names[i].map)
 			ioda_dma_unmap(r->k, ln->dev, ln->bus_addr);
 		pci_dev_put(ln->dev, s->names[i].holder);

@@ -36,6 +36,19 @@ struct shared {
 	struct ioda_topo *booted; /* the machine as it booted, for the rescans */
 };
 
+enum op {
+	OP_RESCAN,
+	OP_LOOKUP, OP_TAKE, OP_DROP, OP_HOT_REMOVE, OP_HOT_ADD, OP_BIND, OP_UNBIND, OP_ENABLE,
+	OP_EEH, OP_EEH_AGAIN, OP_EEH_RECOVER, OP_SRIOV, OP_SRIOV_DISABLE, OP_DMA_MAP,
+	OP_DMA_UNMAP, OP_NPU, OP_ON_HELD, OP_DUMP, OP_NR,
+};
+
+static const char *const op_names[OP_NR] = {
+	"rescan", "lookup", "take", "drop", "hot remove", "hot add", "driver bind", "driver unbind",
+	"enable", "eeh", "eeh again", "eeh recover", "sriov", "sriov disable", "dma map",
+	"dma unmap", "npu getters", "on a held device", "pe dump",
+};
+
 struct mapping {
 	struct pci_dev *dev; /* held: "torture tN dma" */
 	uint64_t bus_addr;
@@ -53,6 +66,8 @@ struct worker {
 	unsigned long ops, step;
 	/* Holder names: each worker's own, so the tracker can tell them apart. */
 	char h_take[32], h_dma[32], h_rm[32], h_tmp[32];
+	uint32_t last_eeh; /* domain << 16 | RID of the last EEH error's device */
+	unsigned long count[OP_NR];
 	struct pci_dev *held[SLOTS];
 	struct mapping maps[SLOTS];
 	struct removed removed[SLOTS];
@@ -186,18 +201,29 @@ static void on_report(void *arg, enum ioda_report_kind kind, const char *line)
 
 /* ---- operations ------------------------------------------------------------- */
 
+/*
+ * The rare objects, which a uniform pick seldom reaches: root ports and
+ * other bridges, VFs, NVLink links and OpenCAPI functions (every function
+ * of the NPU PHBs' root buses), GPUs.
+ */
+static bool rare(const struct pci_dev *dev)
+{
+	return dev->hdr_type == 1 || dev->is_virtfn || !dev->bus->parent ||
+	       (dev->class >> 8) == 0x0302;
+}
+
 struct find {
 	unsigned int n, want;
 	struct pci_dev *dev;
 	const char *holder;
-	bool below_root; /* only devices below a root port */
+	bool rare_only;
 };
 
 static int find_nth(void *arg, struct pci_dev *dev, unsigned int depth)
 {
 	struct find *f = arg;
 
-	if (f->below_root && !dev->bus->parent)
+	if (f->rare_only && !rare(dev))
 		return 0;
 	if (f->n++ != f->want)
 		return 0;
@@ -207,14 +233,17 @@ static int find_nth(void *arg, struct pci_dev *dev, unsigned int depth)
 
 /*
  * A random device of the machine as it stands, counted for @holder; NULL if
- * none.  @below_root leaves the root ports out: 6.1 keeps a released root
- * PE with no bus, which the audit reports as the kernel's fault.
+ * none.  One pick in three is among the rare objects.
  */
-static struct pci_dev *get_random_dev(struct worker *w, const char *holder, bool below_root)
+static struct pci_dev *get_random_dev(struct worker *w, const char *holder)
 {
-	struct find f = {.want = UINT32_MAX, .holder = holder, .below_root = below_root};
+	struct find f = {.want = UINT32_MAX, .holder = holder, .rare_only = !pick(w, 3)};
 
 	pci_walk_machine(w->sh->m, find_nth, &f);
+	if (!f.n && f.rare_only) {
+		f.rare_only = false;
+		pci_walk_machine(w->sh->m, find_nth, &f);
+	}
 	f.want = pick(w, f.n);
 	f.n = 0;
 	pci_walk_machine(w->sh->m, find_nth, &f);
@@ -251,7 +280,7 @@ static void op_take(struct worker *w)
 	int i = FREE_SLOT(w->held);
 
 	if (i >= 0)
-		w->held[i] = get_random_dev(w, w->h_take, false);
+		w->held[i] = get_random_dev(w, w->h_take);
 }
 
 static void op_drop(struct worker *w)
@@ -384,17 +413,6 @@ static void op_rescan(struct worker *w)
 	pci_dev_put(rp, w->h_tmp);
 }
 
-enum op {
-	OP_RESCAN,
-	OP_LOOKUP, OP_TAKE, OP_DROP, OP_HOT_REMOVE, OP_HOT_ADD, OP_BIND, OP_UNBIND, OP_ENABLE,
-	OP_EEH, OP_SRIOV, OP_DMA_MAP, OP_DMA_UNMAP, OP_NPU, OP_NR,
-};
-
-static const char *const op_names[OP_NR] = {
-	"rescan", "lookup", "take", "drop", "hot remove", "hot add", "driver bind", "driver unbind",
-	"enable", "eeh", "sriov", "dma map", "dma unmap", "npu getters",
-};
-
 /* --verbose: each operation and the device it picked. */
 static void trace(struct worker *w, enum op op, struct pci_dev *dev)
 {
@@ -406,6 +424,59 @@ static void trace(struct worker *w, enum op op, struct pci_dev *dev)
 	fprintf(sh->o->out, "torture: seed %" PRIu64 " step %lu: %s %s\n", w->seed, w->step,
 		op_names[op], dev ? pci_dev_peek_name(dev) : "");
 	pthread_mutex_unlock(&sh->lock);
+}
+
+/* An EEH error of a random kind (fences seldom) in @dev's PE; the event thread runs. */
+static void op_eeh(struct worker *w, struct pci_dev *dev)
+{
+	static const enum ioda_eeh_inject kinds[] = {
+		IODA_EEH_FREEZE, IODA_EEH_FREEZE, IODA_EEH_BAD_DMA, IODA_EEH_BAD_DMA,
+		IODA_EEH_MMIO_LOAD, IODA_EEH_DMA_LOAD, IODA_EEH_FENCE,
+	};
+	struct ioda_kernel *k = w->sh->k;
+
+	ioda_eeh_inject(k, dev, kinds[pick(w, sizeof(kinds) / sizeof(kinds[0]))]);
+	ioda_eeh_poll(k);
+	w->last_eeh = pci_dev_rid(dev) | (uint32_t)pci_dev_peek_domain_nr(dev) << 16;
+}
+
+/* The device the last EEH error hit, again: repeated freezes of one PE. */
+static struct pci_dev *get_last_eeh_dev(struct worker *w)
+{
+	if (w->last_eeh == UINT32_MAX)
+		return NULL;
+	return pci_get_domain_bus_and_slot(w->sh->m, (int)(w->last_eeh >> 16),
+					   (w->last_eeh >> 8) & 0xff, w->last_eeh & 0xff,
+					   w->h_tmp);
+}
+
+/* An operation on a device the worker holds, which may have been removed meanwhile. */
+static void op_on_held(struct worker *w)
+{
+	struct ioda_kernel *k = w->sh->k;
+	int i = used_slot(w, (void *const *)w->held, sizeof(w->held[0]));
+	struct pci_dev *dev;
+
+	if (i < 0)
+		return;
+	dev = w->held[i];
+	switch (pick(w, 5)) {
+	case 0:
+		ioda_driver_bind(k, dev, "torture", IODA_DRIVER_RECOVERS);
+		break;
+	case 1:
+		ioda_enable_device(k, dev);
+		break;
+	case 2:
+		op_eeh(w, dev);
+		break;
+	case 3:
+		op_dma_map(w, dev);
+		break;
+	default:
+		ioda_hot_remove(k, dev);
+		break;
+	}
 }
 
 static void run_op(struct worker *w, enum op op)
@@ -429,10 +500,16 @@ static void run_op(struct worker *w, enum op op)
 	case OP_RESCAN:
 		trace(w, op, NULL);
 		return op_rescan(w);
+	case OP_ON_HELD:
+		trace(w, op, NULL);
+		return op_on_held(w);
+	case OP_EEH_AGAIN:
+		dev = get_last_eeh_dev(w);
+		break;
 	default:
+		dev = get_random_dev(w, w->h_tmp);
 		break;
 	}
-	dev = get_random_dev(w, w->h_tmp, op == OP_HOT_REMOVE || op == OP_EEH);
 	if (!dev)
 		return;
 	trace(w, op, dev);
@@ -450,18 +527,28 @@ static void run_op(struct worker *w, enum op op)
 		ioda_enable_device(k, dev);
 		break;
 	case OP_EEH:
-		ioda_eeh_inject(k, dev, pick(w, 4) ? IODA_EEH_FREEZE : IODA_EEH_BAD_DMA);
-		ioda_eeh_poll(k);
+	case OP_EEH_AGAIN:
+		op_eeh(w, dev);
+		break;
+	case OP_EEH_RECOVER:
+		if (dev->pe_number != IODA_INVALID_PE)
+			ioda_eeh_force_recover(k, pci_dev_peek_domain_nr(dev), dev->pe_number);
 		break;
 	case OP_SRIOV:
 		if (dev->sriov.total_vfs && ioda_sriov_enable(k, dev, 1 + pick(w, 4)) == -EBUSY)
 			ioda_sriov_disable(k, dev);
+		break;
+	case OP_SRIOV_DISABLE:
+		ioda_sriov_disable(k, dev);
 		break;
 	case OP_DMA_MAP:
 		op_dma_map(w, dev);
 		break;
 	case OP_NPU:
 		op_npu(w, dev);
+		break;
+	case OP_DUMP:
+		ioda_dump_pe_state(k, pci_dev_peek_domain_nr(dev));
 		break;
 	default: /* OP_LOOKUP: the get and put are the operation */
 		break;
@@ -516,8 +603,9 @@ static void *worker_main(void *arg)
 	static const unsigned char weights[OP_NR] = {
 		[OP_RESCAN] = 2, [OP_LOOKUP] = 3, [OP_TAKE] = 3, [OP_DROP] = 3, [OP_HOT_REMOVE] = 2,
 		[OP_HOT_ADD] = 3, [OP_BIND] = 2, [OP_UNBIND] = 2, [OP_ENABLE] = 1,
-		[OP_EEH] = 2, [OP_SRIOV] = 2, [OP_DMA_MAP] = 3, [OP_DMA_UNMAP] = 3,
-		[OP_NPU] = 2,
+		[OP_EEH] = 2, [OP_EEH_AGAIN] = 1, [OP_EEH_RECOVER] = 1, [OP_SRIOV] = 2,
+		[OP_SRIOV_DISABLE] = 1, [OP_DMA_MAP] = 3, [OP_DMA_UNMAP] = 3, [OP_NPU] = 2,
+		[OP_ON_HELD] = 2, [OP_DUMP] = 1,
 	};
 	unsigned int total = 0;
 
@@ -533,6 +621,7 @@ static void *worker_main(void *arg)
 			op++;
 		}
 		run_op(w, op);
+		w->count[op]++;
 		if (atomic_load(&sh->reports) != before)
 			fail(w, op_names[op], "the tracker reported (above)");
 		if (sh->o->audit_every && w->step % sh->o->audit_every == 0)
@@ -606,7 +695,7 @@ long ioda_torture_run(const struct ioda_torture_opts *o, struct ioda_error *err)
 		goto out;
 	pthread_barrier_init(&sh.barrier, NULL, threads);
 	for (unsigned int i = 0; i < threads; i++) {
-		w[i] = (struct worker){.sh = &sh, .id = i, .ops = per};
+		w[i] = (struct worker){.sh = &sh, .id = i, .ops = per, .last_eeh = UINT32_MAX};
 		w[i].seed = threads == 1 ? o->seed : o->seed * 1000 + i;
 		w[i].rng = stream(w[i].seed);
 		snprintf(w[i].h_take, sizeof(w[i].h_take), "torture t%u take", i);
@@ -635,6 +724,15 @@ long ioda_torture_run(const struct ioda_torture_opts *o, struct ioda_error *err)
 		fail(&w[0], "teardown", "references left (above)");
 	if (ioda_mem_live_bytes(sh.ctx))
 		fail(&w[0], "teardown", "memory left live");
+	fprintf(o->out, "torture: by operation:");
+	for (unsigned int op = 0; op < OP_NR; op++) {
+		unsigned long n = 0;
+
+		for (unsigned int i = 0; i < threads; i++)
+			n += w[i].count[op];
+		fprintf(o->out, "%s %s %lu", op ? "," : "", op_names[op], n);
+	}
+	fprintf(o->out, "\n");
 	fprintf(o->out, "torture: %lu ops, %lu failures\n", per * threads, sh.failures);
 	rc = (long)sh.failures;
 out:

@@ -113,6 +113,25 @@ static void audit_ref(struct audit *a, struct ioda_ref *ref)
 
 /* ---- devices ---------------------------------------------------------------------- */
 
+/*
+ * Before 5.8 a device below a PCI-PCI bridge under a PCIe-to-PCI bridge
+ * keeps the bus PE made for its bus first, while the bus-all PE made next
+ * above takes its RIDs (pnv_ioda_setup_same_PE() skips devices with a PE):
+ * the kernel's own split, not a fault.
+ */
+static bool taken_over_by_all_pe(const struct ioda_phb *phb, const struct pci_dev *dev,
+				 unsigned int own, unsigned int routed)
+{
+	const struct ioda_pe *pe = &phb->pe_array[own], *all;
+
+	if (phb->kernel->profile.pe_at_device_add || routed >= phb->total_pe_num)
+		return false;
+	all = &phb->pe_array[routed];
+	return (pe->flags & IODA_PE_BUS) && pe->pbus == dev->bus &&
+	       (all->flags & IODA_PE_BUS_ALL) && all->pbus &&
+	       dev->bus->number > all->pbus->number && dev->bus->number <= all->pbus->busn_end;
+}
+
 static void audit_dev(struct phb_audit *p, struct pci_dev *dev)
 {
 	struct ioda_phb *phb = p->phb;
@@ -131,14 +150,14 @@ static void audit_dev(struct phb_audit *p, struct pci_dev *dev)
 	pe = &phb->pe_array[n];
 	p->members[n]++;
 	rtt = ioda_hw_rtt_lookup(p->hw, rid);
-	if (rtt != n)
+	if (rtt != n && !taken_over_by_all_pe(phb, dev, n, rtt))
 		report(p->a, "PHB %04x RID %04x (%s) maps to PE#%x in the RTT, its PE is %x", domain,
 		       rid, name, rtt, n);
 	rmap = phb->pe_rmap[rid];
 	if (rmap == IODA_INVALID_PE)
 		report(p->a, "PHB %04x RID %04x (%s) has no PE in the kernel's reverse map, "
 		       "its PE is %x", domain, rid, name, n);
-	else if (rmap != n)
+	else if (rmap != n && !taken_over_by_all_pe(phb, dev, n, rmap))
 		report(p->a, "PHB %04x RID %04x (%s) maps to PE#%x in the kernel's reverse map, "
 		       "its PE is %x", domain, rid, name, rmap, n);
 	if (dev->iommu_group >= 0 && dev->iommu_group != pe->group)
@@ -330,6 +349,16 @@ static void audit_pe(struct phb_audit *p, unsigned int n)
 	if (!pe_allocated(phb, n))
 		return;
 	pe_label(pe, label, sizeof(label));
+	/*
+	 * Without a release_device, an NPU PE counts its links' pci_dns, which
+	 * outlive the pci_devs: the RIDs it was given at boot, never taken back
+	 * (the counted rule takes a link out when it is removed).
+	 */
+	if (phb->type == IODA_PNV_PHB_NPU_NVLINK && phb->kernel->refcount != IODA_REFS_COUNTED) {
+		p->members[n] = 0;
+		for (unsigned int rid = 0; rid < IODA_RTT_ENTRIES; rid++)
+			p->members[n] += phb->pe_rmap[rid] == n;
+	}
 	if ((unsigned int)pe->device_count != p->members[n])
 		report(p->a, "PHB %04x PE#%x (%s) has device count %d, %u live device%s",
 		       domain, n, label, pe->device_count, p->members[n],

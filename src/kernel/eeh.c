@@ -43,7 +43,14 @@ int ioda_driver_bind(struct ioda_kernel *k, struct pci_dev *dev, const char *nam
 		     enum ioda_driver_kind kind)
 {
 	int rc = -EBUSY;
+	bool removed;
 
+	/* device_del() took it off the driver core: nothing binds to it again. */
+	pthread_rwlock_rdlock(&k->m->lock);
+	removed = dev->removed;
+	pthread_rwlock_unlock(&k->m->lock);
+	if (removed)
+		return -ENODEV;
 	pthread_mutex_lock(&k->lock);
 	if (!dev->driver[0]) {
 		snprintf(dev->driver, sizeof(dev->driver), "%s", name);
@@ -72,6 +79,9 @@ static int enable_device(struct ioda_kernel *k, struct pci_dev *dev)
 	struct ioda_phb *phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(dev));
 	int rc;
 
+	/* A removed device has no driver to enable it, nor a PE to get (ENODEV). */
+	if (dev->removed)
+		return -ENODEV;
 	if (phb && phb->type == IODA_PNV_PHB_NPU_OCAPI) {
 		pthread_mutex_lock(&k->lock);
 		rc = ioda_ocapi_enable_device(phb, dev);
@@ -162,6 +172,23 @@ static uint64_t mmio_addr(const struct pci_dev *dev)
 			return dev->resource[i].start;
 	return 0;
 }
+/* pnv_ioda_freeze_pe(): a compound PE freezes whole, the master then each slave. */
+static int64_t freeze_pe(struct ioda_kernel *k, struct ioda_phb *phb, struct ioda_pe *pe)
+{
+	struct ioda_pe *slave;
+	int64_t rc;
+
+	if ((pe->flags & IODA_PE_SLAVE) && pe->master)
+		pe = pe->master;
+	rc = opal_pci_eeh_freeze_set(k->opal, phb->opal_id, pe->pe_number,
+				     OPAL_EEH_ACTION_SET_FREEZE_ALL);
+	if (rc == OPAL_SUCCESS && (pe->flags & IODA_PE_MASTER))
+		ioda_list_for_each_entry(slave, &pe->slaves, list)
+			opal_pci_eeh_freeze_set(k->opal, phb->opal_id, slave->pe_number,
+						OPAL_EEH_ACTION_SET_FREEZE_ALL);
+	return rc;
+}
+
 
 static int inject(struct ioda_kernel *k, struct ioda_phb *phb, struct ioda_pe *pe,
 		  struct pci_dev *dev, enum ioda_eeh_inject kind)
@@ -179,9 +206,7 @@ static int inject(struct ioda_kernel *k, struct ioda_phb *phb, struct ioda_pe *p
 		ioda_hw_fence(hw);
 		return 0;
 	case IODA_EEH_FREEZE:
-		rc = opal_pci_eeh_freeze_set(k->opal, phb->opal_id, pe->pe_number,
-					     OPAL_EEH_ACTION_SET_FREEZE_ALL);
-		return rc == OPAL_SUCCESS ? 0 : -EIO;
+		return freeze_pe(k, phb, pe) == OPAL_SUCCESS ? 0 : -EIO;
 	case IODA_EEH_BAD_DMA:
 		/* Past the end of the default window: no TVE maps it. */
 		ioda_hw_dma(hw, dev ? pci_dev_rid(dev) : pe->rid, 0x0800000000000000ull - 0x1000,
@@ -408,19 +433,6 @@ static void unfreeze_pe(struct ioda_kernel *k, struct ioda_phb *phb, unsigned in
 						  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
 }
 
-/* pnv_ioda_freeze_pe(): a compound PE freezes whole, the master then each slave. */
-static void freeze_pe(struct ioda_kernel *k, struct ioda_phb *phb, struct ioda_pe *pe)
-{
-	struct ioda_pe *slave;
-
-	opal_pci_eeh_freeze_set(k->opal, phb->opal_id, pe->pe_number,
-				OPAL_EEH_ACTION_SET_FREEZE_ALL);
-	if (pe->flags & IODA_PE_MASTER)
-		ioda_list_for_each_entry(slave, &pe->slaves, list)
-			opal_pci_eeh_freeze_set(k->opal, phb->opal_id, slave->pe_number,
-						OPAL_EEH_ACTION_SET_FREEZE_ALL);
-}
-
 /* eeh_clear_pe_frozen_state(): the whole subtree thawed. */
 static void thaw_subtree(struct ioda_kernel *k, struct ioda_phb *phb, const struct subtree *t)
 {
@@ -638,6 +650,20 @@ static bool pe_allocated(const struct ioda_phb *phb, unsigned int n)
 	       (phb->pe_alloc[n / (8 * sizeof(long))] & (1ul << (n % (8 * sizeof(long)))));
 }
 
+/*
+ * Whether the EEH core has PEs by number on @phb.  Since 5.8 a device is
+ * probed for EEH when added (pnv_eeh_probe reads pe_rmap for its PE
+ * address), and an NVLink PHB's PEs come later, from the fixup pass
+ * (pnv_pci_ioda_setup_nvlink): its links share one EEH PE of no number, so
+ * a frozen NPU PE is "non-existing" to pnv_eeh_get_pe(), cleared and not
+ * recovered, and eeh_force_recover finds no PE.  Before 5.8 the probe came
+ * after the fixup.
+ */
+static bool eeh_knows(const struct ioda_phb *phb)
+{
+	return phb->type != IODA_PNV_PHB_NPU_NVLINK || !phb->kernel->profile.pe_at_device_add;
+}
+
 /* One event of one PHB; false when it has none left. */
 static bool next_error(struct ioda_kernel *k, struct ioda_phb *phb)
 {
@@ -665,7 +691,8 @@ static bool next_error(struct ioda_kernel *k, struct ioda_phb *phb)
 	pe = &phb->pe_array[frozen < phb->total_pe_num ? frozen : 0];
 	if (pe->flags & IODA_PE_SLAVE)
 		pe = pe->master;
-	if (!pe_allocated(phb, (unsigned int)frozen) || !(pe->flags & ~IODA_PE_SLAVE)) {
+	if (!pe_allocated(phb, (unsigned int)frozen) || !(pe->flags & ~IODA_PE_SLAVE) ||
+	    !eeh_knows(phb)) {
 		ioda_printf(k, IODA_LOG_INFO, "EEH: Clear non-existing PHB#%x-PE#%llx",
 			    phb->domain->number, (unsigned long long)frozen);
 		ioda_printf(k, IODA_LOG_INFO, "EEH: PHB location: N/A");
@@ -713,7 +740,7 @@ int ioda_eeh_force_recover(struct ioda_kernel *k, int domain, unsigned int n)
 	struct ioda_phb *phb = ioda_kernel_peek_phb(k, domain);
 
 	ioda_lock_rescan_remove(k);
-	if (!phb || !pe_allocated(phb, n)) {
+	if (!phb || !pe_allocated(phb, n) || !eeh_knows(phb)) {
 		ioda_unlock_rescan_remove(k);
 		return -ENODEV;
 	}

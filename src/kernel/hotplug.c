@@ -195,6 +195,33 @@ static void setup_old_flow(struct ioda_phb *phb, struct pci_bus *bus, struct pci
 		ioda_group_add_dev(k, &phb->pe_array[n], dev);
 }
 
+/*
+ * An NVLink link added again: the NPU PHB's ops have no dma_dev_setup and
+ * its PEs are made only at boot (pnv_pci_ioda_setup_nvlink, from the fixup
+ * pass).  The link's pci_dn outlived it with its PE number, and its RID
+ * still routes there (no release_device deconfigured it): it is back in
+ * that PE, uncounted and in no iommu group.  Under the counted rule the
+ * link left its PE when removed, and its pci_dn's number with it: no PE.
+ * The number is the pci_dn's, one per link: an old instance still held
+ * (pinned by v5.5/v5.6) gives it up to the new one.
+ */
+static void npu_readd(struct ioda_phb *phb, struct pci_dev *dev)
+{
+	struct ioda_machine *m = phb->kernel->m;
+	unsigned int n = phb->pe_rmap[pci_dev_rid(dev)];
+	struct pci_dev *old;
+
+	if (phb->kernel->refcount == IODA_REFS_COUNTED || n >= phb->total_pe_num ||
+	    !(phb->pe_array[n].flags & IODA_PE_DEV))
+		return;
+	dev->pe_number = n;
+	pthread_mutex_lock(&m->removed_lock);
+	ioda_list_for_each_entry(old, &m->removed, all_node)
+		if (old->bus->domain == dev->bus->domain && pci_dev_rid(old) == pci_dev_rid(dev))
+			old->pe_number = IODA_INVALID_PE;
+	pthread_mutex_unlock(&m->removed_lock);
+}
+
 static int hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda_topo_node *node,
 		   struct pci_dev **out, const char *holder, struct ioda_error *err)
 {
@@ -207,6 +234,18 @@ static int hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda
 		return -ENODEV;
 	}
 	ioda_machine_write_lock(k->m);
+	for (const struct ioda_topo_node *n = node; n; n = n->next) {
+		const struct pci_dev *pf = ioda_sriov_rid_owner(k, bus, n->devfn);
+
+		if (pf) {
+			ioda_machine_unlock(k->m);
+			ioda_error_set(err, "%04x:%02x:%02x.%d is a VF's RID of %s, whose VFs are "
+				       "enabled: a rescan finds no function there",
+				       bus->domain->number, bus->number, PCI_SLOT(n->devfn),
+				       PCI_FUNC(n->devfn), pci_dev_peek_name(pf));
+			return -EBUSY;
+		}
+	}
 	rc = pci_hot_add_locked(k->m, bus, node, &dev, "ioda_hot_add", err);
 	if (!rc) {
 		pthread_mutex_lock(&k->lock);
@@ -215,6 +254,8 @@ static int hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda
 			 * No dma_dev_setup: the PE comes at enable since 5.6;
 			 * before, only the boot-time pass made them.
 			 */
+		} else if (phb->type == IODA_PNV_PHB_NPU_NVLINK) {
+			npu_readd(phb, dev);
 		} else if (k->profile.pe_at_device_add) {
 			ioda_dma_dev_setup(phb, dev);
 			if (dev->subordinate)

@@ -447,11 +447,25 @@ void ioda_bus_add_devices(struct ioda_phb *phb, struct pci_bus *bus)
 
 /* ---- the < 5.8 flow: PEs at bridge set-up -------------------------------------------- */
 
-/* pnv_ioda_setup_same_PE(): the bus's devices (all below, for bus-all) join. */
-static void setup_same_pe(struct ioda_pe *pe, struct pci_dev *dev, void *arg)
+/*
+ * pnv_ioda_setup_same_PE(): the bus's devices (all below, for bus-all)
+ * join, but a device already in a PE keeps it, with all below it: a bus
+ * below a PCI-PCI bridge under a PCIe-to-PCI bridge got its own PE first
+ * (the bridge pass runs bottom up), and the bus-all PE made next for the
+ * buses above takes over its RIDs in the RTT while its devices stay.
+ */
+static void setup_same_pe(struct ioda_pe *pe, struct pci_bus *bus)
 {
-	dev->pe_number = pe->pe_number;
-	pe->device_count++;
+	struct pci_dev *dev;
+
+	ioda_list_for_each_entry(dev, &bus->devices, bus_node) {
+		if (dev->pe_number != IODA_INVALID_PE)
+			continue;
+		pe->device_count++;
+		dev->pe_number = pe->pe_number;
+		if ((pe->flags & IODA_PE_BUS_ALL) && dev->subordinate)
+			setup_same_pe(pe, dev->subordinate);
+	}
 }
 
 static struct ioda_pe *setup_bus_pe_old(struct ioda_phb *phb, struct pci_bus *bus, bool all)
@@ -459,7 +473,7 @@ static struct ioda_pe *setup_bus_pe_old(struct ioda_phb *phb, struct pci_bus *bu
 	struct ioda_pe *pe = ioda_setup_bus_pe(phb, bus, all);
 
 	if (pe)
-		ioda_pe_for_each_dev(pe, setup_same_pe, NULL);
+		setup_same_pe(pe, bus);
 	return pe;
 }
 

@@ -67,6 +67,9 @@ void ioda_iov_plan(const struct ioda_kernel *k, const struct ioda_phb *phb,
  * and comes back; its PE, the PF and the other VFs stay.
  */
 void ioda_sriov_remove_vf(struct ioda_kernel *k, struct ioda_pe *pe);
+/* The enabled PF one of whose VFs has @devfn on @bus; NULL if none.  Machine lock held. */
+const struct pci_dev *ioda_sriov_rid_owner(struct ioda_kernel *k, const struct pci_bus *bus,
+					   uint8_t devfn);
 int ioda_sriov_readd_vf(struct ioda_kernel *k, struct ioda_pe *pe);
 /* SR-IOV disabled on every PF at or below @top, or on or below @bus (@top NULL). */
 void ioda_sriov_disable_below(struct ioda_kernel *k, const struct pci_dev *top,

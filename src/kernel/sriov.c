@@ -205,6 +205,27 @@ static unsigned int vf_rid(const struct pci_dev *pf, unsigned int i)
 }
 
 /* pnv_ioda_setup_vf_PE(): a VF PE per VF, configured, with its DMA. */
+/*
+ * Whether the RID of a function about to be added on @bus is a VF's of an
+ * enabled PF: a rescan never finds a function there (VFs answer only as
+ * VFs, made by sriov_enable), so nothing can be added at it.
+ */
+const struct pci_dev *ioda_sriov_rid_owner(struct ioda_kernel *k, const struct pci_bus *bus,
+					   uint8_t devfn)
+{
+	unsigned int rid = (unsigned int)bus->number << 8 | devfn;
+	struct pci_dev *pf;
+
+	ioda_list_for_each_entry(pf, &k->m->devices, all_node) {
+		if (pf->bus->domain != bus->domain || !pf->num_vfs)
+			continue;
+		for (unsigned int i = 0; i < pf->num_vfs; i++)
+			if (vf_rid(pf, i) == rid)
+				return pf;
+	}
+	return NULL;
+}
+
 static void setup_vf_pes(struct ioda_phb *phb, struct pci_dev *pf, struct iov_state *st,
 			 unsigned int nvfs)
 {
