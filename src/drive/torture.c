@@ -401,14 +401,18 @@ static void op_rescan(struct worker *w)
 		return;
 	for (const struct ioda_topo_node *n = phb->devices->children; n; n = n->next) {
 		struct ioda_topo_node one = *n;
-		bool missing;
+		struct pci_bus *bus = NULL;
 
+		/* The root port may go meanwhile (EEH on another thread): hold its bus. */
 		pthread_rwlock_rdlock(&w->sh->m->lock);
-		missing = rp->subordinate && !has_devfn(rp->subordinate, n->devfn);
+		if (rp->subordinate && !has_devfn(rp->subordinate, n->devfn))
+			bus = pci_bus_get(rp->subordinate, w->h_tmp);
 		pthread_rwlock_unlock(&w->sh->m->lock);
 		one.next = NULL; /* this function and what is below it */
-		if (missing)
-			ioda_hot_add(w->sh->k, rp->subordinate, &one, NULL, NULL, &err);
+		if (bus) {
+			ioda_hot_add(w->sh->k, bus, &one, NULL, NULL, &err);
+			pci_bus_put(bus, w->h_tmp);
+		}
 	}
 	pci_dev_put(rp, w->h_tmp);
 }

@@ -743,6 +743,8 @@ int ioda_dump_pe_state(struct ioda_kernel *k, int domain)
 
 	if (!phb)
 		return -ENOENT;
+	/* The PE state holds still under the rescan lock, as for every other reader. */
+	ioda_lock_rescan_remove(k);
 	for (unsigned int n = 0; n < phb->total_pe_num; n++) {
 		struct ioda_pe *pe = &phb->pe_array[n];
 		struct ioda_event ev = { .kind = IODA_EV_PE_DUMP, .level = IODA_LOG_WARNING };
@@ -756,5 +758,6 @@ int ioda_dump_pe_state(struct ioda_kernel *k, int domain)
 		pe->phb = phb;
 		ioda_emit_pe(pe, &ev);
 	}
+	ioda_unlock_rescan_remove(k);
 	return 0;
 }
