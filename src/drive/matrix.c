@@ -263,7 +263,7 @@ static int find_objects(struct matrix *mx, struct ioda_error *err)
 	struct ioda_machine *m = ioda_machine_new(mx->ctx);
 	struct object *phb = &mx->obj[IODA_MX_PHB];
 	const struct pci_dev *rp, *pf;
-	struct finder f = { NULL };
+	struct finder f = {0};
 	int rc;
 
 	if (!m)
