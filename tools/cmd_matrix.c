@@ -29,7 +29,6 @@ static const char matrix_usage[] =
 
 static void print_result(const struct ioda_matrix_opts *o, const struct ioda_matrix_result *r)
 {
-	static const char *const rules[] = { "counted", "v5.5", "v5.6" };
 
 	printf("matrix: objects:");
 	for (unsigned int k = 0; k < IODA_MX_KINDS; k++)
@@ -46,7 +45,7 @@ static void print_result(const struct ioda_matrix_opts *o, const struct ioda_mat
 		       r->kernel_leaks);
 	printf("matrix: %s, kernel %s, refcount %s%s: %lu scenarios, %lu steps (%lu refused by "
 	       "the kernel), %lu failed\n", o->machine ? o->machine : "the example",
-	       o->kernel ? o->kernel : "newest", rules[o->refcount], o->pairs ? ", pairs" : "",
+	       o->kernel ? o->kernel : "newest", ioda_refcount_rule_name(o->refcount), o->pairs ? ", pairs" : "",
 	       r->scenarios, r->steps, r->refused, r->failed);
 }
 

@@ -269,6 +269,8 @@ enum ioda_refcount_rule {
 
 /* "counted", "v5.5", "v5.6"; -1 when unknown. */
 int ioda_refcount_rule_parse(const char *s);
+/* The word ioda_refcount_rule_parse() takes for @rule. */
+const char *ioda_refcount_rule_name(enum ioda_refcount_rule rule);
 
 /* How the kernel was booted. */
 struct ioda_boot_opts {

@@ -414,23 +414,14 @@ static void subtree_of(struct ioda_phb *phb, struct ioda_pe *root, struct subtre
 			t->map[n / (8 * sizeof(long))] |= 1ul << (n % (8 * sizeof(long)));
 }
 
-/*
- * pnv_ioda_unfreeze_pe(): a compound PE thaws whole, the master then each
- * slave, whichever of them is named (the hardware froze them together
- * through the master's PELT-V).
- */
-static void unfreeze_pe(struct ioda_kernel *k, struct ioda_phb *phb, unsigned int n)
+/* A compound PE thaws whole, whichever of its PEs is named (pnv_ioda_unfreeze_pe()). */
+static void unfreeze_pe(struct ioda_phb *phb, unsigned int n)
 {
-	struct ioda_pe *pe = &phb->pe_array[n], *slave;
+	const struct ioda_pe *pe = &phb->pe_array[n];
 
 	if ((pe->flags & IODA_PE_SLAVE) && pe->master)
-		pe = pe->master;
-	opal_pci_eeh_freeze_clear(k->opal, phb->opal_id, pe->pe_number,
-				  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
-	if (pe->flags & IODA_PE_MASTER)
-		ioda_list_for_each_entry(slave, &pe->slaves, list)
-			opal_pci_eeh_freeze_clear(k->opal, phb->opal_id, slave->pe_number,
-						  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
+		n = pe->master->pe_number;
+	ioda_pe_unfreeze(phb, n);
 }
 
 /* eeh_clear_pe_frozen_state(): the whole subtree thawed. */
@@ -438,7 +429,7 @@ static void thaw_subtree(struct ioda_kernel *k, struct ioda_phb *phb, const stru
 {
 	for (unsigned int n = 0; n < phb->total_pe_num && n < 512; n++)
 		if (t->map[n / (8 * sizeof(long))] & (1ul << (n % (8 * sizeof(long)))))
-			unfreeze_pe(k, phb, n);
+			unfreeze_pe(phb, n);
 }
 
 /* pci_hp_remove_devices(bus): last device first; a PF's VFs go with it. */

@@ -80,6 +80,8 @@ void ioda_deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe);
 
 /* pnv_ioda_release_pe() */
 void ioda_release_pe(struct ioda_pe *pe);
+/* PE @n thawed, with its slaves when it is a master (pnv_ioda_unfreeze_pe()). */
+void ioda_pe_unfreeze(struct ioda_phb *phb, unsigned int n);
 
 /* ---- DMA (dma.c) ---- */
 extern const struct ioda_table_group_ops ioda2_table_ops;

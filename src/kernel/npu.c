@@ -29,15 +29,24 @@
 #define PIN_V55_JOIN "npu join (v5.5, never put)"
 #define PIN_V56 "nvlink pin (v5.6, never put)"
 
+static const char *const rule_names[] = {
+	[IODA_REFS_COUNTED] = "counted",
+	[IODA_REFS_V5_5] = "v5.5",
+	[IODA_REFS_V5_6] = "v5.6",
+};
+
 int ioda_refcount_rule_parse(const char *s)
 {
-	if (!strcmp(s, "counted"))
-		return IODA_REFS_COUNTED;
-	if (!strcmp(s, "v5.5"))
-		return IODA_REFS_V5_5;
-	if (!strcmp(s, "v5.6"))
-		return IODA_REFS_V5_6;
+	for (unsigned int i = 0; i < sizeof(rule_names) / sizeof(rule_names[0]); i++)
+		if (!strcmp(s, rule_names[i]))
+			return (int)i;
 	return -1;
+}
+
+const char *ioda_refcount_rule_name(enum ioda_refcount_rule rule)
+{
+	return (unsigned int)rule < sizeof(rule_names) / sizeof(rule_names[0]) ? rule_names[rule]
+									       : "?";
 }
 
 static bool is_gpu(const struct pci_dev *d)

@@ -221,20 +221,31 @@ static int set_one_peltv(struct ioda_phb *phb, struct ioda_pe *parent, struct io
 	return 0;
 }
 
-/* pnv_ioda_set_peltv(pe, true): self, slaves, then every ancestor with a PE. */
-static int set_peltv(struct ioda_phb *phb, struct ioda_pe *pe)
+/*
+ * pnv_ioda_unfreeze_pe() (and pnv_ioda_set_peltv()'s thaw): PE @n, then,
+ * for a master, each slave.  By number: a PE freed since keeps none.
+ */
+void ioda_pe_unfreeze(struct ioda_phb *phb, unsigned int n)
 {
 	struct ioda_opal *opal = phb->kernel->opal;
-	const struct pci_dev *up = NULL;
-	struct ioda_pe *slave;
-	int ret;
+	const struct ioda_pe *pe = &phb->pe_array[n];
+	const struct ioda_pe *slave;
 
-	opal_pci_eeh_freeze_clear(opal, phb->opal_id, pe->pe_number,
-				  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
+	opal_pci_eeh_freeze_clear(opal, phb->opal_id, n, OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
 	if (pe->flags & IODA_PE_MASTER)
 		ioda_list_for_each_entry(slave, &pe->slaves, list)
 			opal_pci_eeh_freeze_clear(opal, phb->opal_id, slave->pe_number,
 						  OPAL_EEH_ACTION_CLEAR_FREEZE_ALL);
+}
+
+/* pnv_ioda_set_peltv(pe, true): self, slaves, then every ancestor with a PE. */
+static int set_peltv(struct ioda_phb *phb, struct ioda_pe *pe)
+{
+	const struct pci_dev *up = NULL;
+	struct ioda_pe *slave;
+	int ret;
+
+	ioda_pe_unfreeze(phb, pe->pe_number);
 	ret = set_one_peltv(phb, pe, pe);
 	if (ret)
 		return ret;
