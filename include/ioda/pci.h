@@ -190,6 +190,12 @@ struct pci_dev {
 	bool is_virtfn;
 	uint16_t num_vfs;
 	void *iov_data; /* the policy's (the kernel's archdata.iov_data) */
+	/*
+	 * Bytes the policy moved each VF BAR from where the scan put it (the
+	 * kernel's IOV resource shift while VFs are on); SR-IOV off puts it
+	 * back, so a rescan finds it at start minus this.
+	 */
+	int64_t vf_bar_moved[PCI_STD_NUM_BARS];
 	/* Device-tree links: an NVLink's GPU (ibm,gpu), a GPU's links (ibm,npu). */
 	uint32_t phandle, gpu_phandle;
 	uint32_t npu_phandle[8];

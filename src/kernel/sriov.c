@@ -192,6 +192,7 @@ static int resource_shift(struct ioda_kernel *k, struct pci_dev *pf, struct iov_
 				    "pci %s: VF BAR%u: %s shifted to %s (%sabling %u VFs shifted by %d)",
 				    pci_dev_peek_name(pf), i, from, to, offset > 0 ? "En" : "Dis", nvfs,
 				    offset);
+			pf->vf_bar_moved[i] += (int64_t)(start - vf->start);
 			vf->start = start;
 		}
 	}

@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The reverse of the scan: the machine as it stands, described (ioda tree --topo). */
+/*
+ * The reverse of the scan: the machine as it stands, described (ioda tree
+ * --topo), as a rescan would find it again.  VFs are left out: they are no
+ * function of the bus a rescan probes but the PF driver's, added by
+ * pci_iov_add_virtfn() and gone with SR-IOV disabled, which the PF found
+ * again comes up with.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +32,8 @@ int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
 	node->pcie_type = dev->pcie_type;
 	memcpy(node->resource, dev->resource, sizeof(node->resource));
 	node->sriov = dev->sriov;
+	for (unsigned int i = 0; i < PCI_STD_NUM_BARS; i++)
+		node->sriov.vf_bar[i].start -= (uint64_t)dev->vf_bar_moved[i];
 	snprintf(node->label, sizeof(node->label), "%s", dev->label);
 	node->secondary = node->subordinate = -1;
 	if (dev->subordinate) {
@@ -33,6 +41,8 @@ int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
 		node->subordinate = dev->subordinate->busn_end;
 		tail = &node->children;
 		ioda_list_for_each_entry(child, &dev->subordinate->devices, bus_node) {
+			if (child->is_virtfn)
+				continue;
 			rc = pci_describe_subtree(ctx, child, tail);
 			if (rc) {
 				ioda_topo_node_free(ctx, node);
@@ -79,6 +89,8 @@ static int describe_domain(struct ioda_ctx *ctx, const struct pci_domain *d,
 	phb->fw = d->fw;
 	tail = &phb->devices;
 	ioda_list_for_each_entry(dev, &d->root_bus->devices, bus_node) {
+		if (dev->is_virtfn)
+			continue;
 		rc = pci_describe_subtree(ctx, dev, tail);
 		if (rc)
 			return rc;

@@ -163,6 +163,47 @@ static void removing_the_pf_disables_its_vfs(void **state)
 	shutdown(&b);
 }
 
+/*
+ * A root port removed with VFs on and found again by a rescan: the rescan
+ * probes functions, and a VF is none (pci_iov_add_virtfn() made it), so
+ * the PF comes back with SR-IOV off (its IOV BAR where the shift of
+ * pnv_pci_vf_resource_shift() found it, so VFs enable again), its sibling
+ * with it, and nothing at the VFs' RIDs.  (The torture found the removed
+ * port's description carrying its VFs as plain functions: M64 PEs reserved
+ * for their BARs stayed allocated with no kind.)
+ */
+static void rescan_finds_the_pf_not_its_vfs(void **state)
+{
+	struct booted b;
+	struct ioda_topo_node *nodes;
+	struct ioda_error err;
+	struct pci_dev *rp, *pf, *sibling;
+	struct pci_bus *root;
+
+	boot(&b, shared_mode, "6.1", NULL);
+	assert_int_equal(ioda_sriov_enable(b.k, pf_of(&b), 4), 0);
+	rp = pci_get_domain_bus_and_slot(b.m, 0, 0, 0, "test");
+	root = pci_dev_get_bus(rp, "test");
+	assert_int_equal(pci_describe_dev(b.m, rp, &nodes), 0);
+	assert_int_equal(ioda_hot_remove(b.k, rp), 0);
+	pci_dev_put(rp, "test");
+	assert_int_equal(ioda_hot_add(b.k, root, nodes, NULL, NULL, &err), 0);
+	ioda_topo_nodes_free(b.ctx, nodes);
+	pci_bus_put(root, "test");
+	pf = pf_of(&b);
+	assert_int_equal(pf->num_vfs, 0);
+	for (unsigned int fn = 2; fn < 6; fn++)
+		assert_null(pci_get_domain_bus_and_slot(b.m, 0, 1, fn, "test"));
+	sibling = pci_get_domain_bus_and_slot(b.m, 0, 1, 1, "test");
+	assert_non_null(sibling);
+	pci_dev_put(sibling, "test");
+	assert_int_equal(ioda_audit(b.k, NULL, NULL), 0);
+	/* And it still enables. */
+	assert_int_equal(ioda_sriov_enable(b.k, pf, 4), 0);
+	assert_int_equal(ioda_audit(b.k, NULL, NULL), 0);
+	shutdown(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +212,7 @@ int main(void)
 		cmocka_unit_test(big_vf_bars_get_single_pe_m64_bars),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(removing_the_pf_disables_its_vfs),
+		cmocka_unit_test(rescan_finds_the_pf_not_its_vfs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
