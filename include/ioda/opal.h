@@ -229,6 +229,15 @@ int ioda_opal_add_phb(struct ioda_opal *opal, uint64_t phb_id,
 struct ioda_phb_hw *ioda_opal_phb(struct ioda_opal *opal, uint64_t phb_id);
 /* The machine's system memory (borrowed). */
 struct ioda_sysmem *ioda_opal_sysmem(struct ioda_opal *opal);
+/*
+ * A firmware that fails: the next @n calls of @token (on any PHB) return
+ * OPAL_HARDWARE with nothing changed, as a call failing by injection does;
+ * @n == 0 disarms.  One token at a time: arming another disarms the last.
+ * For the states only a failing firmware reaches (a retired PE).
+ */
+void ioda_opal_fail_calls(struct ioda_opal *opal, unsigned int token, unsigned int n);
+/* The token of the call named @name ("set_pe", "map_pe_dma_window", ...), or 0. */
+unsigned int ioda_opal_token_of(const char *name);
 
 /* 31: map (or unmap to the reserved PE) the RIDs that match bdfn under the compares. */
 int64_t opal_pci_set_pe(struct ioda_opal *opal, uint64_t phb_id, uint64_t pe_number,

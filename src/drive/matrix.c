@@ -74,6 +74,10 @@ static const struct state states[] = {
 	{ "removed but held", "take held {T}\nhot remove {T}\n", "held", true, false },
 	{ "after a PHB fence", "eeh inject {P} fence\n", NULL, false, false },
 	{ "with VFs enabled", "sriov enable {PF} 2\n", NULL, false, true },
+	/* The firmware failed to unmap its PE at removal: found again, beside a retired PE. */
+	{ "re-added beside its retired PE",
+	  "opal fail set_pe 1\nhot remove {T}\nopal fail set_pe 0\nhot add {B} {\n{ADD}}\n", NULL,
+	  true, false },
 };
 
 #define NSTATES (sizeof(states) / sizeof(states[0]))

@@ -181,6 +181,7 @@ static const struct stmt stmts[] = {
 	 .kw_what = "eeh error"},
 	{.w0 = "eeh", .w1 = "max-freezes", .kind = STEP_EEH_MAX_FREEZES, .args = "N"},
 	{.w0 = "eeh", .w1 = "recover", .kind = STEP_EEH_RECOVER, .args = "P"},
+	{.w0 = "opal", .w1 = "fail", .kind = STEP_OPAL_FAIL, .args = "ON"},
 	{.w0 = "advance", .kind = STEP_ADVANCE, .args = "T"},
 	{.w0 = "sriov", .w1 = "enable", .kind = STEP_SRIOV_ENABLE, .args = "DN"},
 	{.w0 = "sriov", .w1 = "disable", .kind = STEP_SRIOV_DISABLE, .args = "D"},

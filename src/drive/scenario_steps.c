@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,6 +219,10 @@ static int act(struct run *r, const struct step *st, struct pci_dev *dev, struct
 		return 0;
 	case STEP_EEH_RECOVER:
 		return ioda_eeh_force_recover(k, st->t.domain, st->t.pe);
+	case STEP_OPAL_FAIL:
+		ioda_opal_fail_calls(k->opal, (unsigned int)st->arg,
+				     st->num > UINT_MAX ? UINT_MAX : (unsigned int)st->num);
+		return 0;
 	case STEP_ADVANCE:
 		ioda_clock_advance(k, st->num);
 		return 0;

@@ -407,6 +407,8 @@ const char *scenario_arg_name(char a)
 		return "an address or a mapping";
 	case 'K':
 		return "a kind";
+	case 'O':
+		return "an OPAL call";
 	default:
 		return "a device";
 	}
@@ -432,6 +434,12 @@ int scenario_parse_arg(struct parser *p, const struct stmt *sm, char a, const st
 		return rc;
 	case 'N':
 		return scenario_parse_number(p, w, UINT64_MAX, &st->num);
+	case 'O':
+		st->arg = w->quoted ? 0 : (int)ioda_opal_token_of(w->s);
+		if (!st->arg)
+			return scenario_fail(p, "unknown OPAL call '%s' (expected set_pe, "
+					     "set_peltv, map_pe_dma_window, ...)", w->s);
+		return 0;
 	case 'T':
 		return parse_duration(p, w, &st->num);
 	case 'd':

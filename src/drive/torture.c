@@ -40,13 +40,13 @@ enum op {
 	OP_RESCAN,
 	OP_LOOKUP, OP_TAKE, OP_DROP, OP_HOT_REMOVE, OP_HOT_ADD, OP_BIND, OP_UNBIND, OP_ENABLE,
 	OP_EEH, OP_EEH_AGAIN, OP_EEH_RECOVER, OP_SRIOV, OP_SRIOV_DISABLE, OP_DMA_MAP,
-	OP_DMA_UNMAP, OP_NPU, OP_ON_HELD, OP_DUMP, OP_NR,
+	OP_DMA_UNMAP, OP_NPU, OP_ON_HELD, OP_DUMP, OP_FIRMWARE, OP_NR,
 };
 
 static const char *const op_names[OP_NR] = {
 	"rescan", "lookup", "take", "drop", "hot remove", "hot add", "driver bind", "driver unbind",
 	"enable", "eeh", "eeh again", "eeh recover", "sriov", "sriov disable", "dma map",
-	"dma unmap", "npu getters", "on a held device", "pe dump",
+	"dma unmap", "npu getters", "on a held device", "pe dump", "firmware fails",
 };
 
 struct mapping {
@@ -483,6 +483,24 @@ static void op_on_held(struct worker *w)
 	}
 }
 
+/*
+ * The next call of one of the calls that set up or tear down a PE fails
+ * (on whichever thread makes it): PEs retired, windows and segments left
+ * unmapped, thaws that do not happen — the states only a failing firmware
+ * reaches.
+ */
+static void op_firmware_fails(struct worker *w)
+{
+	static const char *const calls[] = {
+		"set_pe",	     "set_peltv",		 "map_pe_mmio_window",
+		"map_pe_dma_window", "map_pe_dma_window_real", "eeh_freeze_clear",
+		"tce_kill",	     "phb_mmio_enable",
+	};
+	unsigned int i = pick(w, sizeof(calls) / sizeof(calls[0]));
+
+	ioda_opal_fail_calls(w->sh->k->opal, ioda_opal_token_of(calls[i]), 1);
+}
+
 static void run_op(struct worker *w, enum op op)
 {
 	struct ioda_kernel *k = w->sh->k;
@@ -507,6 +525,9 @@ static void run_op(struct worker *w, enum op op)
 	case OP_ON_HELD:
 		trace(w, op, NULL);
 		return op_on_held(w);
+	case OP_FIRMWARE:
+		trace(w, op, NULL);
+		return op_firmware_fails(w);
 	case OP_EEH_AGAIN:
 		dev = get_last_eeh_dev(w);
 		break;
@@ -609,7 +630,7 @@ static void *worker_main(void *arg)
 		[OP_HOT_ADD] = 3, [OP_BIND] = 2, [OP_UNBIND] = 2, [OP_ENABLE] = 1,
 		[OP_EEH] = 2, [OP_EEH_AGAIN] = 1, [OP_EEH_RECOVER] = 1, [OP_SRIOV] = 2,
 		[OP_SRIOV_DISABLE] = 1, [OP_DMA_MAP] = 3, [OP_DMA_UNMAP] = 3, [OP_NPU] = 2,
-		[OP_ON_HELD] = 2, [OP_DUMP] = 1,
+		[OP_ON_HELD] = 2, [OP_DUMP] = 1, [OP_FIRMWARE] = 1,
 	};
 	unsigned int total = 0;
 
@@ -719,6 +740,7 @@ long ioda_torture_run(const struct ioda_torture_opts *o, struct ioda_error *err)
 			pthread_join(w[i].thread, NULL);
 	}
 	pthread_barrier_destroy(&sh.barrier);
+	ioda_opal_fail_calls(sh.k->opal, 0, 0); /* the firmware well again for the teardown */
 	w[0].step = per;
 	ioda_audit(sh.k, on_violation, &w[0]);
 	ioda_topo_free(sh.ctx, sh.booted);

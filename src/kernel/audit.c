@@ -65,16 +65,10 @@ static const char *freeze_name(unsigned int state)
 	return names[state & 3];
 }
 
-static bool pe_allocated(const struct ioda_phb *phb, unsigned int n)
-{
-	return n < phb->total_pe_num &&
-	       (phb->pe_alloc[n / BITS_PER_LONG] & (1ul << (n % BITS_PER_LONG)));
-}
-
 /* A PE number no table may hold: not the reserved PE and not allocated. */
 static bool pe_is_free(const struct ioda_phb *phb, unsigned int n)
 {
-	return n != IODA_INVALID_PE && n != phb->reserved_pe_idx && !pe_allocated(phb, n);
+	return n != IODA_INVALID_PE && n != phb->reserved_pe_idx && !ioda_pe_allocated(phb, n);
 }
 
 /* What a PE is about, for the lines: its bus or device, else its RID. */
@@ -143,7 +137,7 @@ static void audit_dev(struct phb_audit *p, struct pci_dev *dev)
 
 	if (n == IODA_INVALID_PE)
 		return;
-	if (!pe_allocated(phb, n)) {
+	if (!ioda_pe_allocated(phb, n)) {
 		report(p->a, "PHB %04x %s has PE#%x, which is free", domain, name, n);
 		return;
 	}
@@ -308,7 +302,7 @@ static const char *tve_kind_name(enum ioda_tve_kind kind)
 static void audit_tvt(struct phb_audit *p, unsigned int n)
 {
 	const struct ioda_pe *pe = &p->phb->pe_array[n];
-	bool alloc = pe_allocated(p->phb, n);
+	bool alloc = ioda_pe_allocated(p->phb, n);
 	uint64_t table = pe->tbl ? pe->tbl->pa : pe->shared_tbl_pa;
 	const enum ioda_tve_kind want[2] = {
 		alloc && table ? IODA_TVE_TCE : IODA_TVE_OFF,
@@ -346,7 +340,7 @@ static void audit_pe(struct phb_audit *p, unsigned int n)
 	char label[48];
 
 	audit_tvt(p, n);
-	if (!pe_allocated(phb, n))
+	if (!ioda_pe_allocated(phb, n))
 		return;
 	pe_label(pe, label, sizeof(label));
 	/*
@@ -384,7 +378,7 @@ static void audit_pe(struct phb_audit *p, unsigned int n)
 		report(p->a, "PHB %04x PE#%x (%s) is a slave with no master", domain, n, label);
 	/* By position: a freed master is zeroed, its number with it. */
 	else if ((pe->flags & IODA_PE_SLAVE) &&
-		 !pe_allocated(phb, (unsigned int)(pe->master - phb->pe_array)))
+		 !ioda_pe_allocated(phb, (unsigned int)(pe->master - phb->pe_array)))
 		report(p->a, "PHB %04x PE#%x (%s) is a slave of PE#%x, which is free", domain, n,
 		       label, (unsigned int)(pe->master - phb->pe_array));
 	/*
@@ -413,7 +407,7 @@ static void audit_phb(struct phb_audit *p)
 		audit_pe(p, n);
 	ioda_hw_unlock(p->hw);
 	ioda_list_for_each_entry(pe, &phb->pe_list, list)
-		if (!pe_allocated(phb, (unsigned int)(pe - phb->pe_array)))
+		if (!ioda_pe_allocated(phb, (unsigned int)(pe - phb->pe_array)))
 			report(p->a, "PHB %04x PE#%x is on the PE list but free",
 			       phb->domain->number, (unsigned int)(pe - phb->pe_array));
 }

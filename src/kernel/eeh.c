@@ -635,12 +635,6 @@ static struct ioda_pe *top_frozen(struct ioda_phb *phb, struct ioda_pe *pe)
 	return pe;
 }
 
-static bool pe_allocated(const struct ioda_phb *phb, unsigned int n)
-{
-	return n < phb->total_pe_num &&
-	       (phb->pe_alloc[n / (8 * sizeof(long))] & (1ul << (n % (8 * sizeof(long)))));
-}
-
 /*
  * Whether the EEH core has PEs by number on @phb.  Since 5.8 a device is
  * probed for EEH when added (pnv_eeh_probe reads pe_rmap for its PE
@@ -653,6 +647,17 @@ static bool pe_allocated(const struct ioda_phb *phb, unsigned int n)
 static bool eeh_knows(const struct ioda_phb *phb)
 {
 	return phb->type != IODA_PNV_PHB_NPU_NVLINK || !phb->kernel->profile.pe_at_device_add;
+}
+
+/*
+ * eeh_pe_get() finds PE @n: allocated, of a kind, by its master's number (a
+ * compound PE's slaves have no EEH PE of their own).  A retired PE has
+ * none: its devices left, and the kernel freed the PE with them.
+ */
+static bool has_eeh_pe(const struct ioda_phb *phb, unsigned int n)
+{
+	return ioda_pe_allocated(phb, n) &&
+	       (phb->pe_array[n].flags & ~(IODA_PE_SLAVE | IODA_PE_RETIRED)) && eeh_knows(phb);
 }
 
 /* One event of one PHB; false when it has none left. */
@@ -682,8 +687,7 @@ static bool next_error(struct ioda_kernel *k, struct ioda_phb *phb)
 	pe = &phb->pe_array[frozen < phb->total_pe_num ? frozen : 0];
 	if (pe->flags & IODA_PE_SLAVE)
 		pe = pe->master;
-	if (!pe_allocated(phb, (unsigned int)frozen) || !(pe->flags & ~IODA_PE_SLAVE) ||
-	    !eeh_knows(phb)) {
+	if (frozen >= phb->total_pe_num || !has_eeh_pe(phb, pe->pe_number)) {
 		ioda_printf(k, IODA_LOG_INFO, "EEH: Clear non-existing PHB#%x-PE#%llx",
 			    phb->domain->number, (unsigned long long)frozen);
 		ioda_printf(k, IODA_LOG_INFO, "EEH: PHB location: N/A");
@@ -731,7 +735,7 @@ int ioda_eeh_force_recover(struct ioda_kernel *k, int domain, unsigned int n)
 	struct ioda_phb *phb = ioda_kernel_peek_phb(k, domain);
 
 	ioda_lock_rescan_remove(k);
-	if (!phb || !pe_allocated(phb, n) || !eeh_knows(phb)) {
+	if (!phb || !has_eeh_pe(phb, n)) {
 		ioda_unlock_rescan_remove(k);
 		return -ENODEV;
 	}

@@ -202,11 +202,6 @@ struct pci_dev *ioda_gpu_get_npu(struct ioda_kernel *k, struct pci_dev *gpu, uns
 	return npu;
 }
 
-static bool pe_allocated(const struct ioda_phb *phb, unsigned int n)
-{
-	return phb->pe_alloc[n / (8 * sizeof(long))] & (1ul << (n % (8 * sizeof(long))));
-}
-
 /* pnv_ioda_setup_npu_PE() */
 static void setup_npu_pe(struct ioda_phb *phb, struct pci_dev *link)
 {
@@ -220,7 +215,7 @@ static void setup_npu_pe(struct ioda_phb *phb, struct pci_dev *link)
 	gpu = peek_gpu_locked(k, link);
 	for (unsigned int n = 0; gpu && n < phb->total_pe_num; n++) {
 		pe = &phb->pe_array[n];
-		if (!pe_allocated(phb, n) || !(pe->flags & IODA_PE_DEV) || !pe->pdev ||
+		if (!ioda_pe_allocated(phb, n) || !(pe->flags & IODA_PE_DEV) || !pe->pdev ||
 		    peek_gpu_locked(k, pe->pdev) != gpu)
 			continue;
 		ioda_printf(k, IODA_LOG_INFO, "pci %s: Associating to existing PE %x",

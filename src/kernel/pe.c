@@ -378,8 +378,18 @@ struct ioda_pe *ioda_setup_bus_pe(struct ioda_phb *phb, struct pci_bus *bus, boo
 	ev.b = bus->busn_end;
 	ioda_emit_pe(pe, &ev);
 	if (ioda_configure_pe(phb, pe)) {
-		/* The kernel frees the master only; its slaves would stay taken. */
 		pci_bus_put(pe->pbus, HOLD_PE);
+		pe->pbus = NULL;
+		/*
+		 * The root PE keeps its number, kind-less, for the next rescan:
+		 * the kernel frees it, and its next root bus set-up takes the
+		 * zeroed slot's PE#0.
+		 */
+		if (!bus->parent) {
+			pe->flags = 0;
+			return NULL;
+		}
+		/* The kernel frees the master only; its slaves would stay taken. */
 		free_slaves(pe);
 		ioda_pe_free(pe);
 		return NULL;
@@ -551,12 +561,21 @@ void ioda_deconfigure_pe(struct ioda_phb *phb, struct ioda_pe *pe)
 	pe->parent_dev = NULL;
 }
 
-/* Keeps the number allocated, the PE empty: nothing reuses what the hardware may still route. */
-static void retire_pe(struct ioda_pe *pe)
+/*
+ * A torn-down PE's number back to the allocator, or, when a firmware call
+ * undoing it failed, kept allocated with the PE empty: nothing reuses what
+ * the hardware may still route.
+ */
+void ioda_pe_free_or_retire(struct ioda_pe *pe)
 {
 	struct ioda_phb *phb = pe->phb;
 	unsigned int n = pe->pe_number;
 
+	if (!pe->hw_stale) {
+		ioda_pe_free(pe);
+		return;
+	}
+	ioda_pe_printf(pe, IODA_LOG_WARNING, "Kept out of use: the firmware may still route to it");
 	memset(pe, 0, sizeof(*pe));
 	pe->phb = phb;
 	pe->pe_number = n;
@@ -565,7 +584,6 @@ static void retire_pe(struct ioda_pe *pe)
 	pe->mve_number = -1;
 	ioda_list_init(&pe->list);
 	ioda_list_init(&pe->slaves);
-	ioda_pe_printf(pe, IODA_LOG_WARNING, "Kept out of use: the firmware may still route to it");
 }
 
 void ioda_release_pe(struct ioda_pe *pe)
@@ -599,10 +617,7 @@ void ioda_release_pe(struct ioda_pe *pe)
 		pe->hw_stale = false;
 		return;
 	}
-	if (pe->hw_stale)
-		retire_pe(pe);
-	else
-		ioda_pe_free(pe);
+	ioda_pe_free_or_retire(pe);
 }
 
 void ioda_pe_put_dev(struct ioda_pe *pe)

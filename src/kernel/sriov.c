@@ -292,6 +292,17 @@ static int add_vf(struct ioda_kernel *k, struct ioda_phb *phb, struct pci_dev *p
 	}
 	vf->is_virtfn = true;
 	vf->physfn = pci_dev_get(pf, "virtfn");
+	/*
+	 * A VF whose PE failed to configure has none: the kernel's freed PE
+	 * would still be named by its pci_dn and given the VF by
+	 * pnv_pci_ioda_fixup_iov(); ioda leaves the VF out of every PE.
+	 */
+	if (!ioda_pe_allocated(phb, st->base_pe + i)) {
+		ioda_printf(k, IODA_LOG_WARNING, "pci %s: VF has no PE: PE#%x failed to configure",
+			    pci_dev_peek_name(vf), st->base_pe + i);
+		pci_dev_put(vf, "sriov");
+		return 0;
+	}
 	/* pnv_pci_ioda_fixup_iov(): a VF PE names its device. */
 	phb->pe_array[st->base_pe + i].pdev = vf;
 	if (k->profile.pe_at_device_add) {
@@ -458,7 +469,7 @@ static int sriov_disable(struct ioda_kernel *k, struct pci_dev *pf)
 		ioda_release_pe_dma(pe);
 		ioda_list_del(&pe->list);
 		ioda_deconfigure_pe(phb, pe);
-		ioda_pe_free(pe);
+		ioda_pe_free_or_retire(pe);
 	}
 	if (st->need_shift)
 		resource_shift(k, pf, st, -(int)st->base_pe, pf->num_vfs);

@@ -23,6 +23,8 @@ struct ioda_opal {
 	pthread_mutex_t lock; /* the PHB list */
 	struct ioda_list phbs;
 	struct opal_phb *last; /* the latest found; PHBs leave only with the OPAL */
+	/* ioda_opal_fail_calls(): under @lock. */
+	unsigned int fail_token, fail_left;
 };
 
 struct ioda_opal *ioda_opal_new(struct ioda_ctx *ctx)
@@ -115,6 +117,62 @@ struct ioda_sysmem *ioda_opal_sysmem(struct ioda_opal *opal)
 	return opal->mem;
 }
 
+void ioda_opal_fail_calls(struct ioda_opal *opal, unsigned int token, unsigned int n)
+{
+	pthread_mutex_lock(&opal->lock);
+	opal->fail_token = n ? token : 0;
+	opal->fail_left = n;
+	pthread_mutex_unlock(&opal->lock);
+}
+
+static const struct {
+	const char *name;
+	unsigned int token;
+} call_names[] = {
+	{ "eeh_freeze_status", OPAL_PCI_EEH_FREEZE_STATUS },
+	{ "eeh_freeze_clear", OPAL_PCI_EEH_FREEZE_CLEAR },
+	{ "eeh_freeze_set", OPAL_PCI_EEH_FREEZE_SET },
+	{ "phb_mmio_enable", OPAL_PCI_PHB_MMIO_ENABLE },
+	{ "set_phb_mem_window", OPAL_PCI_SET_PHB_MEM_WINDOW },
+	{ "map_pe_mmio_window", OPAL_PCI_MAP_PE_MMIO_WINDOW },
+	{ "set_pe", OPAL_PCI_SET_PE },
+	{ "set_peltv", OPAL_PCI_SET_PELTV },
+	{ "set_xive_pe", OPAL_PCI_SET_XIVE_PE },
+	{ "get_msi_32", OPAL_GET_MSI_32 },
+	{ "get_msi_64", OPAL_GET_MSI_64 },
+	{ "map_pe_dma_window", OPAL_PCI_MAP_PE_DMA_WINDOW },
+	{ "map_pe_dma_window_real", OPAL_PCI_MAP_PE_DMA_WINDOW_REAL },
+	{ "reset", OPAL_PCI_RESET },
+	{ "next_error", OPAL_PCI_NEXT_ERROR },
+	{ "get_phb_diag_data2", OPAL_PCI_GET_PHB_DIAG_DATA2 },
+	{ "err_inject", OPAL_PCI_ERR_INJECT },
+	{ "tce_kill", OPAL_PCI_TCE_KILL },
+	{ "npu_spa_setup", OPAL_NPU_SPA_SETUP },
+	{ "npu_spa_clear_cache", OPAL_NPU_SPA_CLEAR_CACHE },
+};
+
+unsigned int ioda_opal_token_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(call_names) / sizeof(call_names[0]); i++)
+		if (!strcmp(name, call_names[i].name))
+			return call_names[i].token;
+	return 0;
+}
+
+/* The next call of @token fails, if one was asked for. */
+static bool fails_by_request(struct ioda_opal *opal, unsigned int token)
+{
+	bool fail = false;
+
+	pthread_mutex_lock(&opal->lock);
+	if (opal->fail_left && opal->fail_token == token) {
+		fail = true;
+		opal->fail_left--;
+	}
+	pthread_mutex_unlock(&opal->lock);
+	return fail;
+}
+
 int64_t opal_enter(struct ioda_opal *opal, uint64_t phb_id, unsigned int token,
 		   struct ioda_phb_hw **phb)
 {
@@ -124,7 +182,7 @@ int64_t opal_enter(struct ioda_opal *opal, uint64_t phb_id, unsigned int token,
 		return OPAL_PARAMETER;
 	if (token == OPAL_PCI_TCE_KILL && !opal_phb_ops(hw)->tce_kill)
 		return OPAL_UNSUPPORTED;
-	if (ioda_fault_point(opal->ctx, IODA_FAULT_OPAL))
+	if (ioda_fault_point(opal->ctx, IODA_FAULT_OPAL) || fails_by_request(opal, token))
 		return OPAL_HARDWARE;
 	ioda_hw_lock(hw);
 	*phb = hw;

@@ -38,6 +38,8 @@ static struct ioda_phb_hw *phb_hw(struct ioda_kernel *k, const struct ioda_phb *
 
 static const char *pe_kind(unsigned int flags)
 {
+	if (flags & IODA_PE_RETIRED)
+		return "retired";
 	if (flags & IODA_PE_VF)
 		return "VF";
 	if (flags & IODA_PE_DEV)

@@ -18,7 +18,11 @@ static bool pe_allocated(const struct ioda_phb *phb, unsigned int n)
 	return phb->pe_alloc[n / (8 * sizeof(long))] & (1ul << (n % (8 * sizeof(long))));
 }
 
-static const char *const flag_names[] = { "dev", "bus", "all", "master", "slave", "vf" };
+/* By bit of enum ioda_pe_flags. */
+static const char *const flag_names[] = { "dev",   "bus", "all",    "master",
+					  "slave", "vf",  "retired" };
+
+#define NFLAGS (sizeof(flag_names) / sizeof(flag_names[0]))
 
 /* "bus master" */
 static void kind_str(unsigned int flags, char *buf, size_t len)
@@ -26,7 +30,7 @@ static void kind_str(unsigned int flags, char *buf, size_t len)
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (unsigned int i = 0; i < 6 && off < len; i++)
+	for (unsigned int i = 0; i < NFLAGS && off < len; i++)
 		if (flags & (1u << i))
 			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "",
 						flag_names[i]);
@@ -194,7 +198,7 @@ static json_object *json_pe(struct ioda_kernel *k, struct ioda_phb *phb, unsigne
 	bool ok = o && flags && devs && dma;
 	struct json_members jm = { devs, true };
 
-	for (unsigned int i = 0; ok && i < 6; i++)
+	for (unsigned int i = 0; ok && i < NFLAGS; i++)
 		if (pe->flags & (1u << i))
 			ok = ioda_json_push(flags, json_object_new_string(flag_names[i]));
 	if (ok) {

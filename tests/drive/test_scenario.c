@@ -74,6 +74,11 @@ static void test_malformed(void **state)
 		{"machine a\nboot\neeh recover nvme0\n",
 		 "t.scn:3: bad PE 'nvme0' (expected DDDD:PE, hex)"},
 		{"machine a\nboot\neeh max-freezes -1\n", "t.scn:3: bad number '-1'"},
+		{"machine a\nboot\nopal\n", "t.scn:3: opal needs fail"},
+		{"machine a\nboot\nopal fail set_pe\n", "t.scn:3: opal fail needs a number"},
+		{"machine a\nboot\nopal fail nope 1\n",
+		 "t.scn:3: unknown OPAL call 'nope' (expected set_pe, set_peltv, "
+		 "map_pe_dma_window, ...)"},
 		{"machine a\nboot\nadvance 5y\n",
 		 "t.scn:3: bad duration '5y' (expected a number and s, m or h)"},
 		{"machine a\nboot\ndrop x\n", "t.scn:3: 'x' is not a take name"},

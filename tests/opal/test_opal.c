@@ -735,6 +735,36 @@ static void every_call_passes_the_fault_point(void **state)
 	assert_int_equal(ioda_fault_injected(f->ctx), n);
 }
 
+/*
+ * A firmware that fails one call by name (ioda_opal_fail_calls): exactly
+ * the next N calls of that token return OPAL_HARDWARE with the tables
+ * untouched, other calls pass, and 0 disarms.
+ */
+static void named_calls_fail_as_asked(void **state)
+{
+	struct fx *f = *state;
+	struct snap *clean = snap_take(f->phb);
+
+	assert_int_equal(ioda_opal_token_of("set_pe"), OPAL_PCI_SET_PE);
+	assert_int_equal(ioda_opal_token_of("get_msi_64"), OPAL_GET_MSI_64);
+	assert_int_equal(ioda_opal_token_of("opal_pci_set_pe"), 0);
+	ioda_opal_fail_calls(f->opal, OPAL_PCI_SET_PE, 2);
+	for (unsigned int i = 0; i < 2; i++)
+		assert_int_equal(opal_pci_set_pe(f->opal, PHB_ID, 3, 0x0100, OpalPciBusAll, 0, 0,
+						 OPAL_MAP_PE),
+				 OPAL_HARDWARE);
+	snap_assert_phb(clean, f->phb);
+	assert_int_equal(opal_pci_set_peltv(f->opal, PHB_ID, 3, 3, 1), OPAL_SUCCESS);
+	assert_int_equal(opal_pci_set_pe(f->opal, PHB_ID, 3, 0x0100, OpalPciBusAll, 0, 0,
+					 OPAL_MAP_PE),
+			 OPAL_SUCCESS);
+	ioda_opal_fail_calls(f->opal, OPAL_PCI_SET_PELTV, 5);
+	ioda_opal_fail_calls(f->opal, OPAL_PCI_SET_PELTV, 0);
+	assert_int_equal(opal_pci_set_peltv(f->opal, PHB_ID, 3, 3, 0), OPAL_SUCCESS);
+	assert_int_equal(ioda_fault_injected(f->ctx), 0); /* not the fault hook's */
+	free(clean);
+}
+
 static void reset_ioda_table_restores_every_table(void **state)
 {
 	struct fx *f = *state;
@@ -826,6 +856,7 @@ int main(void)
 			fx_teardown),
 		cmocka_unit_test_setup_teardown(every_call_passes_the_fault_point, setup_phb4,
 						fx_teardown),
+		cmocka_unit_test_setup_teardown(named_calls_fail_as_asked, setup_phb4, fx_teardown),
 		PER_GEN(reset_ioda_table_restores_every_table),
 		cmocka_unit_test_setup_teardown(add_phb_rejects_duplicate_ids_and_bad_pe_counts,
 						setup_phb4, fx_teardown),
