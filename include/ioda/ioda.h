@@ -327,6 +327,21 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 void ioda_kernel_free(struct ioda_kernel *k);
 
 /*
+ * pci_lock_rescan_remove(): hotplug, EEH recovery, SR-IOV and a device's
+ * last put change PEs under it; whoever reads the PE table while other
+ * threads run (show, the PE dump) holds it too.
+ */
+static inline void ioda_lock_rescan_remove(struct ioda_kernel *k)
+{
+	pthread_mutex_lock(&k->rescan_lock);
+}
+
+static inline void ioda_unlock_rescan_remove(struct ioda_kernel *k)
+{
+	pthread_mutex_unlock(&k->rescan_lock);
+}
+
+/*
  * debugfs PCIxxxx/dump_ioda_pe_state (v5.6+): one line per allocated PE of
  * the PHB of @domain, in PE number order, as the kernel prints them.
  * -ENOENT when there is no such PHB.

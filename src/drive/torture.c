@@ -13,11 +13,15 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ioda/eeh.h>
+#include <ioda/hw.h>
 #include <ioda/ioda.h>
+#include <ioda/opal.h>
+#include <ioda/show.h>
 #include <ioda/torture.h>
 
 #define MAX_THREADS 64
@@ -33,6 +37,7 @@ struct shared {
 	unsigned long failures;
 	atomic_ulong reports;
 	bool nvlink;
+	FILE *null; /* where show writes; NULL: no show */
 	struct ioda_topo *booted; /* the machine as it booted, for the rescans */
 };
 
@@ -40,13 +45,14 @@ enum op {
 	OP_RESCAN,
 	OP_LOOKUP, OP_TAKE, OP_DROP, OP_HOT_REMOVE, OP_HOT_ADD, OP_BIND, OP_UNBIND, OP_ENABLE,
 	OP_EEH, OP_EEH_AGAIN, OP_EEH_RECOVER, OP_SRIOV, OP_SRIOV_DISABLE, OP_DMA_MAP,
-	OP_DMA_UNMAP, OP_NPU, OP_ON_HELD, OP_DUMP, OP_FIRMWARE, OP_NR,
+	OP_DMA_UNMAP, OP_DMA_FROM, OP_NPU, OP_ON_HELD, OP_DUMP, OP_SHOW, OP_FIRMWARE, OP_NR,
 };
 
 static const char *const op_names[OP_NR] = {
 	"rescan", "lookup", "take", "drop", "hot remove", "hot add", "driver bind", "driver unbind",
 	"enable", "eeh", "eeh again", "eeh recover", "sriov", "sriov disable", "dma map",
-	"dma unmap", "npu getters", "on a held device", "pe dump", "firmware fails",
+	"dma unmap", "dma from the device", "npu getters", "on a held device", "pe dump", "show",
+	"firmware fails",
 };
 
 struct mapping {
@@ -444,6 +450,25 @@ static void op_eeh(struct worker *w, struct pci_dev *dev)
 	w->last_eeh = pci_dev_rid(dev) | (uint32_t)pci_dev_peek_domain_nr(dev) << 16;
 }
 
+/*
+ * A DMA by the device through its PHB, at a bus address the worker mapped
+ * (perhaps for another device) or anywhere: a fault freezes the PE.
+ */
+static void op_dma_from(struct worker *w, struct pci_dev *dev)
+{
+	struct ioda_kernel *k = w->sh->k;
+	struct ioda_phb *phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(dev));
+	int i = USED_SLOT(w, w->maps);
+	uint64_t addr = i >= 0 ? w->maps[i].bus_addr : (uint64_t)pick(w, 1u << 16) << 12;
+	struct ioda_dma_result res;
+
+	if (!phb)
+		return;
+	ioda_hw_dma(ioda_opal_phb(k->opal, phb->opal_id), pci_dev_rid(dev), addr, pick(w, 2),
+		    &res);
+	ioda_eeh_poll(k);
+}
+
 /* The device the last EEH error hit, again: repeated freezes of one PE. */
 static struct pci_dev *get_last_eeh_dev(struct worker *w)
 {
@@ -528,6 +553,11 @@ static void run_op(struct worker *w, enum op op)
 	case OP_FIRMWARE:
 		trace(w, op, NULL);
 		return op_firmware_fails(w);
+	case OP_SHOW:
+		trace(w, op, NULL);
+		if (w->sh->null)
+			ioda_show_text(k, w->sh->null);
+		return;
 	case OP_EEH_AGAIN:
 		dev = get_last_eeh_dev(w);
 		break;
@@ -571,6 +601,9 @@ static void run_op(struct worker *w, enum op op)
 		break;
 	case OP_NPU:
 		op_npu(w, dev);
+		break;
+	case OP_DMA_FROM:
+		op_dma_from(w, dev);
 		break;
 	case OP_DUMP:
 		ioda_dump_pe_state(k, pci_dev_peek_domain_nr(dev));
@@ -630,7 +663,8 @@ static void *worker_main(void *arg)
 		[OP_HOT_ADD] = 3, [OP_BIND] = 2, [OP_UNBIND] = 2, [OP_ENABLE] = 1,
 		[OP_EEH] = 2, [OP_EEH_AGAIN] = 1, [OP_EEH_RECOVER] = 1, [OP_SRIOV] = 2,
 		[OP_SRIOV_DISABLE] = 1, [OP_DMA_MAP] = 3, [OP_DMA_UNMAP] = 3, [OP_NPU] = 2,
-		[OP_ON_HELD] = 2, [OP_DUMP] = 1, [OP_FIRMWARE] = 1,
+		[OP_ON_HELD] = 2, [OP_DUMP] = 1, [OP_FIRMWARE] = 1, [OP_DMA_FROM] = 2,
+		[OP_SHOW] = 1,
 	};
 	unsigned int total = 0;
 
@@ -714,6 +748,7 @@ long ioda_torture_run(const struct ioda_torture_opts *o, struct ioda_error *err)
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&sh.lock, NULL);
+	sh.null = fopen("/dev/null", "w");
 	ioda_ctx_set_report(sh.ctx, on_report, &sh);
 	rc = build(&sh, err);
 	if (rc)
@@ -762,6 +797,8 @@ long ioda_torture_run(const struct ioda_torture_opts *o, struct ioda_error *err)
 	fprintf(o->out, "torture: %lu ops, %lu failures\n", per * threads, sh.failures);
 	rc = (long)sh.failures;
 out:
+	if (sh.null)
+		fclose(sh.null);
 	ioda_ctx_free(sh.ctx);
 	pthread_mutex_destroy(&sh.lock);
 	free(w);

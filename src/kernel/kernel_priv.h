@@ -13,16 +13,6 @@ void ioda_emit(struct ioda_kernel *k, struct ioda_event *ev);
 /* A PE line: the event gets the PE's prefix fields. */
 void ioda_emit_pe(struct ioda_pe *pe, struct ioda_event *ev);
 /* A pe_err()/pe_warn() line of its own text, with the PE prefix. */
-static inline void ioda_lock_rescan_remove(struct ioda_kernel *k)
-{
-	pthread_mutex_lock(&k->rescan_lock);
-}
-
-static inline void ioda_unlock_rescan_remove(struct ioda_kernel *k)
-{
-	pthread_mutex_unlock(&k->rescan_lock);
-}
-
 void ioda_pe_printf(struct ioda_pe *pe, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A plain pr_warn()/pr_err() line. */

@@ -111,7 +111,18 @@ static void print_member(void *arg, const struct pci_dev *dev)
 	fprintf(arg, " %s", pci_dev_peek_name(dev));
 }
 
-int ioda_show_text(struct ioda_kernel *k, FILE *out)
+/* The PE's freeze state, read under the PHB lock (the EEH and DMA paths write it). */
+static unsigned int pe_state(struct ioda_phb_hw *hw, unsigned int n)
+{
+	unsigned int state;
+
+	ioda_hw_lock(hw);
+	state = ioda_hw_pe_state(hw, n);
+	ioda_hw_unlock(hw);
+	return state;
+}
+
+static void show_text(struct ioda_kernel *k, FILE *out)
 {
 	for (unsigned int i = 0; i < k->nphbs; i++) {
 		struct ioda_phb *phb = k->phbs[i];
@@ -135,11 +146,18 @@ int ioda_show_text(struct ioda_kernel *k, FILE *out)
 			snprintf(group, sizeof(group), pe->group >= 0 ? "%d" : "-", pe->group);
 			fprintf(out, "  %-5x %-12s %04x %4d  %-5s %-32s %-9s %-9s %-8s", n, kind,
 				pe->rid, pe->device_count, group, dma, m32, m64,
-				frozen_str(ioda_hw_pe_state(hw, n)));
+				frozen_str(pe_state(hw, n)));
 			for_each_member(k, pe, print_member, out);
 			fputc('\n', out);
 		}
 	}
+}
+
+int ioda_show_text(struct ioda_kernel *k, FILE *out)
+{
+	ioda_lock_rescan_remove(k);
+	show_text(k, out);
+	ioda_unlock_rescan_remove(k);
 	return 0;
 }
 
@@ -231,7 +249,7 @@ static json_object *json_pe(struct ioda_kernel *k, struct ioda_phb *phb, unsigne
 					   : !json_object_object_add(o, "iommu_group", NULL)) &&
 		     ioda_json_add(o, "m32_segments", json_segs(phb->m32_segmap, phb->total_pe_num, n)) &&
 		     ioda_json_add(o, "m64_segments", json_segs(phb->m64_segmap, phb->total_pe_num, n)) &&
-		     ioda_json_add(o, "frozen", json_object_new_string(frozen_str(ioda_hw_pe_state(
+		     ioda_json_add(o, "frozen", json_object_new_string(frozen_str(pe_state(
 					      ioda_opal_phb(k->opal, phb->opal_id), n))));
 		if (ok && pe->pbus)
 			ok = ioda_json_add(o, "holds", json_object_new_string(pe->pbus->ref.name));
@@ -304,8 +322,10 @@ int ioda_show_json(struct ioda_kernel *k, FILE *out)
 	json_object *o = json_object_new_object(), *phbs = json_object_new_array();
 	bool ok = o && phbs;
 
+	ioda_lock_rescan_remove(k);
 	for (unsigned int i = 0; ok && i < k->nphbs; i++)
 		ok = ioda_json_push(phbs, json_phb(k, k->phbs[i]));
+	ioda_unlock_rescan_remove(k);
 	ok = ok && ioda_json_add(o, "kernel", json_object_new_string(k->profile.name));
 	if (ok) {
 		ok = ioda_json_add(o, "phbs", phbs);
