@@ -10,9 +10,17 @@
  * undefined.  The records are the tracker's own and come from plain malloc,
  * outside the fault hook: a get cannot fail.
  *
+ * Each record has its own lock, so threads on different objects share no
+ * line and threads on one object contend on that object alone; the
+ * context's lock guards only the lists of live and quarantined records
+ * (taken at birth, at release, and by whole-context walks, which then take
+ * each record's lock after it).
+ *
  * Without the tracker, an object is a bare counter and is freed at release.
  */
+#include <sched.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +91,8 @@ struct holder {
 };
 
 struct ioda_track_obj {
-	struct ioda_list node; /* ctx->live or ctx->quarantine */
+	atomic_bool lock; /* the record's fields below; see obj_lock() */
+	struct ioda_list node; /* ctx->live or ctx->quarantine: under ctx->track_lock */
 	struct ioda_ref *ref;
 	struct holder *holders;
 	unsigned int nholders, cap;
@@ -92,6 +101,27 @@ struct ioda_track_obj {
 	const char *released_file;
 	int released_line;
 };
+
+/*
+ * A spinning lock: held for a few dozen instructions, it is cheaper than a
+ * mutex uncontended and under contention; yields when the holder was
+ * descheduled (more threads than cores).
+ */
+static void obj_lock(struct ioda_track_obj *t)
+{
+	unsigned int spins = 0;
+
+	while (atomic_exchange_explicit(&t->lock, true, memory_order_acquire)) {
+		while (atomic_load_explicit(&t->lock, memory_order_relaxed))
+			if (++spins % 128 == 0)
+				sched_yield();
+	}
+}
+
+static void obj_unlock(struct ioda_track_obj *t)
+{
+	atomic_store_explicit(&t->lock, false, memory_order_release);
+}
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -110,6 +140,20 @@ void ioda_tracker_init(struct ioda_ctx *ctx)
 	ioda_list_init(&ctx->live);
 	ioda_list_init(&ctx->quarantine);
 	ctx->quarantine_max = QUARANTINE_DEFAULT;
+}
+
+/* A record on cache lines of its own: threads on two objects share none. */
+static struct ioda_track_obj *record_new(void)
+{
+	size_t size = (sizeof(struct ioda_track_obj) + 63) / 64 * 64;
+	struct ioda_track_obj *t = aligned_alloc(64, size);
+
+	if (!t) {
+		fputs("ref-tracker: out of memory for tracker records\n", stderr);
+		abort();
+	}
+	memset(t, 0, size);
+	return t;
 }
 
 static void track_free(struct ioda_track_obj *t)
@@ -155,10 +199,16 @@ void ioda_ctx_set_quarantine(struct ioda_ctx *ctx, size_t max_objects)
 	pthread_mutex_unlock(&ctx->track_lock);
 }
 
+/*
+ * A holder's entry stays, idle at count 0, when its last reference goes: a
+ * holder that takes and drops again and again (a lookup) finds its entry
+ * instead of copying its name each time.  A new holder takes an idle entry
+ * before the array grows.  Readers skip idle entries.
+ */
 static struct holder *holder_find(struct ioda_track_obj *t, const char *name)
 {
 	for (unsigned int i = 0; i < t->nholders; i++)
-		if (strcmp(t->holders[i].name, name) == 0)
+		if (t->holders[i].count && strcmp(t->holders[i].name, name) == 0)
 			return &t->holders[i];
 	return NULL;
 }
@@ -174,8 +224,22 @@ static void copy_name(char *dst, size_t len, const char *src)
 
 static void holder_add(struct ioda_track_obj *t, const char *name, const char *file, int line)
 {
-	struct holder *h = holder_find(t, name);
+	struct holder *h = NULL, *idle = NULL;
 
+	for (unsigned int i = 0; i < t->nholders; i++) {
+		struct holder *e = &t->holders[i];
+
+		if (strcmp(e->name, name) == 0) {
+			h = e;
+			break;
+		}
+		if (!e->count && !idle)
+			idle = e;
+	}
+	if (!h && idle) {
+		h = idle;
+		copy_name(h->name, sizeof(h->name), name);
+	}
 	if (!h) {
 		if (t->nholders == t->cap) {
 			t->cap = t->cap ? 2 * t->cap : 4;
@@ -190,10 +254,19 @@ static void holder_add(struct ioda_track_obj *t, const char *name, const char *f
 	h->count++;
 }
 
-static void holder_drop(struct ioda_track_obj *t, struct holder *h)
+static void holder_drop(struct holder *h)
 {
-	if (--h->count == 0)
-		*h = t->holders[--t->nholders];
+	h->count--;
+}
+
+/* Holders with references. */
+static unsigned int holders_live(const struct ioda_track_obj *t)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < t->nholders; i++)
+		n += t->holders[i].count != 0;
+	return n;
 }
 
 /* Lists the holders as "a, b (x2)" for a report. */
@@ -205,12 +278,46 @@ static void holders_str(const struct ioda_track_obj *t, char *buf, size_t len)
 	for (unsigned int i = 0; i < t->nholders && off < len; i++) {
 		const struct holder *h = &t->holders[i];
 
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", h->name);
+		if (!h->count)
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "", h->name);
 		if (h->count > 1 && off < len)
 			off += (size_t)snprintf(buf + off, len - off, " (x%u)", h->count);
 	}
-	if (!t->nholders)
+	if (!off)
 		snprintf(buf, len, "none");
+}
+
+/*
+ * The count's operations under the record's lock: every writer of a tracked
+ * count holds it, so a load and a store do what the atomics would, with the
+ * same saturation rules (refcount.c's slow paths) and no locked instruction.
+ * The lock's release and acquire order each holder's writes before the
+ * releaser's.
+ */
+static enum ioda_refcount_event count_inc_locked(ioda_refcount_t *r)
+{
+	int old = ioda_refcount_read(r);
+
+	if ((unsigned int)old - 1u < (unsigned int)INT_MAX - 1u) {
+		ioda_refcount_set(r, old + 1);
+		return IODA_REFCOUNT_OK;
+	}
+	return ioda_refcount_inc_slow(r, old);
+}
+
+static bool count_dec_and_test_locked(ioda_refcount_t *r, enum ioda_refcount_event *ev)
+{
+	int old = ioda_refcount_read(r);
+
+	*ev = IODA_REFCOUNT_OK;
+	if (old > 1) {
+		ioda_refcount_set(r, old - 1);
+		return false;
+	}
+	if (old == 1)
+		ioda_refcount_set(r, 0);
+	return ioda_refcount_dec_slow(r, old, ev);
 }
 
 static void report_released(struct ioda_ref *ref, const char *holder, const char *file, int line)
@@ -230,8 +337,7 @@ void *ioda_obj_new_at(struct ioda_ctx *ctx, const struct ioda_ref_type *type, co
 
 	if (!ref)
 		return NULL;
-	t = xrealloc(NULL, sizeof(*t));
-	memset(t, 0, sizeof(*t));
+	t = record_new();
 	t->ref = ref;
 	holder_add(t, holder, file, line);
 	ref->track = t;
@@ -243,34 +349,34 @@ void *ioda_obj_new_at(struct ioda_ctx *ctx, const struct ioda_ref_type *type, co
 
 void ioda_ref_get_at(struct ioda_ref *ref, const char *holder, const char *file, int line)
 {
-	struct ioda_ctx *ctx = ref->ctx;
+	struct ioda_track_obj *t = ref->track;
 	enum ioda_refcount_event ev;
 
-	pthread_mutex_lock(&ctx->track_lock);
-	if (ref->track->released) {
+	obj_lock(t);
+	if (t->released) {
 		report_released(ref, holder, file, line);
 	} else {
-		ev = ioda_refcount_inc(&ref->count);
-		holder_add(ref->track, holder, file, line);
+		ev = count_inc_locked(&ref->count);
+		holder_add(t, holder, file, line);
 		ioda_ref_report_saturated(ref, ev, holder, file, line);
 	}
-	pthread_mutex_unlock(&ctx->track_lock);
+	obj_unlock(t);
 }
 
 bool ioda_ref_get_unless_zero_at(struct ioda_ref *ref, const char *holder, const char *file,
 				 int line)
 {
-	struct ioda_ctx *ctx = ref->ctx;
+	struct ioda_track_obj *t = ref->track;
 	enum ioda_refcount_event ev;
 	bool ok = false;
 
-	pthread_mutex_lock(&ctx->track_lock);
-	if (!ref->track->released && ioda_refcount_inc_not_zero(&ref->count, &ev)) {
-		holder_add(ref->track, holder, file, line);
+	obj_lock(t);
+	if (!t->released && ioda_refcount_inc_not_zero(&ref->count, &ev)) {
+		holder_add(t, holder, file, line);
 		ioda_ref_report_saturated(ref, ev, holder, file, line);
 		ok = true;
 	}
-	pthread_mutex_unlock(&ctx->track_lock);
+	obj_unlock(t);
 	return ok;
 }
 
@@ -294,7 +400,7 @@ static void retire(struct ioda_ref *ref)
 }
 
 /*
- * Drops @holder's reference with the tracker lock held.  Returns true when it
+ * Drops @holder's reference with the record's lock held.  Returns true when it
  * was the last: the object is then marked released and must be released.
  */
 static bool put_locked(struct ioda_ref *ref, const char *holder, const char *file, int line)
@@ -316,8 +422,8 @@ static bool put_locked(struct ioda_ref *ref, const char *holder, const char *fil
 			    ref->type->name, ref->name, holder, ioda_site_file(file), line, list);
 		return false;
 	}
-	holder_drop(t, h);
-	if (!ioda_refcount_dec_and_test(&ref->count, &ev)) {
+	holder_drop(h);
+	if (!count_dec_and_test_locked(&ref->count, &ev)) {
 		ioda_ref_report_saturated(ref, ev, holder, file, line);
 		return false;
 	}
@@ -339,9 +445,9 @@ bool ioda_ref_put_at(struct ioda_ref *ref, const char *holder, const char *file,
 {
 	bool last;
 
-	pthread_mutex_lock(&ref->ctx->track_lock);
+	obj_lock(ref->track);
 	last = put_locked(ref, holder, file, line);
-	pthread_mutex_unlock(&ref->ctx->track_lock);
+	obj_unlock(ref->track);
 	if (last)
 		release(ref);
 	return last;
@@ -352,11 +458,11 @@ bool ioda_ref_put_mutex_at(struct ioda_ref *ref, const char *holder, pthread_mut
 {
 	bool last;
 
-	/* Lock order: the list's lock, then the tracker's. */
+	/* Lock order: the list's lock, then the record's. */
 	pthread_mutex_lock(lock);
-	pthread_mutex_lock(&ref->ctx->track_lock);
+	obj_lock(ref->track);
 	last = put_locked(ref, holder, file, line);
-	pthread_mutex_unlock(&ref->ctx->track_lock);
+	obj_unlock(ref->track);
 	if (last)
 		unlink(ref);
 	pthread_mutex_unlock(lock);
@@ -371,7 +477,7 @@ void ioda_ref_move_at(struct ioda_ref *ref, const char *from, const char *to, co
 	struct ioda_track_obj *t = ref->track;
 	struct holder *h;
 
-	pthread_mutex_lock(&ref->ctx->track_lock);
+	obj_lock(t);
 	h = holder_find(t, from);
 	if (t->released) {
 		report_released(ref, from, file, line);
@@ -379,22 +485,22 @@ void ioda_ref_move_at(struct ioda_ref *ref, const char *from, const char *to, co
 		ioda_report(ref->ctx, IODA_REPORT_PUT_BY_NON_HOLDER, "%s %s by %s at %s:%d; moving to %s",
 			    ref->type->name, ref->name, from, ioda_site_file(file), line, to);
 	} else {
-		holder_drop(t, h);
+		holder_drop(h);
 		holder_add(t, to, file, line);
 	}
-	pthread_mutex_unlock(&ref->ctx->track_lock);
+	obj_unlock(t);
 }
 
 bool ioda_ref_use_at(struct ioda_ref *ref, const char *holder, const char *file, int line)
 {
 	bool ok = true;
 
-	pthread_mutex_lock(&ref->ctx->track_lock);
+	obj_lock(ref->track);
 	if (ref->track->released) {
 		report_released(ref, holder, file, line);
 		ok = false;
 	}
-	pthread_mutex_unlock(&ref->ctx->track_lock);
+	obj_unlock(ref->track);
 	return ok;
 }
 
@@ -402,9 +508,9 @@ bool ioda_ref_released(const struct ioda_ref *ref)
 {
 	bool r;
 
-	pthread_mutex_lock(&ref->ctx->track_lock);
+	obj_lock(ref->track);
 	r = ref->track->released;
-	pthread_mutex_unlock(&ref->ctx->track_lock);
+	obj_unlock(ref->track);
 	return r;
 }
 
@@ -413,12 +519,13 @@ unsigned int ioda_ref_for_each_holder(struct ioda_ref *ref, ioda_holder_fn fn, v
 	struct ioda_track_obj *t = ref->track;
 	unsigned int n;
 
-	pthread_mutex_lock(&ref->ctx->track_lock);
-	n = t->released ? 0 : t->nholders;
-	for (unsigned int i = 0; i < n; i++)
-		fn(arg, t->holders[i].name, t->holders[i].count, ioda_site_file(t->holders[i].file),
-		   t->holders[i].line);
-	pthread_mutex_unlock(&ref->ctx->track_lock);
+	obj_lock(t);
+	n = t->released ? 0 : holders_live(t);
+	for (unsigned int i = 0; n && i < t->nholders; i++)
+		if (t->holders[i].count)
+			fn(arg, t->holders[i].name, t->holders[i].count,
+			   ioda_site_file(t->holders[i].file), t->holders[i].line);
+	obj_unlock(t);
 	return n;
 }
 
@@ -427,10 +534,10 @@ unsigned int ioda_ref_holder_count(struct ioda_ref *ref, const char *holder)
 	struct holder *h;
 	unsigned int n;
 
-	pthread_mutex_lock(&ref->ctx->track_lock);
+	obj_lock(ref->track);
 	h = ref->track->released ? NULL : holder_find(ref->track, holder);
 	n = h ? h->count : 0;
-	pthread_mutex_unlock(&ref->ctx->track_lock);
+	obj_unlock(ref->track);
 	return n;
 }
 
@@ -440,9 +547,12 @@ unsigned long ioda_ctx_live_refs(struct ioda_ctx *ctx)
 	unsigned long n = 0;
 
 	pthread_mutex_lock(&ctx->track_lock);
-	ioda_list_for_each_entry(t, &ctx->live, node)
+	ioda_list_for_each_entry(t, &ctx->live, node) {
+		obj_lock(t);
 		for (unsigned int i = 0; i < t->nholders; i++)
 			n += t->holders[i].count;
+		obj_unlock(t);
+	}
 	pthread_mutex_unlock(&ctx->track_lock);
 	return n;
 }
@@ -454,10 +564,13 @@ unsigned long ioda_ctx_check_leaks(struct ioda_ctx *ctx)
 
 	pthread_mutex_lock(&ctx->track_lock);
 	ioda_list_for_each_entry(t, &ctx->live, node) {
+		obj_lock(t);
 		for (unsigned int i = 0; i < t->nholders; i++) {
 			const struct holder *h = &t->holders[i];
 			char times[24] = "";
 
+			if (!h->count)
+				continue;
 			if (h->count > 1)
 				snprintf(times, sizeof(times), " (%u refs)", h->count);
 			ioda_report(ctx, IODA_REPORT_LEAK, "%s %s held by %s at %s:%d%s",
@@ -465,6 +578,7 @@ unsigned long ioda_ctx_check_leaks(struct ioda_ctx *ctx)
 				    ioda_site_file(h->file), h->line, times);
 			n += h->count;
 		}
+		obj_unlock(t);
 	}
 	pthread_mutex_unlock(&ctx->track_lock);
 	return n;

@@ -7,6 +7,7 @@
  */
 #include "testutil.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #include <ioda/ref.h>
@@ -359,6 +360,104 @@ static void get_never_fails_under_injection(void **state)
 	test_ctx_end_clean(ctx);
 }
 
+/*
+ * A holder whose references are all dropped is no holder: not listed, not
+ * counted, its put reported, though its entry waits (idle) for its next
+ * get; a new holder takes the idle entry.
+ */
+static void dropped_holders_are_gone(void **state)
+{
+	struct test_reports r;
+	struct ioda_ctx *ctx = test_ctx_new(&r);
+	int released = 0;
+	struct thing *t = thing_new(ctx, "d", &released);
+	struct holder_list l = { 0 };
+
+	ioda_ref_get(&t->ref, "lookup");
+	ioda_ref_put(&t->ref, "lookup");
+	assert_int_equal(ioda_ref_for_each_holder(&t->ref, collect_holder, &l), 1);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(ioda_ref_holder_count(&t->ref, "lookup"), 0);
+	assert_int_equal(ioda_ctx_live_refs(ctx), 1);
+	assert_false(ioda_ref_put(&t->ref, "lookup"));
+	assert_int_equal(r.n, 1);
+	assert_non_null(strstr(r.line[0], "put by non-holder: thing d by lookup"));
+	assert_non_null(strstr(r.line[0], "holders: creator"));
+	r.n = 0;
+	ioda_ref_get(&t->ref, "other");
+	ioda_ref_get(&t->ref, "lookup");
+	l.n = 0;
+	assert_int_equal(ioda_ref_for_each_holder(&t->ref, collect_holder, &l), 3);
+	assert_int_equal(ioda_ctx_live_refs(ctx), 3);
+	ioda_ref_put(&t->ref, "other");
+	ioda_ref_put(&t->ref, "lookup");
+	ioda_ref_put(&t->ref, "creator");
+	assert_int_equal(released, 1);
+	test_ctx_end_clean(ctx);
+}
+
+/*
+ * Threads on one object and on objects of their own, each holder its own
+ * name: every get and put is counted by holder, nothing is lost between
+ * threads (each object has its own lock), and all ends released.
+ */
+#define T_THREADS 4
+#define T_ROUNDS 20000
+
+struct racer {
+	struct thing *shared, *own;
+	char name[16];
+};
+
+static void *race(void *arg)
+{
+	struct racer *rc = arg;
+
+	for (int i = 0; i < T_ROUNDS; i++) {
+		ioda_ref_get(&rc->shared->ref, rc->name);
+		ioda_ref_get(&rc->own->ref, rc->name);
+		if (i % 3 == 0)
+			ioda_ref_get(&rc->shared->ref, "common");
+		ioda_ref_put(&rc->own->ref, rc->name);
+		ioda_ref_put(&rc->shared->ref, rc->name);
+		if (i % 3 == 0)
+			ioda_ref_put(&rc->shared->ref, "common");
+	}
+	ioda_ref_get(&rc->shared->ref, rc->name); /* one kept, to count */
+	return NULL;
+}
+
+static void threads_count_by_holder(void **state)
+{
+	struct test_reports r;
+	struct ioda_ctx *ctx = test_ctx_new(&r);
+	int released = 0;
+	struct thing *shared = thing_new(ctx, "shared", &released);
+	struct racer rc[T_THREADS];
+	pthread_t th[T_THREADS];
+
+	for (int i = 0; i < T_THREADS; i++) {
+		rc[i].shared = shared;
+		rc[i].own = thing_new(ctx, "own", &released);
+		snprintf(rc[i].name, sizeof(rc[i].name), "thread %d", i);
+		assert_int_equal(pthread_create(&th[i], NULL, race, &rc[i]), 0);
+	}
+	for (int i = 0; i < T_THREADS; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(ioda_ref_count(&shared->ref), 1 + T_THREADS);
+	assert_int_equal(ioda_ref_holder_count(&shared->ref, "common"), 0);
+	for (int i = 0; i < T_THREADS; i++) {
+		assert_int_equal(ioda_ref_holder_count(&shared->ref, rc[i].name), 1);
+		assert_int_equal(ioda_ref_count(&rc[i].own->ref), 1);
+		ioda_ref_put(&shared->ref, rc[i].name);
+		assert_true(ioda_ref_put(&rc[i].own->ref, "creator"));
+	}
+	assert_true(ioda_ref_put(&shared->ref, "creator"));
+	assert_int_equal(released, 1 + T_THREADS);
+	test_ctx_end_clean(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +472,8 @@ int main(void)
 		cmocka_unit_test(put_mutex_unlinks_at_zero),
 		cmocka_unit_test(fault_hook_fails_nth_allocation),
 		cmocka_unit_test(get_never_fails_under_injection),
+		cmocka_unit_test(dropped_holders_are_gone),
+		cmocka_unit_test(threads_count_by_holder),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
