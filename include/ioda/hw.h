@@ -207,6 +207,7 @@ struct ioda_hw_gen {
 	bool (*num_pes_valid)(unsigned int n); /* PE counts the PHB can have */
 	unsigned int (*m64_count)(unsigned int num_pes); /* M64 BARs (PHB4/5: MBT entries) */
 	unsigned int lsi_irqs; /* IRQs at the end of the block kept for LSIs */
+	unsigned int (*tce_cache_entries)(unsigned int num_pes); /* see tce_cache.c */
 };
 
 const struct ioda_hw_gen *ioda_hw_gen_of(enum ioda_phb_gen gen);
@@ -219,6 +220,27 @@ struct ioda_phb_params {
 	uint64_t m64_base;     /* the PHB's M64 window (skiboot mm0) */
 	uint64_t m64_size;
 	bool opencapi;         /* an NPU2 OpenCAPI link: has a shared process area */
+	bool npu;              /* an NPU2 (NVLink or OpenCAPI): its TCE cache is not modelled */
+};
+
+/*
+ * The PHB's TCE cache: leaf TCEs the DMA path read, by TVE and IO page,
+ * used until killed (tce_cache.c).  @ways entries per set.
+ */
+struct ioda_tce_cache_entry {
+	uint32_t tve; /* TVT index + 1; 0: empty */
+	uint32_t page_shift;
+	uint64_t page; /* IO page number in the window */
+	uint64_t tce;
+};
+
+#define IODA_TCE_CACHE_WAYS 4
+
+struct ioda_tce_cache {
+	struct ioda_tce_cache_entry *e; /* [sets * IODA_TCE_CACHE_WAYS] */
+	uint8_t *victim;		/* [sets]: the next way to replace */
+	unsigned int sets;
+	unsigned long hits, misses;
 };
 
 /*
@@ -251,6 +273,7 @@ struct ioda_phb_hw {
 	unsigned long spa_cache_clears;
 	struct ioda_pest *pest;	  /* [num_pes] */
 	uint64_t *peev;		  /* [num_pes / 64], bit 63 - pe % 64 */
+	struct ioda_tce_cache tce_cache;
 
 	bool fenced;
 	bool err_pending;		  /* an error not yet fetched by next_error */
@@ -302,6 +325,34 @@ void ioda_hw_pe_freeze(struct ioda_phb_hw *phb, unsigned int pe, unsigned int st
 		       const struct ioda_hw_error *cause);
 void ioda_hw_pe_unfreeze(struct ioda_phb_hw *phb, unsigned int pe, unsigned int state);
 unsigned int ioda_hw_pe_state(const struct ioda_phb_hw *phb, unsigned int pe);
+/*
+ * TCE cache invalidation, the kinds both the PHB3 kill register (the
+ * kernel's MMIO write) and OPAL's tce_kill give: every entry, every entry
+ * of PE @pe, or the entries of @pe for @npages IO pages of 1 << @page_shift
+ * from bus address @addr (the TVE select bit, 1 << 59, picks the window).
+ */
+enum ioda_tce_kill {
+	IODA_TCE_KILL_ALL,
+	IODA_TCE_KILL_PE,
+	IODA_TCE_KILL_PAGES,
+};
+void ioda_hw_tce_cache_kill(struct ioda_phb_hw *phb, enum ioda_tce_kill kind, unsigned int pe,
+			    uint64_t addr, unsigned int page_shift, uint64_t npages);
+/*
+ * The PHB3 TCE kill register (PHB_TCE_KILL, 0x210), written by the kernel
+ * (pnv_pci_phb3_tce_invalidate*): takes the lock, as an MMIO store.
+ */
+void ioda_hw_tce_kill_reg(struct ioda_phb_hw *phb, enum ioda_tce_kill kind, unsigned int pe,
+			  uint64_t addr, unsigned int page_shift, uint64_t npages);
+/*
+ * Each cached entry that differs from what its TVE's table holds now:
+ * @fn gets the PE, the TVT index, the bus address and both TCEs (table 0
+ * when the table no longer translates it).  Returns how many.
+ */
+typedef void (*ioda_stale_tce_fn)(void *arg, unsigned int pe, unsigned int tve, uint64_t addr,
+				  uint64_t cached, uint64_t table);
+unsigned int ioda_hw_tce_cache_check(struct ioda_phb_hw *phb, ioda_stale_tce_fn fn, void *arg);
+
 /* Lowest frozen PE of the highest non-empty PEEV word (skiboot's scan); -1 if none. */
 int ioda_hw_first_frozen_pe(const struct ioda_phb_hw *phb);
 bool ioda_hw_any_frozen(const struct ioda_phb_hw *phb);

@@ -171,6 +171,10 @@ void scenario_run_expect(struct run *r, const struct step *st)
 		ok = find_line(r, 0, st->text) < 0;
 		why = "the step printed it";
 		break;
+	case EX_AUDIT: /* the audit after the step found it */
+		ok = find_line(r, 0, st->text) >= 0;
+		why = "the audit found no such thing";
+		break;
 	case EX_ERROR:
 		ok = r->last_rc && (!st->want || r->last_rc == -st->want);
 		if (!ok)

@@ -274,7 +274,19 @@ static const struct expect_spec expects[] = {
 	{.name = "line", .kind = EX_LINE, .form = "s"},
 	{.name = "count", .kind = EX_COUNT, .form = "dPc"},
 	{.name = "error", .kind = EX_ERROR, .form = "e"},
+	{.name = "audit", .kind = EX_AUDIT, .form = "s"},
 };
+
+/* @prefix then @s, from the context's allocator. */
+static char *prefixed(struct ioda_ctx *ctx, const char *prefix, const char *s)
+{
+	size_t n = strlen(prefix) + strlen(s) + 1;
+	char *t = ioda_alloc(ctx, n);
+
+	if (t)
+		snprintf(t, n, "%s%s", prefix, s);
+	return t;
+}
 
 /* OP N, or none (alone or after == / !=) where the value may be none. */
 static int parse_compare(struct parser *p, const struct expect_spec *sp, unsigned int *i,
@@ -335,9 +347,11 @@ static int parse_expect_word(struct parser *p, const struct expect_spec *sp, cha
 	case 's':
 		rc = scenario_need(p, *i, "a double-quoted line");
 		if (!rc && !w->quoted)
-			rc = scenario_fail(p, "expect line needs a double-quoted line");
+			rc = scenario_fail(p, "expect %s needs a double-quoted line", sp->name);
 		if (!rc) {
-			st->text = ioda_strdup(p->ctx, w->s);
+			/* A finding is the line the audit prints. */
+			st->text = sp->kind == EX_AUDIT ? prefixed(p->ctx, "audit: ", w->s)
+							: ioda_strdup(p->ctx, w->s);
 			rc = st->text ? 0 : scenario_oom(p);
 		}
 		break;
@@ -389,6 +403,8 @@ static int parse_expect(struct parser *p)
 	if (sp->kind == EX_ERROR && (p->s->steps[p->s->nsteps - 1].kind == STEP_EXPECT ||
 				     p->s->steps[p->s->nsteps - 1].kind == STEP_BOOT))
 		return scenario_fail(p, "expect error must follow the step it checks");
+	if (sp->kind == EX_AUDIT && p->s->steps[p->s->nsteps - 1].kind == STEP_BOOT)
+		return scenario_fail(p, "expect audit must follow the step it checks");
 	st = scenario_add_step(p, STEP_EXPECT);
 	if (!st)
 		return scenario_oom(p);

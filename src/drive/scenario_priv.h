@@ -61,6 +61,7 @@ enum expect_kind {
 	EX_NO_LINE,
 	EX_COUNT,
 	EX_ERROR,
+	EX_AUDIT,
 };
 
 enum op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
@@ -219,6 +220,8 @@ struct run {
 void scenario_diag(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void scenario_note(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void scenario_on_violation(void *arg, const char *violation);
+/* An audit finding an expect audit may claim: a line of the step's log. */
+void scenario_log_violation(void *arg, const char *violation);
 
 /* ---- scenario_steps.c ---- */
 struct pci_dev *scenario_get_dev(struct run *r, const struct target *t);

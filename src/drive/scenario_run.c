@@ -86,6 +86,11 @@ void scenario_on_violation(void *arg, const char *violation)
 	r->failures++;
 }
 
+void scenario_log_violation(void *arg, const char *violation)
+{
+	log_line(arg, violation);
+}
+
 static int boot(struct run *r, const struct step *st, struct ioda_error *err)
 {
 	const struct ioda_scenario *s = r->s;

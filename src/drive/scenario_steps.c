@@ -278,6 +278,38 @@ static bool refused_cleanly(struct run *r, const struct step *st, const char *be
 }
 
 /* An action step: its lines, then the EEH event thread's, then the audit. */
+/* Whether an expect audit follows @st, among the expects right after it. */
+static bool audit_expected(const struct run *r, const struct step *st, const char *finding)
+{
+	for (const struct step *e = st + 1; e < r->s->steps + r->s->nsteps && e->kind == STEP_EXPECT;
+	     e++)
+		if (e->arg == EX_AUDIT && (!finding || !strcmp(e->text, finding)))
+			return true;
+	return false;
+}
+
+/*
+ * The audit after a step: with --audit a finding fails the run, unless an
+ * expect audit right after the step claims it; then (with --audit or not)
+ * the findings join the step's log and any not claimed fails the run.
+ */
+static void audit_step(struct run *r, const struct step *st)
+{
+	size_t from = r->len;
+
+	if (!audit_expected(r, st, NULL)) {
+		if (r->o->audit)
+			ioda_audit(r->k, scenario_on_violation, r);
+		return;
+	}
+	ioda_audit(r->k, scenario_log_violation, r);
+	for (size_t at = from; at < r->len; at += strlen(r->lines + at) + 1)
+		if (!audit_expected(r, st, r->lines + at)) {
+			scenario_diag(r, "%s", r->lines + at);
+			r->failures++;
+		}
+}
+
 void scenario_run_action(struct run *r, const struct step *st)
 {
 	struct ioda_error err = {""};
@@ -321,6 +353,5 @@ void scenario_run_action(struct run *r, const struct step *st)
 		scenario_diag(r, "%s: %s", st->src, err.msg[0] ? err.msg : strerror(-rc));
 		r->failures++;
 	}
-	if (r->o->audit)
-		ioda_audit(r->k, scenario_on_violation, r);
+	audit_step(r, st);
 }

@@ -29,13 +29,11 @@ static bool hw_inject_match(const struct ioda_phb_hw *phb, enum ioda_inject_kind
 	       (addr & inj->mask) == (inj->addr & inj->mask);
 }
 
-/* Walks a TCE table in system memory; IODA_ERR_NONE with *sys set. */
-static enum ioda_hw_reason hw_tce_walk(struct ioda_phb_hw *phb, const struct ioda_tve *tve,
-				       uint64_t off, bool is_write, uint64_t *sys)
+enum ioda_hw_reason ioda_hw_tce_leaf(struct ioda_phb_hw *phb, const struct ioda_tve *tve,
+				     uint64_t off, uint64_t *leaf)
 {
 	unsigned int tbl_shift = (unsigned int)__builtin_ctzll(tve->level_size) - 3;
 	unsigned int sh = tve->page_shift + tbl_shift * (tve->levels - 1);
-	uint64_t page_mask = (1ull << tve->page_shift) - 1;
 	uint64_t base = tve->table_pa, tce = 0;
 
 	if (off >= ioda_tve_window_size(tve))
@@ -51,15 +49,39 @@ static enum ioda_hw_reason hw_tce_walk(struct ioda_phb_hw *phb, const struct iod
 		base = tce & IODA_TCE_RPN_MASK;
 		sh -= tbl_shift;
 	}
+	*leaf = tce;
+	return IODA_ERR_NONE;
+}
+
+/*
+ * A TCE window's translation: through the TCE cache, or walked in system
+ * memory and kept there; IODA_ERR_NONE with *sys set.
+ */
+static enum ioda_hw_reason hw_tce_walk(struct ioda_phb_hw *phb, unsigned int tve_index,
+				       const struct ioda_tve *tve, uint64_t off, bool is_write,
+				       uint64_t *sys)
+{
+	uint64_t page_mask = (1ull << tve->page_shift) - 1, page = off >> tve->page_shift, tce;
+	enum ioda_hw_reason reason;
+
+	if (off >= ioda_tve_window_size(tve))
+		return IODA_ERR_OUT_OF_WINDOW;
+	if (!ioda_hw_tce_cache_lookup(phb, tve_index, page, &tce)) {
+		reason = ioda_hw_tce_leaf(phb, tve, off, &tce);
+		if (reason != IODA_ERR_NONE)
+			return reason;
+		ioda_hw_tce_cache_insert(phb, tve_index, tve->page_shift, page, tce);
+	}
 	if (!(tce & (is_write ? IODA_TCE_WRITE : IODA_TCE_READ)))
 		return IODA_ERR_TCE_ACCESS;
 	*sys = (tce & IODA_TCE_RPN_MASK & ~page_mask) | (off & page_mask);
 	return IODA_ERR_NONE;
 }
 
-static enum ioda_hw_reason hw_dma_translate(struct ioda_phb_hw *phb, const struct ioda_tve *tve,
+static enum ioda_hw_reason hw_dma_translate(struct ioda_phb_hw *phb, unsigned int tve_index,
 					    uint64_t addr, bool is_write, uint64_t *sys)
 {
+	const struct ioda_tve *tve = &phb->tvt[tve_index];
 	uint64_t off = addr & (IODA_TVE_SELECT_BIT - 1);
 
 	/* Bits 60..63: the MSI space or nothing, never a DMA window. */
@@ -67,7 +89,7 @@ static enum ioda_hw_reason hw_dma_translate(struct ioda_phb_hw *phb, const struc
 		return IODA_ERR_BAD_ADDRESS;
 	switch (tve->kind) {
 	case IODA_TVE_TCE:
-		return hw_tce_walk(phb, tve, off, is_write, sys);
+		return hw_tce_walk(phb, tve_index, tve, off, is_write, sys);
 	case IODA_TVE_BYPASS:
 		if (off < tve->start || off >= tve->end)
 			return IODA_ERR_OUT_OF_WINDOW;
@@ -104,7 +126,7 @@ int ioda_hw_dma(struct ioda_phb_hw *phb, uint16_t rid, uint64_t addr, bool is_wr
 		err.reason = IODA_ERR_INJECTED;
 	else
 		err.reason =
-			hw_dma_translate(phb, &phb->tvt[res->tve], addr, is_write, &res->sys_addr);
+			hw_dma_translate(phb, res->tve, addr, is_write, &res->sys_addr);
 	if (err.reason != IODA_ERR_NONE) {
 		res->reason = err.reason;
 		ioda_hw_raise(phb, &err);

@@ -54,7 +54,8 @@ int ioda_hw_new(struct ioda_ctx *ctx, struct ioda_sysmem *mem, const struct ioda
 	phb->pest = ioda_calloc(ctx, n, sizeof(*phb->pest));
 	phb->peev = ioda_calloc(ctx, n / 64, sizeof(*phb->peev));
 	if (!phb->rtt || !phb->peltv || !phb->tvt || !phb->m32_pe || !phb->m64 || !phb->mist ||
-	    !phb->pest || !phb->peev) {
+	    !phb->pest || !phb->peev ||
+	    ioda_hw_tce_cache_init(phb, params->npu ? 0 : g->tce_cache_entries(n))) {
 		ioda_hw_destroy(phb);
 		return -ENOMEM;
 	}
@@ -79,6 +80,7 @@ void ioda_hw_destroy(struct ioda_phb_hw *phb)
 	ioda_free(ctx, phb->mist);
 	ioda_free(ctx, phb->pest);
 	ioda_free(ctx, phb->peev);
+	ioda_hw_tce_cache_fini(phb);
 	ioda_free(ctx, phb);
 }
 
@@ -112,13 +114,16 @@ void ioda_hw_reset_tables(struct ioda_phb_hw *phb)
 	memset(phb->m64, 0, phb->m64_count * sizeof(*phb->m64));
 	memset(phb->mist, 0, phb->num_irqs * sizeof(*phb->mist));
 	hw_clear_pest(phb);
+	ioda_hw_tce_cache_flush(phb);
 	phb->err_pending = false;
 }
 
+/* The PHB's reset takes its caches with it: the TCE cache starts empty. */
 void ioda_hw_complete_reset(struct ioda_phb_hw *phb)
 {
 	phb->fenced = false;
 	hw_clear_pest(phb);
+	ioda_hw_tce_cache_flush(phb);
 	ioda_hw_clear_errors(phb);
 	phb->err_pending = false;
 	memset(&phb->inject, 0, sizeof(phb->inject));

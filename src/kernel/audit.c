@@ -412,6 +412,16 @@ static void audit_phb(struct phb_audit *p)
 			       phb->domain->number, (unsigned int)(pe - phb->pe_array));
 }
 
+static void note_stale_tce(void *arg, unsigned int pe, unsigned int tve, uint64_t addr,
+			   uint64_t cached, uint64_t table)
+{
+	struct phb_audit *p = arg;
+
+	report(p->a, "PHB %04x stale TCE for PE#%x at %#llx (TVE#%u): cached %#llx, table %#llx",
+	       p->phb->domain->number, pe, (unsigned long long)addr, tve,
+	       (unsigned long long)cached, (unsigned long long)table);
+}
+
 static void audit_domain(struct audit *a, struct pci_domain *d)
 {
 	struct phb_audit p = { .a = a, .phb = ioda_kernel_peek_phb(a->k, d->number) };
@@ -433,6 +443,9 @@ static void audit_domain(struct audit *a, struct pci_domain *d)
 	pthread_mutex_unlock(&a->k->m->removed_lock);
 	if (p.phb)
 		audit_phb(&p);
+	/* A TCE changed without its kill: the device still translates through the old one. */
+	if (p.hw)
+		ioda_hw_tce_cache_check(p.hw, note_stale_tce, &p);
 }
 
 unsigned int ioda_audit(struct ioda_kernel *k, ioda_audit_fn fn, void *arg)

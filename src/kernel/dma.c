@@ -178,6 +178,29 @@ static struct ioda_pe *dma_pe(struct ioda_kernel *k, const struct pci_dev *dev)
 	return pe && pe->tbl ? pe : NULL;
 }
 
+/*
+ * pnv_pci_ioda2_tce_invalidate() and _invalidate_pe(): a PHB3's kernel
+ * writes the PHB's TCE kill register itself (pnv_pci_phb3_tce_invalidate,
+ * one write per page); later PHBs ask OPAL, whose return code is ignored.
+ */
+static void tce_invalidate(struct ioda_pe *pe, enum ioda_tce_kill kind, uint64_t bus_addr,
+			   unsigned int page_shift, uint64_t npages)
+{
+	struct ioda_phb *phb = pe->phb;
+	struct ioda_opal *opal = phb->kernel->opal;
+
+	if (phb->domain->gen == IODA_PHB3) {
+		ioda_hw_tce_kill_reg(ioda_opal_phb(opal, phb->opal_id), kind, pe->pe_number, bus_addr,
+				     page_shift, npages);
+		return;
+	}
+	opal_pci_tce_kill(opal, phb->opal_id,
+			  kind == IODA_TCE_KILL_PAGES ? OPAL_PCI_TCE_KILL_PAGES : OPAL_PCI_TCE_KILL_PE,
+			  pe->pe_number, kind == IODA_TCE_KILL_PAGES ? 1u << page_shift : 0,
+			  kind == IODA_TCE_KILL_PAGES ? bus_addr : 0,
+			  kind == IODA_TCE_KILL_PAGES ? (uint32_t)npages : 0);
+}
+
 static int dma_map_locked(struct ioda_kernel *k, struct pci_dev *dev, uint64_t phys,
 			  enum ioda_dma_dir dir, uint64_t *bus_addr)
 {
@@ -211,6 +234,9 @@ static int dma_map_locked(struct ioda_kernel *k, struct pci_dev *dev, uint64_t p
 		ioda_sysmem_write64(mem, slot, (phys & ~page_mask & IODA_TCE_RPN_MASK) | perm[dir]);
 		tbl->hint = idx + 1;
 		*bus_addr = (idx << tbl->page_shift) | (phys & page_mask);
+		/* pnv_ioda2_tce_build(): the page killed after it is written. */
+		tce_invalidate(pe, IODA_TCE_KILL_PAGES, tbl->bus_offset + (idx << tbl->page_shift),
+			       tbl->page_shift, 1);
 		return 0;
 	}
 	return -ENOSPC;
@@ -221,18 +247,16 @@ static int dma_unmap_locked(struct ioda_kernel *k, struct pci_dev *dev, uint64_t
 	struct ioda_pe *pe = dma_pe(k, dev);
 	struct ioda_sysmem *mem = ioda_opal_sysmem(k->opal);
 	uint64_t idx, slot, tce;
-	struct ioda_phb *phb;
 
 	if (!pe)
 		return -ENODEV;
-	phb = pe->phb;
 	idx = bus_addr >> pe->tbl->page_shift;
 	if (bus_addr >= pe->tbl->window_size || tce_slot(k, pe->tbl, idx, false, &slot) ||
 	    ioda_sysmem_read64(mem, slot, &tce) || !tce)
 		return -EINVAL;
 	ioda_sysmem_write64(mem, slot, 0);
-	opal_pci_tce_kill(k->opal, phb->opal_id, OPAL_PCI_TCE_KILL_PAGES, pe->pe_number,
-			  1u << pe->tbl->page_shift, bus_addr, 1);
+	tce_invalidate(pe, IODA_TCE_KILL_PAGES, pe->tbl->bus_offset + (idx << pe->tbl->page_shift),
+		       pe->tbl->page_shift, 1);
 	return 0;
 }
 
@@ -277,7 +301,6 @@ int64_t ioda_map_window(struct ioda_pe *pe, const struct ioda_tce_table *tbl)
 /* pnv_pci_ioda2_set_window(): TVE 2*PE+num points at the table; the OPAL code. */
 static int64_t ioda2_set_window(struct ioda_pe *pe, int num, struct ioda_tce_table *tbl)
 {
-	struct ioda_phb *phb = pe->phb;
 	struct ioda_event ev = { .kind = IODA_EV_PE_WINDOW, .level = IODA_LOG_INFO };
 	int64_t rc;
 
@@ -291,8 +314,7 @@ static int64_t ioda2_set_window(struct ioda_pe *pe, int num, struct ioda_tce_tab
 		ioda_pe_printf(pe, IODA_LOG_ERR, "Failed to configure TCE table, err %lld", (long long)rc);
 		return rc;
 	}
-	opal_pci_tce_kill(phb->kernel->opal, phb->opal_id, OPAL_PCI_TCE_KILL_PE, pe->pe_number, 0,
-			  0, 0);
+	tce_invalidate(pe, IODA_TCE_KILL_PE, 0, 0, 0);
 	return 0;
 }
 
@@ -408,8 +430,7 @@ static void ioda2_unset_window(struct ioda_pe *pe, int num)
 			       (long long)rc);
 		pe->hw_stale = true;
 	} else {
-		opal_pci_tce_kill(phb->kernel->opal, phb->opal_id, OPAL_PCI_TCE_KILL_PE,
-				  pe->pe_number, 0, 0, 0);
+		tce_invalidate(pe, IODA_TCE_KILL_PE, 0, 0, 0);
 	}
 }
 

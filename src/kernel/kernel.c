@@ -319,6 +319,7 @@ static int phb_init(struct ioda_kernel *k, struct pci_domain *d, bool primary,
 	/* An NPU2's 16 PEs are modelled by a PHB4's tables of the smallest size. */
 	params.num_pes = npu ? 256 : total;
 	params.opencapi = phb->type == IODA_PNV_PHB_NPU_OCAPI;
+	params.npu = npu;
 	params.m32_base = m32.start;
 	params.m64_base = m64.start;
 	params.m64_size = m64.size;

@@ -288,8 +288,10 @@ out:
 }
 
 /*
- * phb4_tce_kill: a page kill is turned into a PE kill (HW560152), so only
- * the kill type is checked.  The model keeps no TCE cache: nothing to drop.
+ * phb4_tce_kill: since skiboot 7.0 a page kill is turned into a PE kill
+ * up front (HW560152: a page kill can be dropped when the queue backs up),
+ * so only the kill type is checked; the PE kill writes the PE number into
+ * PHB_TCE_KILL's 9-bit PENUM field, unchecked.
  */
 int64_t opal_pci_tce_kill(struct ioda_opal *opal, uint64_t phb_id, uint32_t kill_type,
 			  uint64_t pe_number, uint32_t tce_size, uint64_t dma_addr, uint32_t npages)
@@ -302,6 +304,11 @@ int64_t opal_pci_tce_kill(struct ioda_opal *opal, uint64_t phb_id, uint32_t kill
 		return rc;
 	if (kill_type > OPAL_PCI_TCE_KILL_ALL)
 		rc = OPAL_PARAMETER;
+	else
+		ioda_hw_tce_cache_kill(phb,
+				       kill_type == OPAL_PCI_TCE_KILL_ALL ? IODA_TCE_KILL_ALL
+									  : IODA_TCE_KILL_PE,
+				       (unsigned int)(pe_number & 0x1ff), 0, 0, 0);
 	opal_exit(phb);
 	return rc;
 }

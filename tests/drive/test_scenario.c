@@ -75,6 +75,10 @@ static void test_malformed(void **state)
 		 "t.scn:3: bad PE 'nvme0' (expected DDDD:PE, hex)"},
 		{"machine a\nboot\neeh max-freezes -1\n", "t.scn:3: bad number '-1'"},
 		{"machine a\nboot\nopal\n", "t.scn:3: opal needs fail"},
+		{"machine a\nboot\nexpect audit \"x\"\n",
+		 "t.scn:3: expect audit must follow the step it checks"},
+		{"machine a\nboot\nshow\nexpect audit x\n",
+		 "t.scn:4: expect audit needs a double-quoted line"},
 		{"machine a\nboot\nopal fail set_pe\n", "t.scn:3: opal fail needs a number"},
 		{"machine a\nboot\nopal fail nope 1\n",
 		 "t.scn:3: unknown OPAL call 'nope' (expected set_pe, set_peltv, "

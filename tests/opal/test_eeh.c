@@ -114,10 +114,105 @@ static void dma_two_level_table_allocates_levels_on_demand(void **state)
 	assert_int_equal(dma(f, RID_A, addr, false, &res), 0);
 	assert_int_equal(res.sys_addr, 0x7770042);
 	assert_int_equal(ioda_sysmem_regions(mem), 2);
-	/* Level 2 freed under the TVE: the walk reads no memory there. */
+	/*
+	 * Level 2 freed under the TVE with no kill: the PHB's TCE cache still
+	 * translates the page, and the check sees it stale; once killed, the
+	 * walk reads no memory there.
+	 */
 	assert_int_equal(ioda_sysmem_release(mem, leaf), 0);
+	assert_int_equal(dma(f, RID_A, addr, false, &res), 0);
+	assert_int_equal(res.sys_addr, 0x7770042);
+	assert_int_equal(ioda_hw_tce_cache_check(f->phb, NULL, NULL), 1);
+	assert_int_equal(opal_pci_tce_kill(f->opal, PHB_ID, OPAL_PCI_TCE_KILL_PE, PE_A, 0, 0, 0),
+			 f->phb->gen == IODA_PHB3 ? OPAL_UNSUPPORTED : OPAL_SUCCESS);
+	if (f->phb->gen == IODA_PHB3) /* its kernel writes the kill register */
+		ioda_hw_tce_kill_reg(f->phb, IODA_TCE_KILL_PE, PE_A, 0, 0, 0);
+	assert_int_equal(ioda_hw_tce_cache_check(f->phb, NULL, NULL), 0);
 	assert_int_equal(dma(f, RID_A, addr, false, &res), -EFAULT);
 	assert_int_equal(res.reason, IODA_ERR_TCE_MEMORY);
+}
+
+struct stale {
+	unsigned int n, pe;
+	uint64_t addr, cached, table;
+};
+
+static void note_stale(void *arg, unsigned int pe, unsigned int tve, uint64_t addr,
+		       uint64_t cached, uint64_t table)
+{
+	struct stale *st = arg;
+
+	st->n++;
+	st->pe = pe;
+	st->addr = addr;
+	st->cached = cached;
+	st->table = table;
+}
+
+/*
+ * The TCE cache keeps what a DMA read until a kill of its kind: a page
+ * kill drops that page of that PE's window only (PHB3's register; OPAL's
+ * page kill is a PE kill since skiboot 7.0, HW560152), a PE kill all the
+ * PE's pages, a kill of all everything; a TCE rewritten unkilled is the
+ * stale entry the check names.
+ */
+static void tce_cache_keeps_translations_until_killed(void **state)
+{
+	struct fx *f = *state;
+	uint64_t top = table_new(f, 0x1000), a0 = 0x10042, a1 = 0x20042;
+	struct ioda_dma_result res;
+	struct stale st = { 0 };
+	bool phb3 = f->phb->gen == IODA_PHB3;
+
+	map_bus(f, RID_A, PE_A);
+	map_bus(f, RID_B, PE_B);
+	assert_int_equal(opal_pci_map_pe_dma_window(f->opal, PHB_ID, PE_A, 2 * PE_A, 1, top,
+						    0x1000, 0x10000),
+			 OPAL_SUCCESS);
+	assert_int_equal(opal_pci_map_pe_dma_window(f->opal, PHB_ID, PE_B, 2 * PE_B, 1, top,
+						    0x1000, 0x10000),
+			 OPAL_SUCCESS);
+	tce_set(f, top, 1, 0x1110000 | IODA_TCE_READ | IODA_TCE_WRITE);
+	tce_set(f, top, 2, 0x2220000 | IODA_TCE_READ);
+	assert_int_equal(dma(f, RID_A, a0, true, &res), 0);
+	assert_int_equal(dma(f, RID_A, a1, false, &res), 0);
+	assert_int_equal(dma(f, RID_B, a0, false, &res), 0);
+	/* Page 1 moves; unkilled, both PEs still reach the old page. */
+	tce_set(f, top, 1, 0x3330000 | IODA_TCE_READ | IODA_TCE_WRITE);
+	assert_int_equal(dma(f, RID_A, a0, true, &res), 0);
+	assert_int_equal(res.sys_addr, 0x1110042);
+	assert_int_equal(ioda_hw_tce_cache_check(f->phb, note_stale, &st), 2);
+	assert_int_equal(st.addr, 0x10000);
+	assert_int_equal(st.cached, 0x1110000 | IODA_TCE_READ | IODA_TCE_WRITE);
+	assert_int_equal(st.table, 0x3330000 | IODA_TCE_READ | IODA_TCE_WRITE);
+	/* A page kill for PE A: PE B's copy stays (on PHB4 the kill is the PE's). */
+	if (phb3)
+		ioda_hw_tce_kill_reg(f->phb, IODA_TCE_KILL_PAGES, PE_A, 0x10000, 16, 1);
+	else
+		assert_int_equal(opal_pci_tce_kill(f->opal, PHB_ID, OPAL_PCI_TCE_KILL_PAGES, PE_A,
+						   0x10000, 0x10000, 1),
+				 OPAL_SUCCESS);
+	assert_int_equal(dma(f, RID_A, a0, true, &res), 0);
+	assert_int_equal(res.sys_addr, 0x3330042);
+	st.n = 0;
+	assert_int_equal(ioda_hw_tce_cache_check(f->phb, note_stale, &st), 1);
+	assert_int_equal(st.pe, PE_B);
+	/* Kill all: nothing stale, and PE B reads the new page. */
+	if (phb3)
+		ioda_hw_tce_kill_reg(f->phb, IODA_TCE_KILL_ALL, 0, 0, 0, 0);
+	else
+		assert_int_equal(opal_pci_tce_kill(f->opal, PHB_ID, OPAL_PCI_TCE_KILL_ALL, 0, 0, 0,
+						   0),
+				 OPAL_SUCCESS);
+	assert_int_equal(ioda_hw_tce_cache_check(f->phb, NULL, NULL), 0);
+	assert_int_equal(dma(f, RID_B, a0, false, &res), 0);
+	assert_int_equal(res.sys_addr, 0x3330042);
+	/* A complete reset empties the cache too. */
+	assert_int_equal(dma(f, RID_A, a1, false, &res), 0);
+	tce_set(f, top, 2, 0);
+	assert_int_equal(ioda_hw_tce_cache_check(f->phb, NULL, NULL), 1);
+	opal_pci_reset(f->opal, PHB_ID, OPAL_RESET_PHB_COMPLETE, OPAL_ASSERT_RESET);
+	assert_int_equal(ioda_hw_tce_cache_check(f->phb, NULL, NULL), 0);
 }
 
 static void dma_bypass_maps_bus_address_to_system_address(void **state)
@@ -517,6 +612,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		PER_GEN(dma_one_level_tce_translates_with_the_page_offset),
 		PER_GEN(dma_two_level_table_allocates_levels_on_demand),
+		PER_GEN(tce_cache_keeps_translations_until_killed),
 		PER_GEN(dma_bypass_maps_bus_address_to_system_address),
 		PER_GEN(dma_write_to_read_only_tce_freezes_pe_mmio_and_dma),
 		PER_GEN(dma_without_window_or_past_it_freezes_pe),
