@@ -239,7 +239,8 @@ struct ioda_tce_cache_entry {
 struct ioda_tce_cache {
 	struct ioda_tce_cache_entry *e; /* [sets * IODA_TCE_CACHE_WAYS] */
 	uint8_t *victim;		/* [sets]: the next way to replace */
-	unsigned int sets;
+	uint16_t *per_pe;		/* [num_pes]: entries each PE has, so kills skip */
+	unsigned int sets, used;
 	unsigned long hits, misses;
 };
 

@@ -23,13 +23,23 @@ int ioda_hw_tce_cache_init(struct ioda_phb_hw *phb, unsigned int entries)
 		return 0;
 	c->e = ioda_calloc(phb->ctx, entries, sizeof(*c->e));
 	c->victim = ioda_calloc(phb->ctx, c->sets, sizeof(*c->victim));
-	return c->e && c->victim ? 0 : -1;
+	c->per_pe = ioda_calloc(phb->ctx, phb->num_pes, sizeof(*c->per_pe));
+	return c->e && c->victim && c->per_pe ? 0 : -1;
 }
 
 void ioda_hw_tce_cache_fini(struct ioda_phb_hw *phb)
 {
 	ioda_free(phb->ctx, phb->tce_cache.e);
 	ioda_free(phb->ctx, phb->tce_cache.victim);
+	ioda_free(phb->ctx, phb->tce_cache.per_pe);
+}
+
+/* Empties entry @e, counting it out. */
+static void drop(struct ioda_tce_cache *c, struct ioda_tce_cache_entry *e)
+{
+	c->per_pe[(e->tve - 1) / 2]--;
+	c->used--;
+	e->tve = 0;
 }
 
 static struct ioda_tce_cache_entry *set_of(const struct ioda_tce_cache *c, unsigned int tve,
@@ -70,7 +80,11 @@ void ioda_hw_tce_cache_insert(struct ioda_phb_hw *phb, unsigned int tve, unsigne
 		return;
 	set = set_of(c, tve, page);
 	s = (unsigned int)(set - c->e) / IODA_TCE_CACHE_WAYS;
+	if (set[c->victim[s]].tve)
+		drop(c, &set[c->victim[s]]);
 	set[c->victim[s]] = (struct ioda_tce_cache_entry){ tve + 1, page_shift, page, tce };
+	c->per_pe[tve / 2]++;
+	c->used++;
 	c->victim[s] = (uint8_t)((c->victim[s] + 1) % IODA_TCE_CACHE_WAYS);
 }
 
@@ -78,8 +92,11 @@ void ioda_hw_tce_cache_flush(struct ioda_phb_hw *phb)
 {
 	struct ioda_tce_cache *c = &phb->tce_cache;
 
-	if (c->sets)
-		memset(c->e, 0, (size_t)c->sets * IODA_TCE_CACHE_WAYS * sizeof(*c->e));
+	if (!c->used)
+		return;
+	memset(c->e, 0, (size_t)c->sets * IODA_TCE_CACHE_WAYS * sizeof(*c->e));
+	memset(c->per_pe, 0, phb->num_pes * sizeof(*c->per_pe));
+	c->used = 0;
 }
 
 /* Whether entry @e's page overlaps [off, off + len) of window @tve. */
@@ -102,6 +119,9 @@ void ioda_hw_tce_cache_kill(struct ioda_phb_hw *phb, enum ioda_tce_kill kind, un
 		ioda_hw_tce_cache_flush(phb);
 		return;
 	}
+	/* Most kills find nothing of their PE: the boot's, each window's. */
+	if (pe >= phb->num_pes || !c->per_pe[pe])
+		return;
 	len = page_shift < 64 && npages <= (UINT64_MAX >> page_shift) ? npages << page_shift
 								       : UINT64_MAX - off;
 	for (unsigned int i = 0; i < c->sets * IODA_TCE_CACHE_WAYS; i++) {
@@ -110,7 +130,7 @@ void ioda_hw_tce_cache_kill(struct ioda_phb_hw *phb, enum ioda_tce_kill kind, un
 		if (!e->tve || (e->tve - 1) / 2 != pe)
 			continue;
 		if (kind == IODA_TCE_KILL_PE || overlaps(e, tve, off, len))
-			e->tve = 0;
+			drop(c, e);
 	}
 }
 

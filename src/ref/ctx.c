@@ -5,6 +5,13 @@
  * Each block carries a small header with its size, so the context can count
  * live bytes without a table, and a test can assert that a failed operation
  * left nothing behind.
+ *
+ * Big blocks (the PHB tables, a boot's large arrays) are kept when freed,
+ * up to a bound, for the next allocation of the same size: a process that
+ * boots again and again (the matrix, the torture, the fault sweep, a
+ * bench) reuses pages it already has instead of handing them back to the
+ * system and faulting them in again, which made boots of big machines
+ * slower than linear.  Under ASan a kept block is poisoned.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -18,9 +25,22 @@
 struct block_hdr {
 	size_t size;
 	size_t magic;
+	struct block_hdr *next; /* kept: the next spare */
 } __attribute__((aligned(16)));
 
 #define BLOCK_MAGIC ((size_t)0x10da10da10da10daULL)
+#define SPARE_MIN (64u << 10)   /* blocks this big are kept when freed */
+#define SPARE_BYTES (256u << 20) /* at most this much kept */
+#define SPARE_COUNT 1024u
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define spare_poison(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define spare_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define spare_poison(p, n) ((void)(p), (void)(n))
+#define spare_unpoison(p, n) ((void)(p), (void)(n))
+#endif
 
 static void default_report(void *arg, enum ioda_report_kind kind, const char *line)
 {
@@ -44,6 +64,13 @@ void ioda_ctx_free(struct ioda_ctx *ctx)
 	if (!ctx)
 		return;
 	ioda_tracker_fini(ctx);
+	while (ctx->spare) {
+		struct block_hdr *h = ctx->spare;
+
+		ctx->spare = h->next;
+		spare_unpoison(h + 1, h->size);
+		free(h);
+	}
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx);
 }
@@ -114,6 +141,49 @@ static struct block_hdr *hdr_of(void *ptr)
 	return h;
 }
 
+/* A kept block of exactly @size, taken off the list; NULL when none. */
+static struct block_hdr *spare_take(struct ioda_ctx *ctx, size_t size)
+{
+	struct block_hdr **p, *h = NULL;
+
+	if (size < SPARE_MIN)
+		return NULL;
+	pthread_mutex_lock(&ctx->lock);
+	for (p = &ctx->spare; *p; p = &(*p)->next)
+		if ((*p)->size == size) {
+			h = *p;
+			*p = h->next;
+			ctx->spare_bytes -= size;
+			ctx->nspare--;
+			break;
+		}
+	pthread_mutex_unlock(&ctx->lock);
+	if (h)
+		spare_unpoison(h + 1, size);
+	return h;
+}
+
+/* Keeps a freed big block for later; false when it is not kept. */
+static bool spare_keep(struct ioda_ctx *ctx, struct block_hdr *h)
+{
+	bool kept = false;
+
+	if (h->size < SPARE_MIN)
+		return false;
+	pthread_mutex_lock(&ctx->lock);
+	if (ctx->nspare < SPARE_COUNT && ctx->spare_bytes + h->size <= SPARE_BYTES) {
+		h->next = ctx->spare;
+		ctx->spare = h;
+		ctx->spare_bytes += h->size;
+		ctx->nspare++;
+		kept = true;
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	if (kept)
+		spare_poison(h + 1, h->size);
+	return kept;
+}
+
 static void *block_alloc(struct ioda_ctx *ctx, size_t size, bool zero)
 {
 	struct block_hdr *h;
@@ -122,7 +192,11 @@ static void *block_alloc(struct ioda_ctx *ctx, size_t size, bool zero)
 		return NULL;
 	if (size > SIZE_MAX - sizeof(*h))
 		return NULL;
-	h = zero ? calloc(1, sizeof(*h) + size) : malloc(sizeof(*h) + size);
+	h = spare_take(ctx, size);
+	if (h && zero)
+		memset(h + 1, 0, size);
+	else if (!h)
+		h = zero ? calloc(1, sizeof(*h) + size) : malloc(sizeof(*h) + size);
 	if (!h)
 		return NULL;
 	h->size = size;
@@ -195,7 +269,8 @@ static void release_block(struct ioda_ctx *ctx, void *ptr, bool quarantined)
 	}
 	pthread_mutex_unlock(&ctx->lock);
 	h->magic = 0;
-	free(h);
+	if (!spare_keep(ctx, h))
+		free(h);
 }
 
 void ioda_free(struct ioda_ctx *ctx, void *ptr)

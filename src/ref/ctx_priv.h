@@ -26,6 +26,11 @@ struct ioda_ctx {
 	void *report_arg;
 	unsigned long reports[IODA_REPORT_NR];
 
+	/* Freed big blocks kept for the next allocation of their size (ctx.c). */
+	struct block_hdr *spare;
+	size_t spare_bytes;
+	unsigned int nspare;
+
 	/* Tracker: live objects and the released ones kept for diagnosis. */
 	pthread_mutex_t track_lock;
 	struct ioda_list live;

@@ -361,6 +361,30 @@ static void get_never_fails_under_injection(void **state)
 }
 
 /*
+ * A big block freed is kept for the next allocation of its size: handed
+ * out again zeroed by ioda_zalloc, counted live only while allocated.
+ */
+static void big_blocks_come_back_zeroed(void **state)
+{
+	struct test_reports r;
+	struct ioda_ctx *ctx = test_ctx_new(&r);
+	size_t big = 256u << 10;
+	unsigned char *a = ioda_zalloc(ctx, big), *b;
+
+	assert_non_null(a);
+	memset(a, 0xa5, big);
+	ioda_free(ctx, a);
+	assert_int_equal(ioda_mem_live_bytes(ctx), 0);
+	b = ioda_zalloc(ctx, big);
+	assert_non_null(b);
+	for (size_t i = 0; i < big; i += 4096)
+		assert_int_equal(b[i], 0);
+	assert_int_equal(ioda_mem_live_bytes(ctx), big);
+	ioda_free(ctx, b);
+	test_ctx_end_clean(ctx);
+}
+
+/*
  * A holder whose references are all dropped is no holder: not listed, not
  * counted, its put reported, though its entry waits (idle) for its next
  * get; a new holder takes the idle entry.
@@ -473,6 +497,7 @@ int main(void)
 		cmocka_unit_test(fault_hook_fails_nth_allocation),
 		cmocka_unit_test(get_never_fails_under_injection),
 		cmocka_unit_test(dropped_holders_are_gone),
+		cmocka_unit_test(big_blocks_come_back_zeroed),
 		cmocka_unit_test(threads_count_by_holder),
 	};
 
