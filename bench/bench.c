@@ -30,6 +30,7 @@ static const struct {
 	{ "hw", bench_hw },
 	{ "replay", bench_replay },
 	{ "churn", bench_churn },
+	{ "peer", bench_peer },
 };
 
 void bench_die(const char *what, const char *why)

@@ -72,6 +72,7 @@ void bench_boot(struct bench *b);
 void bench_hw(struct bench *b);
 void bench_replay(struct bench *b);
 void bench_churn(struct bench *b);
+void bench_peer(struct bench *b);
 
 /* Fails loudly: a bench that cannot set up its machine has nothing to say. */
 void bench_die(const char *what, const char *why) __attribute__((noreturn));
