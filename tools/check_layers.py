@@ -25,7 +25,7 @@ tools:  public headers of every room, no private header
 
 # Each public header (include/ioda/) belongs to the room that implements it.
 PUBLIC = {
-    'config.h': 'ref', 'ctx.h': 'ref', 'list.h': 'ref', 'ref.h': 'ref',
+    'config.h': 'ref', 'ctx.h': 'ref', 'list.h': 'ref', 'ref.h': 'ref', 'spin.h': 'ref',
     'pci.h': 'pci', 'topo.h': 'pci',
     'hw.h': 'hw',
     'opal.h': 'opal',

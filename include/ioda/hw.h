@@ -42,6 +42,7 @@
 #include <stdio.h>
 
 #include <ioda/ctx.h>
+#include <ioda/spin.h>
 #include <ioda/pci.h>
 
 /* ---- system memory ------------------------------------------------------- */
@@ -251,7 +252,7 @@ struct ioda_tce_cache {
 struct ioda_phb_hw {
 	struct ioda_ctx *ctx;
 	struct ioda_sysmem *mem; /* borrowed: the machine's memory */
-	pthread_mutex_t lock;
+	ioda_spinlock_t lock; /* ioda_hw_lock(): held for one table operation or access */
 
 	enum ioda_phb_gen gen;
 	unsigned int num_pes;

@@ -31,7 +31,6 @@ int ioda_hw_new(struct ioda_ctx *ctx, struct ioda_sysmem *mem, const struct ioda
 	phb = ioda_zalloc(ctx, sizeof(*phb));
 	if (!phb)
 		return -ENOMEM;
-	pthread_mutex_init(&phb->lock, NULL);
 	phb->ctx = ctx;
 	phb->mem = mem;
 	phb->gen = params->gen;
@@ -71,7 +70,6 @@ void ioda_hw_destroy(struct ioda_phb_hw *phb)
 	if (!phb)
 		return;
 	ctx = phb->ctx;
-	pthread_mutex_destroy(&phb->lock);
 	ioda_free(ctx, phb->rtt);
 	ioda_free(ctx, phb->peltv);
 	ioda_free(ctx, phb->tvt);
@@ -86,12 +84,12 @@ void ioda_hw_destroy(struct ioda_phb_hw *phb)
 
 void ioda_hw_lock(struct ioda_phb_hw *phb)
 {
-	pthread_mutex_lock(&phb->lock);
+	ioda_spin_lock(&phb->lock);
 }
 
 void ioda_hw_unlock(struct ioda_phb_hw *phb)
 {
-	pthread_mutex_unlock(&phb->lock);
+	ioda_spin_unlock(&phb->lock);
 }
 
 static void hw_clear_pest(struct ioda_phb_hw *phb)

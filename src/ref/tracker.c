@@ -18,15 +18,14 @@
  *
  * Without the tracker, an object is a bare counter and is freed at release.
  */
-#include <sched.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctx_priv.h"
 #include <ioda/ref.h>
+#include <ioda/spin.h>
 
 #define POISON_FREE 0x6b /* as the kernel's slab poison */
 #define QUARANTINE_DEFAULT 1024
@@ -91,7 +90,7 @@ struct holder {
 };
 
 struct ioda_track_obj {
-	atomic_bool lock; /* the record's fields below; see obj_lock() */
+	ioda_spinlock_t lock; /* the record's fields below */
 	struct ioda_list node; /* ctx->live or ctx->quarantine: under ctx->track_lock */
 	struct ioda_ref *ref;
 	struct holder *holders;
@@ -102,25 +101,15 @@ struct ioda_track_obj {
 	int released_line;
 };
 
-/*
- * A spinning lock: held for a few dozen instructions, it is cheaper than a
- * mutex uncontended and under contention; yields when the holder was
- * descheduled (more threads than cores).
- */
+/* Held for a few dozen instructions: a spinning lock (ioda/spin.h). */
 static void obj_lock(struct ioda_track_obj *t)
 {
-	unsigned int spins = 0;
-
-	while (atomic_exchange_explicit(&t->lock, true, memory_order_acquire)) {
-		while (atomic_load_explicit(&t->lock, memory_order_relaxed))
-			if (++spins % 128 == 0)
-				sched_yield();
-	}
+	ioda_spin_lock(&t->lock);
 }
 
 static void obj_unlock(struct ioda_track_obj *t)
 {
-	atomic_store_explicit(&t->lock, false, memory_order_release);
+	ioda_spin_unlock(&t->lock);
 }
 
 static void *xrealloc(void *p, size_t n)

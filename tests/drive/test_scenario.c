@@ -328,7 +328,9 @@ static void test_alloc_failures(void **state)
 				   "dma map b eth1 0x1000 to-device\n"
 				   "driver bind eth1 tg3 no-handlers\n"
 				   "expect line \"x\"\n"
+				   "opal fail set_pe 1\n"
 				   "drop a\n"
+				   "expect audit \"y\"\n"
 				   "dma unmap b\n";
 	struct test_reports r;
 	struct ioda_ctx *ctx = test_ctx_new(&r);
