@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include <ioda/config.h>
+#include <ioda/spin.h>
 #include <ioda/ctx.h>
 
 /* ---- refcount_t ---------------------------------------------------------- */
@@ -129,6 +130,12 @@ struct ioda_ref_type {
 
 struct ioda_ref {
 	ioda_refcount_t count;
+	/*
+	 * The tracker's lock of this object's record, beside the count (in
+	 * what was padding): a get or a put under threads moves the object's
+	 * line and the holder's, not a third.
+	 */
+	ioda_spinlock_t lock;
 	const struct ioda_ref_type *type;
 	struct ioda_ctx *ctx;
 	char name[IODA_REF_NAME_MAX];

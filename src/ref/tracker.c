@@ -90,7 +90,6 @@ struct holder {
 };
 
 struct ioda_track_obj {
-	ioda_spinlock_t lock; /* the record's fields below */
 	struct ioda_list node; /* ctx->live or ctx->quarantine: under ctx->track_lock */
 	struct ioda_ref *ref;
 	struct holder *holders;
@@ -101,15 +100,15 @@ struct ioda_track_obj {
 	int released_line;
 };
 
-/* Held for a few dozen instructions: a spinning lock (ioda/spin.h). */
+/* Held for a few dozen instructions: a spinning lock (ioda/spin.h), in the object's ref. */
 static void obj_lock(struct ioda_track_obj *t)
 {
-	ioda_spin_lock(&t->lock);
+	ioda_spin_lock(&t->ref->lock);
 }
 
 static void obj_unlock(struct ioda_track_obj *t)
 {
-	ioda_spin_unlock(&t->lock);
+	ioda_spin_unlock(&t->ref->lock);
 }
 
 static void *xrealloc(void *p, size_t n)
