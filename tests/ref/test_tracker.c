@@ -430,7 +430,7 @@ static void dropped_holders_are_gone(void **state)
 
 struct racer {
 	struct thing *shared, *own;
-	char name[16];
+	char name[32];
 };
 
 static void *race(void *arg)
