@@ -21,7 +21,10 @@ static const char replay_usage[] =
 	"PE lines, as the kernel prints them.  --resources does the same with the\n"
 	"resource assignment lines (\"BAR 0: assigned [mem ...]\", bridge windows):\n"
 	"the machine is rebuilt from BAR sizes only, ioda assigns as the kernel does,\n"
-	"and the last line is \"resources: M/T assignments match\".  Exit 0 when all\n"
+	"and the last line is \"resources: M/T assignments match\".  A log without its\n"
+	"\"Linux version\" line is replayed under the kernel its other lines tell (a\n"
+	"trace's \"Not tainted 6.1.0-...\", the shape of its PE lines), said on stderr,\n"
+	"or refused naming the rule nothing in it decides.  Exit 0 when all\n"
 	"match and nothing is extra, 1 when something differs, 2 when the log cannot\n"
 	"be used.  --json prints the counts and the report's lines as one JSON\n"
 	"document.\n";
@@ -99,6 +102,8 @@ int cmd_replay(int argc, char **argv)
 			rc = -ENOMEM;
 		free(report);
 	}
+	if (!rc && res.kernel_inferred[0])
+		fprintf(stderr, "%s: %s\n", argv[optind], res.kernel_inferred);
 	if (rc)
 		fprintf(stderr, "%s\n", err.msg);
 	else if (!ro.derived_only && (res.matched != res.total || res.extra))

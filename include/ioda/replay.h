@@ -21,6 +21,11 @@ struct ioda_replay_opts {
 
 struct ioda_replay_result {
 	unsigned int matched, total, extra, derived;
+	/*
+	 * When the log has no "Linux version" line and --kernel gave none: the
+	 * kernel inferred and the clue that decided it; "" otherwise.
+	 */
+	char kernel_inferred[200];
 };
 
 /*

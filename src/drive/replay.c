@@ -206,6 +206,170 @@ out:
 	return rc;
 }
 
+/* ---- the kernel of a log without its banner ------------------------------------------ */
+
+#define VER(a, b) ((a) * 1000u + (b))
+
+static bool has_phb_type(const struct ioda_topo *topo, enum ioda_phb_type type)
+{
+	for (const struct ioda_topo_phb *phb = topo->phbs; phb; phb = phb->next)
+		if (phb->type == type)
+			return true;
+	return false;
+}
+
+static bool has_nvlink(const struct ioda_topo *topo, const struct ioda_bootlog *log)
+{
+	return has_phb_type(topo, IODA_PHB_NPU_NVLINK);
+}
+
+static bool has_ocapi(const struct ioda_topo *topo, const struct ioda_bootlog *log)
+{
+	return has_phb_type(topo, IODA_PHB_NPU_OCAPI);
+}
+
+/* VF PEs in the log: the SR-IOV rules matter. */
+static bool has_vf_pes(const struct ioda_topo *topo, const struct ioda_bootlog *log)
+{
+	for (unsigned int i = 0; i < log->npe_lines; i++)
+		if (strstr(log->pe_lines[i].text, "] VF "))
+			return true;
+	return false;
+}
+
+static bool always(const struct ioda_topo *topo, const struct ioda_bootlog *log)
+{
+	return true;
+}
+
+/*
+ * The version boundaries of the rules a replay applies (src/kernel/profile.c,
+ * sriov.c), each with the machines it matters for and a line that tells.
+ */
+static const struct kernel_rule {
+	unsigned int since;
+	const char *what;
+	const char *told_by;
+	bool (*applies)(const struct ioda_topo *topo, const struct ioda_bootlog *log);
+} kernel_rules[] = {
+	{ VER(5, 4), "the default DMA window (PAGE_SIZE TCEs since 5.4, 4K before)",
+	  "\"[PE# n] Setting up window#0 ... pg=...\"", always },
+	{ VER(5, 6), "when OpenCAPI functions get their PE (at enable since 5.6)",
+	  "a kernel version", has_ocapi },
+	{ VER(5, 8), "the PE set-up flow (at device add since 5.8)",
+	  "\"Configuring PE for bus\", or a bus PE line without it", always },
+	{ VER(5, 9), "the SR-IOV M64 rule (per IOV BAR since 5.9)", "a kernel version",
+	  has_vf_pes },
+	{ VER(5, 13), "NVLink support (removed in 5.13)", "an NVLink PHB", has_nvlink },
+};
+
+struct kernel_range {
+	unsigned int lo, hi;
+	char why[160];
+};
+
+static void narrow(struct kernel_range *r, unsigned int lo, unsigned int hi, unsigned int line,
+		   const char *text, size_t len)
+{
+	size_t off = strlen(r->why);
+
+	if (lo > r->lo)
+		r->lo = lo;
+	if (hi < r->hi)
+		r->hi = hi;
+	snprintf(r->why + off, sizeof(r->why) - off, "%sline %u \"%.*s\"", off ? ", " : "", line,
+		 (int)(len > 60 ? 60 : len), text);
+}
+
+/* What the log's lines say of its kernel, most telling first. */
+static void read_clues(const struct ioda_topo *topo, const struct ioda_bootlog *log,
+		       struct kernel_range *r)
+{
+	bool new_flow = false, bus_pe = false;
+	const struct ioda_bootlog_pe_line *bus = NULL, *win = NULL;
+
+	r->lo = VER(5, 0);
+	r->hi = VER(6, 99);
+	r->why[0] = '\0';
+	if (log->told_line) {
+		unsigned int v = VER((unsigned int)log->told_major, (unsigned int)log->told_minor);
+
+		narrow(r, v, v, log->told_line, log->told_by, strlen(log->told_by));
+		return;
+	}
+	for (unsigned int i = 0; i < log->npe_lines; i++) {
+		const struct ioda_bootlog_pe_line *l = &log->pe_lines[i];
+
+		if (strstr(l->text, "Configuring PE for bus") || strstr(l->text, ": Configured PE#") ||
+		    strstr(l->text, ": Added to existing PE#")) {
+			if (!new_flow)
+				narrow(r, VER(5, 8), r->hi, l->line, l->text, l->len);
+			new_flow = true;
+		} else if (!bus && strstr(l->text, "Secondary bus")) {
+			bus = l;
+			bus_pe = true;
+		} else if (!win && strstr(l->text, "Setting up window#0")) {
+			win = l;
+		}
+	}
+	if (bus_pe && !new_flow) /* 5.8+ configures every bus PE it prints */
+		narrow(r, r->lo, VER(5, 7), bus->line, bus->text, bus->len);
+	if (win) {
+		const char *pg = strstr(win->text, "pg=");
+		bool small = pg && !strncmp(pg, "pg=1000", 7) && (pg[7] == '\0' || pg[7] == ' ');
+
+		/* Before 5.4 always 4K TCEs; since, PAGE_SIZE ones (64K unless the log says 4K). */
+		if (!small)
+			narrow(r, VER(5, 4), r->hi, win->line, win->text, win->len);
+		else if (log->page_size != 4096)
+			narrow(r, r->lo, VER(5, 3), win->line, win->text, win->len);
+	}
+	if (has_nvlink(topo, log))
+		r->hi = r->hi < VER(5, 12) ? r->hi : VER(5, 12);
+}
+
+/*
+ * The kernel of a log without a banner: the narrowest range its lines
+ * allow, then the oldest version of it if every rule that matters to this
+ * machine is the same across the range; else which rule is undecided.
+ */
+static int infer_kernel(const char *file, const struct ioda_topo *topo,
+			const struct ioda_bootlog *log, char *version, size_t vlen,
+			struct ioda_replay_result *res, struct ioda_error *err)
+{
+	struct kernel_range r;
+
+	read_clues(topo, log, &r);
+	if (r.lo > r.hi) {
+		ioda_error_set(err, "%s: no \"Linux version\" line, and its lines disagree on the "
+			       "kernel (%s): give --kernel=VERSION", file, r.why);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(kernel_rules) / sizeof(kernel_rules[0]); i++) {
+		const struct kernel_rule *k = &kernel_rules[i];
+
+		if (k->applies(topo, log) && r.lo < k->since && k->since <= r.hi) {
+			ioda_error_set(err, "%s: no \"Linux version\" line, and nothing in it decides %s"
+				       " (%s would): give --kernel=VERSION", file, k->what,
+				       k->told_by);
+			return -EINVAL;
+		}
+	}
+	snprintf(version, vlen, "%u.%u", r.lo / 1000, r.lo % 1000);
+	if (r.lo == r.hi)
+		snprintf(res->kernel_inferred, sizeof(res->kernel_inferred),
+			 "no \"Linux version\" line: kernel %s, from %s", version, r.why);
+	else if (r.hi >= VER(6, 12))
+		snprintf(res->kernel_inferred, sizeof(res->kernel_inferred),
+			 "no \"Linux version\" line: kernel %s (any later one replays alike), from %s",
+			 version, r.why[0] ? r.why : "no clue");
+	else
+		snprintf(res->kernel_inferred, sizeof(res->kernel_inferred),
+			 "no \"Linux version\" line: kernel %s (any up to %u.%u replays alike), from %s",
+			 version, r.hi / 1000, r.hi % 1000, r.why[0] ? r.why : "no clue");
+	return 0;
+}
+
 int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
 		const struct ioda_replay_opts *opts, FILE *out, struct ioda_replay_result *res,
 		struct ioda_error *err)
@@ -234,13 +398,11 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 	boot.res_style = log->res_style;
 	boot.kernel = opts ? opts->kernel : NULL;
 	if (!boot.kernel) {
-		if (!log->kver_major) {
-			ioda_error_set(err, "%s: no \"Linux version\" line: give --kernel=VERSION",
-				       file);
-			rc = -EINVAL;
+		if (log->kver_major)
+			snprintf(version, sizeof(version), "%d.%d", log->kver_major,
+				 log->kver_minor);
+		else if ((rc = infer_kernel(file, topo, log, version, sizeof(version), res, err)))
 			goto out;
-		}
-		snprintf(version, sizeof(version), "%d.%d", log->kver_major, log->kver_minor);
 		boot.kernel = version;
 	}
 	boot.cmdline = log->cmdline;
@@ -313,7 +475,9 @@ int ioda_replay_json(const char *file, const struct ioda_replay_opts *opts,
 		json_object_put(o);
 		return -ENOMEM;
 	}
-	if (!ioda_json_add(o, "report", lines)) {
+	if (!ioda_json_add(o, "report", lines) ||
+	    (res->kernel_inferred[0] &&
+	     !ioda_json_add(o, "kernel_inferred", json_object_new_string(res->kernel_inferred)))) {
 		json_object_put(o);
 		return -ENOMEM;
 	}

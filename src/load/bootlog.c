@@ -118,6 +118,7 @@ static const struct matcher lines[] = {
 	{ "Allocated bitmap for %u MSIs (base IRQ %x)", bootlog_on_phb_line, HDR_MSI },
 	{ "Linux version %*", bootlog_on_version, 0 },
 	{ "Kernel command line:%*", bootlog_on_cmdline, 0 },
+	{ "CPU: %u PID: %u Comm: %*", bootlog_on_trace, 0 },
 	{ "Memory: %uK/%uK available%*", bootlog_on_memory, IODA_MEM_MEMORY_LINE },
 	{ "phys_mem_size%_= %x", bootlog_on_memory, IODA_MEM_PHYS_SIZE },
 	{ "Top of RAM: %x, Total RAM: %x", bootlog_on_memory, IODA_MEM_TOTAL_RAM },

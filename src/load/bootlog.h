@@ -74,6 +74,15 @@ struct ioda_bootlog {
 	/* "Linux version 6.2.0-rc6-P9 (...) ...": the release and the rest. */
 	char kernel_version[64];
 	int kver_major, kver_minor, kver_patch; /* 0 when not told */
+	/*
+	 * Without the banner, the release another line states: a trace's
+	 * "Not tainted 6.1.0-50-..." or "Tainted: G W 5.19.0-...", a kernel
+	 * image path in the command line ("/boot/vmlinux-5.3.8-..."); the first
+	 * such line, its number and what it said.  0 when none.
+	 */
+	int told_major, told_minor;
+	unsigned int told_line;
+	char told_by[64];
 	char *banner;  /* the whole text after "Linux version "; NULL if absent */
 	char *cmdline; /* "Kernel command line: ..."; NULL if absent */
 	uint64_t memory_bytes;

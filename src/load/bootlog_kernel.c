@@ -50,6 +50,53 @@ int bootlog_on_version(struct parser *p, const struct fields *f, unsigned int ar
 	return 0;
 }
 
+/*
+ * "MAJOR.MINOR" at @s (before @end) into the log's told version, with what
+ * said it; false when @s holds no release.
+ */
+static bool tell_version(struct parser *p, const char *s, const char *end, const char *what)
+{
+	struct ioda_bootlog *log = p->log;
+	uint64_t major, minor;
+	const char *q = bootlog_scan_num(s, end, 10, 0, &major);
+
+	if (!q || q == end || *q != '.' || major < 2 || major > 99 ||
+	    !(q = bootlog_scan_num(q + 1, end, 10, 0, &minor)) || minor > 999)
+		return false;
+	if (log->told_line)
+		return true; /* the first one says it */
+	log->told_major = (int)major;
+	log->told_minor = (int)minor;
+	log->told_line = p->line;
+	/* The release, as the banner would give it (a local -rc build tells its IOV BARs). */
+	if (!log->banner)
+		bootlog_span_copy(log->kernel_version, sizeof(log->kernel_version),
+				  &(struct span){ s, (size_t)(bootlog_skip(s, end, bootlog_is_not_space) - s) });
+	snprintf(log->told_by, sizeof(log->told_by), "%s%.*s", what,
+		 (int)(bootlog_skip(s, end, bootlog_is_not_space) - s), s);
+	return true;
+}
+
+/*
+ * A trace's "CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.1.0-50-... #1":
+ * the release follows "Not tainted " or "Tainted: " and its flags.
+ */
+int bootlog_on_trace(struct parser *p, const struct fields *f, unsigned int arg)
+{
+	const char *s = f->s[0].s, *end = s + f->s[0].len;
+
+	for (const char *w = s; w < end; w++) {
+		if (bootlog_has_prefix(w, end, "Not tainted "))
+			return tell_version(p, w + 12, end, "Not tainted "), 0;
+		if (bootlog_has_prefix(w, end, "Tainted: ")) {
+			for (w += 9; w < end && (*w == ' ' || (*w >= 'A' && *w <= 'Z')); w++)
+				;
+			return tell_version(p, w, end, "Tainted: "), 0;
+		}
+	}
+	return 0;
+}
+
 int bootlog_on_cmdline(struct parser *p, const struct fields *f, unsigned int arg)
 {
 	const struct span *sp = &f->s[0];
@@ -57,6 +104,11 @@ int bootlog_on_cmdline(struct parser *p, const struct fields *f, unsigned int ar
 
 	if (p->log->cmdline)
 		return 0;
+	/* BOOT_IMAGE=/boot/vmlinux-5.3.8-11-default: the image's release. */
+	for (const char *w = sp->s, *end = sp->s + sp->len; w < end; w++)
+		if ((bootlog_has_prefix(w, end, "vmlinux-") || bootlog_has_prefix(w, end, "vmlinuz-")) &&
+		    tell_version(p, w + 8, end, "vmlinux-"))
+			break;
 	p->log->cmdline = ioda_strndup(p->ctx, sp->s + lead, sp->len - lead);
 	return p->log->cmdline ? 0 : bootlog_oom(p);
 }

@@ -185,6 +185,7 @@ int bootlog_on_memory(struct parser *p, const struct fields *f, unsigned int src
 int bootlog_on_hash_table(struct parser *p, const struct fields *f, unsigned int rank);
 int bootlog_on_pmu(struct parser *p, const struct fields *f, unsigned int rank);
 int bootlog_on_isa(struct parser *p, const struct fields *f, unsigned int rank);
+int bootlog_on_trace(struct parser *p, const struct fields *f, unsigned int arg);
 int bootlog_on_hardware(struct parser *p, const struct fields *f, unsigned int rank);
 int bootlog_on_foreign(struct parser *p, const struct fields *f, unsigned int arch);
 

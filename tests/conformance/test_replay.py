@@ -106,6 +106,60 @@ class Corpus(unittest.TestCase):
                 else:
                     self.assertGreaterEqual(int(m.group(1)), RES_FLOOR[name], out)
 
+    def without(self, path, drop):
+        """The log at @path without the lines @drop matches, replayed: (plain, resources)."""
+        text = open(path, errors='replace').read()
+        with tempfile.NamedTemporaryFile('w', suffix='.log', delete=False) as t:
+            t.write('\n'.join(l for l in text.splitlines() if not drop(l)) + '\n')
+        try:
+            return replay(t.name), replay(t.name, '--resources')
+        finally:
+            os.unlink(t.name)
+
+    def test_every_log_replays_alike_without_its_version_line(self):
+        # A journalctl excerpt, a dmesg cut after the banner: the log's other
+        # lines tell its kernel (a trace's "Not tainted 6.1.0-...", the flow and
+        # window of its PE lines), and stderr says which.
+        for name in self.logs():
+            with self.subTest(log=name):
+                path = os.path.join(CORPUS, name)
+                (rc, out, err), (rrc, rout, _) = self.without(
+                    path, lambda l: 'Linux version' in l)
+                self.assertEqual((rc, out.splitlines()[-1]),
+                                 (replay(path)[0], replay(path)[1].splitlines()[-1]))
+                self.assertEqual(rout.splitlines()[-1],
+                                 replay(path, '--resources')[1].splitlines()[-1])
+                self.assertRegex(err, r'no "Linux version" line: kernel \d+\.\d+.*, from line \d+')
+
+    @unittest.skipIf(ALL_EXACT, 'the SUSE log is in the corpus')
+    def test_the_kernel_image_in_the_command_line_tells_the_kernel(self):
+        # The SUSE 5.3 log (old flow, 4K TCEs) with no banner and no trace, its
+        # boot loader's BOOT_IMAGE naming the image: replayed as 5.3.
+        path = os.path.join(CORPUS, 'p8-suse-5.3.8-sriov.log')
+        text = open(path, errors='replace').read().replace(
+            'Kernel command line: ', 'Kernel command line: BOOT_IMAGE=/boot/vmlinux-5.3.8-11-default ')
+        with tempfile.NamedTemporaryFile('w', suffix='.log', delete=False) as t:
+            t.write('\n'.join(l for l in text.splitlines()
+                              if not re.search(r'Linux version|[Tt]ainted', l)) + '\n')
+        try:
+            rc, out, err = replay(t.name)
+        finally:
+            os.unlink(t.name)
+        self.assertEqual((rc, out.splitlines()[-1]),
+                         (0, replay(path)[1].splitlines()[-1]))
+        self.assertRegex(err, r'kernel 5\.3, from line \d+ "vmlinux-5\.3\.8-11-default"')
+
+    def test_a_log_that_cannot_tell_its_kernel_is_refused(self):
+        # No banner, no trace, no PE line: the PE set-up flow cannot be decided.
+        name = self.logs()[0]
+        tell = re.compile(r'Linux version|[Tt]ainted|Kernel command line')
+        (rc, out, err), _ = self.without(
+            os.path.join(CORPUS, name),
+            lambda l: tell.search(l) or PE.search(STAMP.sub('', l.rstrip())))
+        self.assertEqual(rc, 2, out)
+        self.assertIn('no "Linux version" line, and nothing in it decides', err)
+        self.assertIn('give --kernel=VERSION', err)
+
     @unittest.skipIf(ALL_EXACT, 'the AC922 log is in the corpus')
     def test_ac922_nvlink_links_share_their_gpus_device_pe(self):
         _, out, _ = replay(os.path.join(CORPUS, 'ac922-witherspoon-5.2-npu-sriov.log'),
