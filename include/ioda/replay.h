@@ -25,7 +25,7 @@ struct ioda_replay_result {
 	 * When the log has no "Linux version" line and --kernel gave none: the
 	 * kernel inferred and the clue that decided it; "" otherwise.
 	 */
-	char kernel_inferred[200];
+	char kernel_inferred[320];
 };
 
 /*
