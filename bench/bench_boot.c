@@ -145,7 +145,7 @@ static void count_pes(const struct ioda_kernel *k, unsigned long *used, unsigned
 
 		*total += phb->total_pe_num;
 		for (unsigned int pe = 0; pe < phb->total_pe_num; pe++) {
-			if (!(phb->pe_alloc[pe / (8 * sizeof(long))] & (1ul << pe % (8 * sizeof(long)))))
+			if (!ioda_pe_allocated(phb, pe))
 				continue;
 			(*used)++;
 			*vf += !!(phb->pe_array[pe].flags & IODA_PE_VF);

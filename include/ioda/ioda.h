@@ -251,6 +251,14 @@ struct ioda_phb {
 	struct ioda_ocxl_link ocxl_link[32]; /* OpenCAPI: by device number on the root bus */
 };
 
+/* PE @n's bit in the PHB's allocation map (any number: past the PHB's, false). */
+static inline bool ioda_pe_allocated(const struct ioda_phb *phb, unsigned int n)
+{
+	const unsigned int bits = 8 * sizeof(unsigned long);
+
+	return n < phb->total_pe_num && (phb->pe_alloc[n / bits] & (1ul << (n % bits)));
+}
+
 /*
  * Who holds the devices of device PEs (NVLink links, OpenCAPI functions):
  *   V5_5     a device PE takes its device and nothing drops it; the GPU<->NPU

@@ -285,7 +285,7 @@ static void narrow(struct kernel_range *r, unsigned int lo, unsigned int hi, uns
 static void read_clues(const struct ioda_topo *topo, const struct ioda_bootlog *log,
 		       struct kernel_range *r)
 {
-	bool new_flow = false, bus_pe = false;
+	bool new_flow = false;
 	const struct ioda_bootlog_pe_line *bus = NULL, *win = NULL;
 
 	r->lo = VER(5, 0);
@@ -307,12 +307,11 @@ static void read_clues(const struct ioda_topo *topo, const struct ioda_bootlog *
 			new_flow = true;
 		} else if (!bus && strstr(l->text, "Secondary bus")) {
 			bus = l;
-			bus_pe = true;
 		} else if (!win && strstr(l->text, "Setting up window#0")) {
 			win = l;
 		}
 	}
-	if (bus_pe && !new_flow) /* 5.8+ configures every bus PE it prints */
+	if (bus && !new_flow) /* 5.8+ configures every bus PE it prints */
 		narrow(r, r->lo, VER(5, 7), bus->line, bus->text, bus->len);
 	if (win) {
 		const char *pg = strstr(win->text, "pg=");

@@ -68,11 +68,10 @@ static void no_holder(void *arg, const char *holder, unsigned int count, const c
 
 static unsigned int count_pes(const struct ioda_phb *phb)
 {
-	const unsigned int bits = 8 * sizeof(*phb->pe_alloc);
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < phb->total_pe_num; i++)
-		n += (phb->pe_alloc[i / bits] >> (i % bits)) & 1;
+		n += ioda_pe_allocated(phb, i);
 	return n;
 }
 

@@ -517,14 +517,13 @@ static void op_on_held(struct worker *w)
  */
 static void op_firmware_fails(struct worker *w)
 {
-	static const char *const calls[] = {
-		"set_pe",	     "set_peltv",		 "map_pe_mmio_window",
-		"map_pe_dma_window", "map_pe_dma_window_real", "eeh_freeze_clear",
-		"phb_mmio_enable",
+	static const unsigned int calls[] = {
+		OPAL_PCI_SET_PE,	    OPAL_PCI_SET_PELTV,		     OPAL_PCI_MAP_PE_MMIO_WINDOW,
+		OPAL_PCI_MAP_PE_DMA_WINDOW, OPAL_PCI_MAP_PE_DMA_WINDOW_REAL, OPAL_PCI_EEH_FREEZE_CLEAR,
+		OPAL_PCI_PHB_MMIO_ENABLE,
 	};
-	unsigned int i = pick(w, sizeof(calls) / sizeof(calls[0]));
 
-	ioda_opal_fail_calls(w->sh->k->opal, ioda_opal_token_of(calls[i]), 1);
+	ioda_opal_fail_calls(w->sh->k->opal, calls[pick(w, sizeof(calls) / sizeof(calls[0]))], 1);
 }
 
 static void run_op(struct worker *w, enum op op)

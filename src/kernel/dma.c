@@ -188,17 +188,16 @@ static void tce_invalidate(struct ioda_pe *pe, enum ioda_tce_kill kind, uint64_t
 {
 	struct ioda_phb *phb = pe->phb;
 	struct ioda_opal *opal = phb->kernel->opal;
+	bool pages = kind == IODA_TCE_KILL_PAGES;
 
 	if (phb->domain->gen == IODA_PHB3) {
 		ioda_hw_tce_kill_reg(ioda_opal_phb(opal, phb->opal_id), kind, pe->pe_number, bus_addr,
 				     page_shift, npages);
 		return;
 	}
-	opal_pci_tce_kill(opal, phb->opal_id,
-			  kind == IODA_TCE_KILL_PAGES ? OPAL_PCI_TCE_KILL_PAGES : OPAL_PCI_TCE_KILL_PE,
-			  pe->pe_number, kind == IODA_TCE_KILL_PAGES ? 1u << page_shift : 0,
-			  kind == IODA_TCE_KILL_PAGES ? bus_addr : 0,
-			  kind == IODA_TCE_KILL_PAGES ? (uint32_t)npages : 0);
+	/* A PE kill's callers pass no address and no pages. */
+	opal_pci_tce_kill(opal, phb->opal_id, pages ? OPAL_PCI_TCE_KILL_PAGES : OPAL_PCI_TCE_KILL_PE,
+			  pe->pe_number, pages ? 1u << page_shift : 0, bus_addr, (uint32_t)npages);
 }
 
 static int dma_map_locked(struct ioda_kernel *k, struct pci_dev *dev, uint64_t phys,

@@ -750,7 +750,7 @@ int ioda_dump_pe_state(struct ioda_kernel *k, int domain)
 		struct ioda_pe *pe = &phb->pe_array[n];
 		struct ioda_event ev = { .kind = IODA_EV_PE_DUMP, .level = IODA_LOG_WARNING };
 
-		if (!(phb->pe_alloc[n / (8 * sizeof(long))] & (1ul << (n % (8 * sizeof(long))))))
+		if (!ioda_pe_allocated(phb, n))
 			continue;
 		ev.a = pe->rid;
 		ev.n = pe->device_count;

@@ -27,14 +27,6 @@ struct ioda_pe *ioda_pe_alloc(struct ioda_phb *phb, unsigned int count);
 void ioda_pe_reserve(struct ioda_phb *phb, unsigned int pe_number);
 void ioda_pe_free(struct ioda_pe *pe);
 void ioda_pe_free_or_retire(struct ioda_pe *pe);
-
-/* PE @n's bit in the allocation map (any number: past the PHB's, false). */
-static inline bool ioda_pe_allocated(const struct ioda_phb *phb, unsigned int n)
-{
-	const unsigned int bits = 8 * sizeof(unsigned long);
-
-	return n < phb->total_pe_num && (phb->pe_alloc[n / bits] & (1ul << (n % bits)));
-}
 /* pnv_ioda_reserve_m64_pe(bus, NULL, all) */
 void ioda_reserve_m64_pes(struct ioda_phb *phb, struct pci_bus *bus, bool all);
 /* pnv_ioda_setup_bus_PE(): NULL when there is nothing new to set up */

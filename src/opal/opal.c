@@ -4,6 +4,7 @@
  * status/set/clear, next error, diag data, reset.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <ioda/list.h>
@@ -24,7 +25,8 @@ struct ioda_opal {
 	struct ioda_list phbs;
 	struct opal_phb *last; /* the latest found; PHBs leave only with the OPAL */
 	/* ioda_opal_fail_calls(): under @lock. */
-	unsigned int fail_token, fail_left;
+	unsigned int fail_token;
+	atomic_uint fail_left; /* read unlocked first: the calls' path when none is asked */
 };
 
 struct ioda_opal *ioda_opal_new(struct ioda_ctx *ctx)
@@ -121,7 +123,7 @@ void ioda_opal_fail_calls(struct ioda_opal *opal, unsigned int token, unsigned i
 {
 	pthread_mutex_lock(&opal->lock);
 	opal->fail_token = n ? token : 0;
-	opal->fail_left = n;
+	atomic_store(&opal->fail_left, n);
 	pthread_mutex_unlock(&opal->lock);
 }
 
@@ -164,10 +166,12 @@ static bool fails_by_request(struct ioda_opal *opal, unsigned int token)
 {
 	bool fail = false;
 
+	if (!atomic_load_explicit(&opal->fail_left, memory_order_relaxed))
+		return false;
 	pthread_mutex_lock(&opal->lock);
-	if (opal->fail_left && opal->fail_token == token) {
+	if (atomic_load(&opal->fail_left) && opal->fail_token == token) {
 		fail = true;
-		opal->fail_left--;
+		atomic_fetch_sub(&opal->fail_left, 1);
 	}
 	pthread_mutex_unlock(&opal->lock);
 	return fail;

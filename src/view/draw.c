@@ -75,8 +75,7 @@ static void draw_phb(struct draw *d, const struct ioda_phb *phb)
 		const struct ioda_pe *pe = &phb->pe_array[n];
 		bool frozen = ioda_hw_pe_state(phb_hw(d->k, phb), n) & IODA_PEST_FROZEN;
 
-		if (!(phb->pe_alloc[n / (8 * sizeof(long))] & (1ul << (n % (8 * sizeof(long))))) ||
-		    !pe->device_count)
+		if (!ioda_pe_allocated(phb, n) || !pe->device_count)
 			continue;
 		fprintf(d->out, "\t\t\"pe%04x_%x\" [label=\"PE#%x\\n%s", dom->number, n, n,
 			pe_kind(pe->flags));

@@ -13,11 +13,6 @@
 
 #include "json_priv.h"
 
-static bool pe_allocated(const struct ioda_phb *phb, unsigned int n)
-{
-	return phb->pe_alloc[n / (8 * sizeof(long))] & (1ul << (n % (8 * sizeof(long))));
-}
-
 /* By bit of enum ioda_pe_flags. */
 static const char *const flag_names[] = { "dev",   "bus", "all",    "master",
 					  "slave", "vf",  "retired" };
@@ -137,7 +132,7 @@ static void show_text(struct ioda_kernel *k, FILE *out)
 			struct ioda_pe *pe = &phb->pe_array[n];
 			char kind[48], dma[48], m32[32], m64[32], group[8];
 
-			if (!pe_allocated(phb, n))
+			if (!ioda_pe_allocated(phb, n))
 				continue;
 			kind_str(pe->flags, kind, sizeof(kind));
 			dma_str(pe, dma, sizeof(dma));
@@ -270,7 +265,7 @@ static json_object *json_phb(struct ioda_kernel *k, struct ioda_phb *phb)
 	bool ok = o && pes;
 
 	for (unsigned int n = 0; ok && n < phb->total_pe_num; n++)
-		if (pe_allocated(phb, n))
+		if (ioda_pe_allocated(phb, n))
 			ok = ioda_json_push(pes, json_pe(k, phb, n));
 	ok = ok && ioda_json_add(o, "domain", json_object_new_int(phb->domain->number)) &&
 	     ioda_json_add(o, "gen", json_object_new_string(ioda_phb_gen_name(phb->domain->gen))) &&
