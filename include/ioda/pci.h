@@ -82,6 +82,16 @@ enum pcie_port_type {
 	PCIE_TYPE_RC_EC = 0xa,
 };
 
+/*
+ * A port's PCIe slot: Hot-Plug Capable (the slot capability's HPC bit, what
+ * the kernel's is_hotplug_bridge follows), or not, or not said.
+ */
+enum pci_hotplug {
+	PCI_HOTPLUG_UNKNOWN = 0, /* the description does not say */
+	PCI_HOTPLUG_NO,
+	PCI_HOTPLUG_YES,
+};
+
 /* PHB generations. */
 enum ioda_phb_gen {
 	IODA_PHB3, /* POWER8, IODA2 */
@@ -170,6 +180,7 @@ struct pci_dev {
 	uint16_t vendor, device;
 	uint32_t class; /* 24 bits: base, sub, prog-if */
 	enum pcie_port_type pcie_type;
+	enum pci_hotplug hotplug; /* a port's slot */
 	struct pci_resource resource[PCI_NUM_RESOURCES];
 	struct pci_sriov sriov; /* total_vfs == 0: no SR-IOV capability */
 	uint16_t afu_actags;    /* OpenCAPI AFU control DVSEC: actags desired, 0: no AFU */

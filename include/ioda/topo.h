@@ -34,6 +34,7 @@ struct ioda_topo_node {
 	uint16_t vendor, device;
 	uint32_t class;
 	enum pcie_port_type pcie_type;
+	enum pci_hotplug hotplug; /* a port's slot: hot-plug capable */
 	struct pci_resource resource[PCI_NUM_RESOURCES];
 	struct pci_sriov sriov;
 	uint16_t afu_actags; /* ioda,afu-actags: an OpenCAPI AFU's desired actags */

@@ -83,9 +83,12 @@ bool ioda_res_io_hardwired(const struct assign *a, const struct pci_dev *dev)
 	       dev->pcie_type == PCIE_TYPE_ROOT_PORT;
 }
 
+/* set_pcie_hotplug_bridge(): the slot's Hot-Plug Capable bit. */
 static bool is_hotplug_bridge(const struct assign *a, const struct pci_dev *dev)
 {
-	/* QEMU's root and downstream ports have hotplug slots (pciehp HotPlug+). */
+	if (dev->hotplug != PCI_HOTPLUG_UNKNOWN)
+		return dev->hotplug == PCI_HOTPLUG_YES;
+	/* Not said: QEMU's root and downstream ports have hotplug slots (pciehp HotPlug+). */
 	return a->qemu && (dev->pcie_type == PCIE_TYPE_ROOT_PORT ||
 			   dev->pcie_type == PCIE_TYPE_DOWNSTREAM);
 }
@@ -291,8 +294,9 @@ void ioda_res_size_bridges(struct assign *a, const struct pci_bus *bus)
 	self->res[R_WIN + W_MEM].flags |= PCI_RES_MEM;
 	self->res[R_WIN + W_PREF].flags |= pref | PCI_RES_MEM64;
 	if (is_hotplug_bridge(a, bus->self)) {
-		add_io = HP_IO;
-		add_mmio = add_pref = HP_MMIO;
+		add_io = a->hp_io;
+		add_mmio = a->hp_mmio;
+		add_pref = a->hp_pref;
 	}
 	size_io(a, bus, a->use_realloc ? 0 : add_io, add_io);
 	types[1] = types[2] = 0;

@@ -27,7 +27,9 @@
  * Here: step 1 and the entry points; step 2 is res_size.c, steps 3 and 4
  * res_place.c, the lists, the resource tree and alignment res_tree.c.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "resources_priv.h"
@@ -207,21 +209,62 @@ static void root_windows(struct assign *a)
 		m64->end -= 2 * phb->m64_segsize;
 }
 
-static bool cmdline_realloc(const char *cmdline)
+/* lib/cmdline.c memparse(): a C number, then K, M, G, T, P or E. */
+static uint64_t memparse(const char *s)
 {
+	static const char units[] = "KMGTPE";
+	char *e;
+	uint64_t v = strtoull(s, &e, 0);
+	const char *u = *e ? strchr(units, toupper((unsigned char)*e)) : NULL;
+
+	return u ? v << (10 * (u - units + 1)) : v;
+}
+
+static bool opt_is(const char *q, size_t n, const char *name)
+{
+	size_t l = strlen(name);
+
+	return n >= l && !strncmp(q, name, l);
+}
+
+/*
+ * drivers/pci/pci.c pci_setup(): the "pci=" options that change assignment,
+ * each comma-separated word matched by its prefix as the kernel does, in
+ * command-line order. hpmmiosize and hpmmioprefsize came in 5.7; before,
+ * hpmemsize was the one size of both memory reserves.
+ */
+static void pci_params(struct assign *a, const char *cmdline)
+{
+	bool split = version_ge(a->k, 5, 7);
+
+	a->hp_io = HP_IO;
+	a->hp_mmio = a->hp_pref = HP_MMIO;
+	a->pci_realloc = false;
 	for (const char *p = cmdline; p && (p = strstr(p, "pci=")); p += 4) {
 		if (p != cmdline && p[-1] != ' ')
 			continue;
-		for (const char *q = p + 4; *q && *q != ' '; q = *q == ',' ? q + 1 : q) {
+		/* Each comma-separated word on its own, as pci_setup() splits them. */
+		for (const char *q = p + 4; *q && *q != ' '; q += *q == ',') {
 			size_t n = strcspn(q, ", ");
 
-			if ((n == 7 && !strncmp(q, "realloc", 7)) ||
-			    (n == 10 && !strncmp(q, "realloc=on", 10)))
-				return true;
+			if (opt_is(q, n, "realloc="))
+				/* pci_realloc_get_opt(): "off" or "on", else unchanged */
+				a->pci_realloc = !strncmp(q + 8, "off", 3)	 ? false
+					     : !strncmp(q + 8, "on", 2) ? true
+									 : a->pci_realloc;
+			else if (opt_is(q, n, "realloc"))
+				a->pci_realloc = true;
+			else if (opt_is(q, n, "hpiosize="))
+				a->hp_io = memparse(q + 9);
+			else if (split && opt_is(q, n, "hpmmiosize="))
+				a->hp_mmio = memparse(q + 11);
+			else if (split && opt_is(q, n, "hpmmioprefsize="))
+				a->hp_pref = memparse(q + 15);
+			else if (opt_is(q, n, "hpmemsize="))
+				a->hp_mmio = a->hp_pref = memparse(q + 10);
 			q += n;
 		}
 	}
-	return false;
 }
 
 /* Memory without an address; IO never has one on PowerNV (no IO space). */
@@ -283,7 +326,8 @@ int ioda_assign_resources(struct ioda_phb *phb, const struct ioda_boot_opts *opt
 		a.style |= IODA_RES_NEW_NAMES;
 	root_windows(&a);
 	scan_bus(&a, root, &n);
-	ioda_res_assign_root(&a, root, cmdline_realloc(opts->cmdline));
+	pci_params(&a, opts->cmdline);
+	ioda_res_assign_root(&a, root, a.pci_realloc);
 	write_back(&a);
 	ioda_free(k->ctx, pool);
 	ioda_free(k->ctx, a.hash);

@@ -65,6 +65,9 @@ struct assign {
 	unsigned int style;
 	uint64_t page;
 	bool qemu;
+	/* The command line's pci=: hotplug reserves, pci=realloc. */
+	uint64_t hp_io, hp_mmio, hp_pref;
+	bool pci_realloc;
 };
 
 static inline bool version_ge(const struct ioda_kernel *k, unsigned int major, unsigned int minor)

@@ -116,6 +116,8 @@ static const struct matcher lines[] = {
 	{ "M64: %x [segment=%x]", bootlog_on_phb_line, HDR_M64 },
 	{ "IO: %x [segment=%x]", bootlog_on_phb_line, HDR_IO },
 	{ "Allocated bitmap for %u MSIs (base IRQ %x)", bootlog_on_phb_line, HDR_MSI },
+	{ "pcieport %4h:%2h:%2h.%1u: pciehp: Slot #%u %*", bootlog_on_pciehp, 0 },
+	{ "pciehp %4h:%2h:%2h.%1u:pcie%u: Slot #%u %*", bootlog_on_pciehp, 0 },
 	{ "Linux version %*", bootlog_on_version, 0 },
 	{ "Kernel command line:%*", bootlog_on_cmdline, 0 },
 	{ "CPU: %u PID: %u Comm: %*", bootlog_on_trace, 0 },

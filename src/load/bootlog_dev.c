@@ -5,6 +5,7 @@
  * bridge windows and bus ranges), plus skiboot's port type for each.  They
  * are collected flat; bootlog_tree.c hangs them into the tree.
  */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -335,11 +336,39 @@ static int on_res_line(struct parser *p, const char *s, const char *end)
 	return apply_res(p, res_names[i].kind, f.nn ? f.n[0] : 0, (enum res_action)act, &g.r);
 }
 
+/*
+ * "bridge window [io  0x1000-0x0fff] to [bus 03-07] add_size 1000": the
+ * optional size sizing put on realloc_head. Read for one thing only, which
+ * bridge has a hotplug reserve (bootlog_tree.c), never as a size to use.
+ */
+static int on_add_size(struct parser *p, const struct fields *f, unsigned int arg)
+{
+	const char *s = f->s[0].s, *end = s + f->s[0].len;
+	const char *close = memchr(s, ']', (size_t)(end - s)), *at;
+	struct dev *d = find_dev(p, p->domain, p->bus, p->devfn);
+	uint64_t add;
+	int w;
+
+	/* An empty window prints as [mem 0x100000-0xfffff]: no %r, it is end < start. */
+	at = close ? memmem(close, (size_t)(end - close), "] add_size ", 11) : NULL;
+	if (!d || !at || !bootlog_scan_num(at + 11, end, 16, 0, &add))
+		return 0;
+	if (bootlog_has_prefix(s, close, "io "))
+		w = 0;
+	else if (bootlog_has_prefix(s, close, "mem "))
+		w = memmem(s, (size_t)(close - s), " pref", 5) ? 2 : 1;
+	else
+		return 0;
+	d->add_size[w] = add;
+	return 0;
+}
+
 static const struct matcher pci_lines[] = {
 	{ "[%4h:%4h] type %2h class %x", on_device, 0 },
 	{ "[%4h:%4h] type %2h class %x %*", on_device, 1 },
 	{ "PCI bridge to %r", on_bridge_to, 0 },
 	{ "  bridge window %r", on_window, 0 },
+	{ "bridge window [%*", on_add_size, 0 },
 	{ "VF(n) BAR%u space: %r (contains BAR%u for %u VFs)", on_vf_space, 0 },
 	{ "VF BAR %u %r: contains BAR %u for %u VFs", on_vf_space, 0 },
 };
@@ -359,6 +388,22 @@ int bootlog_on_pci(struct parser *p, const struct fields *f, unsigned int arg)
 		if (bootlog_match(s, end, pci_lines[i].fmt, &g))
 			return pci_lines[i].fn(p, &g, pci_lines[i].arg);
 	return on_res_line(p, s, end);
+}
+
+int bootlog_on_pciehp(struct parser *p, const struct fields *f, unsigned int arg)
+{
+	const struct span *rest = &f->s[0];
+	struct dev *d;
+
+	if (f->n[3] > 7)
+		return 0;
+	d = find_dev(p, (unsigned int)f->n[0], (unsigned int)f->n[1],
+		     PCI_DEVFN(f->n[2], f->n[3]));
+	if (d && memmem(rest->s, rest->len, "HotPlug+", 8))
+		d->slot = PCI_HOTPLUG_YES;
+	else if (d && memmem(rest->s, rest->len, "HotPlug-", 8))
+		d->slot = PCI_HOTPLUG_NO;
+	return 0;
 }
 
 /*

@@ -63,6 +63,10 @@ struct dev {
 	struct ioda_topo_node **tail; /* bridges: children list, while built */
 	unsigned int hb, bus, line;
 	bool typed; /* pcie_type is final */
+	/* Whether a port's slot is hot-plug capable: pciehp's Slot line says. */
+	enum pci_hotplug slot;
+	/* Bridges: the optional sizes of its "add_size" lines (io, mem, pref; 0: none). */
+	uint64_t add_size[3];
 };
 
 /* A function of skiboot's "PCI Summary" (QEMU consoles carry it): its port type. */
@@ -201,6 +205,8 @@ int bootlog_on_pci_bus(struct parser *p, const struct fields *f, unsigned int ar
 /* ---- devices and their resources (bootlog_dev.c) ---- */
 /* "pci DDDD:BB:SS.F: ..." */
 int bootlog_on_pci(struct parser *p, const struct fields *f, unsigned int arg);
+/* "pcieport DDDD:BB:SS.F: pciehp: Slot #N ... HotPlug+ ..." (and the 4.x spelling). */
+int bootlog_on_pciehp(struct parser *p, const struct fields *f, unsigned int arg);
 /* A line of skiboot's PCI summary, [s, end) after its stamp. */
 int bootlog_on_fw_summary(struct parser *p, const char *s, const char *end);
 

@@ -196,6 +196,40 @@ static int build_tree(struct parser *p, unsigned int h)
 }
 
 /*
+ * Whether a port's slot is hot-plug capable (the kernel's is_hotplug_bridge,
+ * which sizing gives a hotplug reserve): pciehp's Slot line says; else an
+ * add_size line that nothing below the port explains. Optional sizes come
+ * from a hotplug reserve, from IOV BARs (memory only) and from the bridges
+ * below, whose own add_size lines the kernel sums; IO adds are 4K multiples,
+ * so an IO add over the children's sum is the port's reserve exactly. A
+ * memory add over the sum can also be alignment, which only counts when the
+ * window holds less than the reserve, where it is the reserve again.
+ */
+static void derive_hotplug(struct parser *p, struct dev *d)
+{
+	uint64_t below[3] = { 0 };
+	bool iov = false;
+
+	if (d->node->pcie_type != PCIE_TYPE_ROOT_PORT &&
+	    d->node->pcie_type != PCIE_TYPE_DOWNSTREAM)
+		return;
+	if (d->slot) {
+		d->node->hotplug = d->slot;
+		return;
+	}
+	for (const struct dev *c = p->devs; c < END(p->devs, p->ndevs); c++) {
+		if (c->parent != d)
+			continue;
+		iov |= c->node->sriov.total_vfs != 0;
+		for (int w = 0; w < 3; w++)
+			below[w] += c->add_size[w];
+	}
+	for (int w = 0; w < 3; w++)
+		if (d->add_size[w] > below[w] && (w == 0 || !iov))
+			d->node->hotplug = PCI_HOTPLUG_YES;
+}
+
+/*
  * A release candidate built locally ("6.2.0-rc6-P9") is taken to lack
  * CONFIG_PCI_IOV, Kconfig's default; distribution ("5.3.8-11-default",
  * "6.1.0-50-powerpc64le") and linux-next builds have it.  A log that shows
@@ -236,8 +270,10 @@ int bootlog_finish(struct parser *p)
 		if (rc)
 			return rc;
 	}
-	for (struct dev *d = p->devs; d < END(p->devs, p->ndevs); d++) {
+	for (struct dev *d = p->devs; d < END(p->devs, p->ndevs); d++)
 		derive_type(p, d);
+	for (struct dev *d = p->devs; d < END(p->devs, p->ndevs); d++) {
+		derive_hotplug(p, d);
 		for (struct dev *e = d + 1; e < END(p->devs, p->ndevs); e++) {
 			if (e->hb == d->hb && e->bus == d->bus &&
 			    PCI_SLOT(e->node->devfn) == PCI_SLOT(d->node->devfn))

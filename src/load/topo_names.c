@@ -18,6 +18,12 @@ const struct enum_name topo_bridge_types[] = {
 	{"pci-pci", PCIE_TYPE_NONE},	      {NULL, 0},
 };
 
+const struct enum_name topo_hotplug_names[] = {
+	{"yes", PCI_HOTPLUG_YES},
+	{"no", PCI_HOTPLUG_NO},
+	{NULL, 0},
+};
+
 const struct enum_name topo_device_types[] = {
 	{"endpoint", PCIE_TYPE_ENDPOINT},
 	{"legacy", PCIE_TYPE_LEG_END},

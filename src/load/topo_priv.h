@@ -116,6 +116,7 @@ struct stmt {
 /* The words for enum values (topo_names.c): the parser reads them, the writer writes them. */
 extern const struct enum_name topo_gen_names[];
 extern const struct enum_name topo_bridge_types[];
+extern const struct enum_name topo_hotplug_names[];
 extern const struct enum_name topo_device_types[];
 extern const struct enum_name topo_window_kinds[];
 

@@ -40,13 +40,14 @@ static const struct attr_spec phb_attrs[] = {
 };
 
 /* Bridges and devices share the layout; only bridges have bus=. */
-enum { FN_CLASS, FN_TYPE, FN_LABEL, FN_MF, FN_BUS, FN_NR };
+enum { FN_CLASS, FN_TYPE, FN_LABEL, FN_MF, FN_BUS, FN_HOTPLUG, FN_NR };
 static const struct attr_spec bridge_attrs[] = {
 	[FN_CLASS] = {.name = "class", .kind = ATTR_NUM, .hex = true, .max = 0xffffff},
 	[FN_TYPE] = {.name = "type", .kind = ATTR_ENUM, .names = topo_bridge_types},
 	[FN_LABEL] = {.name = "label", .kind = ATTR_LABEL},
 	[FN_MF] = {.name = "mf", .kind = ATTR_FLAG},
 	[FN_BUS] = {.name = "bus", .kind = ATTR_BUSES},
+	[FN_HOTPLUG] = {.name = "hotplug", .kind = ATTR_ENUM, .names = topo_hotplug_names},
 };
 static const struct attr_spec device_attrs[] = {
 	[FN_CLASS] =
@@ -222,6 +223,7 @@ static int parse_function(struct parser *p, const struct stmt *st, const struct 
 	struct block *parent = topo_cur_block(p), *b;
 	struct ioda_topo_node *node;
 	struct attr_val v[FN_NR] = {0};
+	enum pcie_port_type type;
 	uint16_t vendor = 0, device = 0;
 	uint8_t devfn = 0;
 	int rc;
@@ -252,6 +254,13 @@ static int parse_function(struct parser *p, const struct stmt *st, const struct 
 		}
 	}
 
+	type = v[FN_TYPE].given ? (enum pcie_port_type)(int64_t)v[FN_TYPE].num
+				: default_type(parent, bridge);
+	/* Only a root or downstream port implements a PCIe slot. */
+	if (v[FN_HOTPLUG].given && type != PCIE_TYPE_ROOT_PORT && type != PCIE_TYPE_DOWNSTREAM)
+		return topo_fail_at(p, p->line, v[FN_HOTPLUG].vcol,
+				    "hotplug= is a root or downstream port's slot");
+
 	node = ioda_zalloc(p->ctx, sizeof(*node));
 	if (!node)
 		return topo_oom(p);
@@ -262,8 +271,8 @@ static int parse_function(struct parser *p, const struct stmt *st, const struct 
 	node->vendor = vendor;
 	node->device = device;
 	node->class = (uint32_t)(v[FN_CLASS].given ? v[FN_CLASS].num : 0x060400);
-	node->pcie_type = v[FN_TYPE].given ? (enum pcie_port_type)(int64_t)v[FN_TYPE].num
-					   : default_type(parent, bridge);
+	node->pcie_type = type;
+	node->hotplug = (enum pci_hotplug)v[FN_HOTPLUG].num;
 	node->secondary = v[FN_BUS].given ? (int)v[FN_BUS].num : -1;
 	node->subordinate = v[FN_BUS].has_num2 ? (int)v[FN_BUS].num2 : -1;
 	memcpy(node->label, v[FN_LABEL].str, sizeof(node->label));

@@ -92,6 +92,8 @@ static void write_node(FILE *f, const struct ioda_topo_node *n, unsigned int dep
 	}
 	if (!bridge || n->class != 0x060400)
 		fprintf(f, " class=%#08x", n->class);
+	if (n->hotplug)
+		fprintf(f, " hotplug=%s", enum_name_of(topo_hotplug_names, n->hotplug));
 	if (n->label[0])
 		fprintf(f, " label=%s", n->label);
 	if (n->multifunction)

@@ -27,19 +27,11 @@ RES = re.compile(
     r'(pci [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.\d: '
     r'((BAR \d+|bridge window)( \[[^]]*\])?: (assigned|no space for|failed to assign|can\'t assign).*'
     r'|  bridge window \[.*\]))$')
-# Logs whose resource lines ioda derives exactly: the QEMU and Talos ones.
-RES_EXACT = ('guest-p8-switch.log', 'guest-p9-switch.log', 'qemu-p8-two-eps.log',
-             'qemu-p9-pcie-pci-bridge.log', 'qemu-p9-switch.log', 'talos2-t1000-6.2.log')
-# The others, at least this many lines; the gaps and their causes (docs/resources.md):
-#  - p8-ltc, p8-suse: the P8 machines' PLX downstream ports have hotplug slots (pciehp),
-#    which add optional sizes; ioda knows hotplug slots only on QEMU, so every window
-#    below them differs.  p8-suse also needs the firmware's IOV BAR addresses.
-#  - ac922: PHB 0004's switch has a downstream port with a hotplug slot (same cause),
-#    and the NVLink NPU PHBs 0006/0007 (their root-bus BARs) are not assigned by ioda
-#    yet (the NPU issue's PHBs).
-RES_FLOOR = {'ac922-witherspoon-5.2-npu-sriov.log': 124, 'p8-ltc-ci3-5.19-next.log': 10,
-             'p8-suse-5.3.8-sriov.log': 35}
-
+# Every log's resource lines are derived exactly, the real machines' hotplug
+# reserves included: their ports' slots come from pciehp's "Slot #N ... HotPlug+"
+# lines, else from the sizing's add_size lines (docs/resources.md). The P8 SUSE
+# log has both; each alone tells the same slots.
+BOTH_SLOT_SOURCES = 'p8-suse-5.3.8-sriov.log'
 
 def replay(path, *args):
     p = subprocess.run([IODA, 'replay', path, *args], capture_output=True, text=True,
@@ -100,11 +92,8 @@ class Corpus(unittest.TestCase):
                 m = re.fullmatch(r'resources: (\d+)/(\d+) assignments match',
                                  out.splitlines()[-1])
                 self.assertTrue(m, out[-300:])
-                if ALL_EXACT or name in RES_EXACT:
-                    self.assertEqual(m.group(1), m.group(2), out)
-                    self.assertEqual((rc, err), (0, ''), out)
-                else:
-                    self.assertGreaterEqual(int(m.group(1)), RES_FLOOR[name], out)
+                self.assertEqual(m.group(1), m.group(2), out)
+                self.assertEqual((rc, err), (0, ''), out)
 
     def without(self, path, drop):
         """The log at @path without the lines @drop matches, replayed: (plain, resources)."""
@@ -130,6 +119,22 @@ class Corpus(unittest.TestCase):
                 self.assertEqual(rout.splitlines()[-1],
                                  replay(path, '--resources')[1].splitlines()[-1])
                 self.assertRegex(err, r'no "Linux version" line: kernel \d+\.\d+.*, from line \d+')
+
+    @unittest.skipIf(ALL_EXACT, 'the SUSE log is in the corpus')
+    def test_a_slot_is_told_by_pciehp_or_by_its_hotplug_reserve(self):
+        # The PLX downstream ports' slots are hot-plug capable (is_hotplug_bridge):
+        # their empty windows get the 2M/256 reserves, aligned to the M32/M64
+        # segments. pciehp's Slot lines and the add_size lines each say so alone;
+        # with neither the ports are taken as slot-less and the windows differ.
+        path = os.path.join(CORPUS, BOTH_SLOT_SOURCES)
+        full = replay(path, '--resources')[1].splitlines()[-1]
+        self.assertRegex(full, r'resources: (\d+)/\1 assignments')
+        for drop in ('pciehp: Slot', 'add_size'):
+            with self.subTest(without=drop):
+                _, (_, out, _) = self.without(path, lambda l, d=drop: d in l)
+                self.assertEqual(out.splitlines()[-1], full)
+        _, (_, out, _) = self.without(path, lambda l: 'pciehp: Slot' in l or 'add_size' in l)
+        self.assertNotEqual(out.splitlines()[-1], full)
 
     @unittest.skipIf(ALL_EXACT, 'the SUSE log is in the corpus')
     def test_the_kernel_image_in_the_command_line_tells_the_kernel(self):

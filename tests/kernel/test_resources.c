@@ -248,6 +248,95 @@ static void vf_bars_expanded_for_pe_alignment(void **state)
 				   "[mem 0x3d00010000000-0x3d00011ffffff 64bit pref]"));
 }
 
+/* A PHB3 switch with one empty port of each kind of slot; its lines under @kernel, @cmdline. */
+static void boot_slots(const char *kernel, const char *cmdline, struct res_lines *res)
+{
+	static const char topo[] = "machine memory=4G\n"
+				   "phb 0000 gen=phb3 {\n"
+				   "	bridge 00.0 1014:03dc type=root-port {\n"
+				   "		bridge 00.0 10b5:8732 type=upstream {\n"
+				   "			bridge 01.0 10b5:8732 type=downstream hotplug=yes\n"
+				   "			bridge 08.0 10b5:8732 type=downstream hotplug=no\n"
+				   "			bridge 09.0 10b5:8732 type=downstream {\n"
+				   "				device 00.0 1014:034a class=0x010400 {\n"
+				   "					bar 0 64K mem64\n"
+				   "				}\n"
+				   "			}\n"
+				   "		}\n"
+				   "	}\n"
+				   "}\n";
+	struct booted b = { 0 };
+	struct ioda_boot_opts opts = { .kernel = kernel, .cmdline = cmdline };
+	struct ioda_error err;
+
+	b.ctx = test_ctx_new(&b.r);
+	b.m = test_machine(b.ctx, topo);
+	assert_int_equal(ioda_kernel_boot(b.m, &opts, collect_res, res, &b.k, &err), 0);
+	shutdown(&b);
+}
+
+static unsigned int lines_with(const struct res_lines *l, const char *part)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < l->n; i++)
+		n += strstr(l->line[i], part) != NULL;
+	return n;
+}
+
+/*
+ * is_hotplug_bridge follows the slot's HPC bit: only the hot-plug port's
+ * empty windows get the reserves (pci_hotplug_io_size 256 to a 4K IO
+ * window, pci_hotplug_mmio_size and _pref_size 2M to the M32 and M64
+ * segment), which its parents carry as children's add sizes.
+ */
+static void hotplug_reserves_go_to_hotplug_slots(void **state)
+{
+	struct res_lines res = { 0 };
+
+	boot_slots("6.1", "", &res);
+	assert_true(has_line(&res, "pci 0000:02:01.0: bridge window [io  0x1000-0x0fff] to "
+				   "[bus 03] add_size 1000"));
+	assert_true(has_line(&res, "pci 0000:02:01.0: bridge window [mem 0x10000000-0x0fffffff "
+				   "64bit pref] to [bus 03] add_size 10000000 add_align 10000000"));
+	assert_true(has_line(&res, "pci 0000:02:01.0: bridge window [mem 0x00800000-0x007fffff] "
+				   "to [bus 03] add_size 800000 add_align 800000"));
+	assert_int_equal(lines_with(&res, "pci 0000:02:08.0: bridge window"), 0);
+	assert_true(has_line(&res, "pci 0000:00:00.0: bridge window [io  0x1000-0x0fff] to "
+				   "[bus 01-05] add_size 1000"));
+}
+
+/*
+ * pci=hpiosize, hpmemsize (both memory reserves), and from 5.7 hpmmiosize
+ * and hpmmioprefsize; before 5.7 those two are unknown options, ignored.
+ */
+static void hotplug_reserve_sizes_come_from_the_command_line(void **state)
+{
+	static const struct {
+		const char *kernel, *cmdline, *want;
+	} cases[] = {
+		{ "6.1", "pci=hpiosize=8K", "[io  0x1000-0x0fff] to [bus 03] add_size 2000" },
+		{ "6.1", "pci=hpmemsize=16M",
+		  "[mem 0x00800000-0x007fffff] to [bus 03] add_size 1000000 add_align 800000" },
+		{ "6.1", "quiet pci=noaer,hpmmiosize=0x1000000",
+		  "[mem 0x00800000-0x007fffff] to [bus 03] add_size 1000000 add_align 800000" },
+		{ "5.6", "pci=hpmmiosize=16M",
+		  "[mem 0x00800000-0x007fffff] to [bus 03] add_size 800000 add_align 800000" },
+		{ "6.1", "pci=hpmmioprefsize=1G", "64bit pref] to [bus 03] add_size 40000000 " },
+		{ "5.6", "pci=hpmemsize=1G", "64bit pref] to [bus 03] add_size 40000000 " },
+		{ "5.6", "pci=hpmmioprefsize=1G", "64bit pref] to [bus 03] add_size 10000000 " },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct res_lines res = { 0 };
+
+		boot_slots(cases[i].kernel, cases[i].cmdline, &res);
+		if (lines_with(&res, cases[i].want) != 1)
+			fail_msg("%s '%s': no line with \"%s\"", cases[i].kernel, cases[i].cmdline,
+				 cases[i].want);
+	}
+}
+
 /* Every allocation of a boot that assigns may fail; nothing is left behind. */
 static void assignment_fault_loop_leaves_nothing(void **state)
 {
@@ -285,6 +374,8 @@ int main(void)
 		cmocka_unit_test(reassign_overrides_given_addresses),
 		cmocka_unit_test(non_m64_vf_bar_is_refused),
 		cmocka_unit_test(vf_bars_expanded_for_pe_alignment),
+		cmocka_unit_test(hotplug_reserves_go_to_hotplug_slots),
+		cmocka_unit_test(hotplug_reserve_sizes_come_from_the_command_line),
 		cmocka_unit_test(assignment_fault_loop_leaves_nothing),
 	};
 

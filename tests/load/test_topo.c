@@ -123,7 +123,7 @@ static const char full_text[] =
 	"        window io 0-0xfff\n"
 	"        bridge 00.0 10b5:8725 type=upstream bus=2 class=0x060401 {\n"
 	"            bar 0 256K @0x600c000040000\n"
-	"            bridge 1f.0 10b5:8725 type=downstream {\n"
+	"            bridge 1f.0 10b5:8725 type=downstream hotplug=yes {\n"
 	"                device 00.0 144d:a808 class=0x010802 label=nvme0 {\n"
 	"                    bar 0 16K mem64 @0x600c000000000\n"
 	"                    bar rom 64K\n"
@@ -559,6 +559,13 @@ static const struct {
 	{"phb 0 gen= {\n}\n", "t.topo:1:7: attribute 'gen' needs a value"},
 	{RP "    bridge 00.0 1234:5678 mf=1\n", "t.topo:3:27: 'mf' takes no value"},
 	{"phb 0 gen=phb4 pes=0 {\n}\n", "t.topo:1:20: pes 0 out of range (1..65536)"},
+	/* The PCIe slot capability is a root or downstream port's. */
+	{"phb 0 gen=phb4 {\n bridge 00.0 1014:04c1 hotplug=maybe\n}\n",
+	 "t.topo:2:32: unknown hotplug 'maybe' (expected yes or no)"},
+	{"phb 0 gen=phb4 {\n bridge 00.0 1014:04c1 {\n  bridge 00.0 10b5:8725 hotplug=yes\n }\n}\n",
+	 "t.topo:3:33: hotplug= is a root or downstream port's slot"},
+	{"phb 0 gen=phb4 {\n device 00.0 1234:5678 class=0x020000 hotplug=no\n}\n",
+	 "t.topo:2:39: unknown attribute 'hotplug'"},
 	{"phb 0 gen=phb4 chip=256 {\n}\n", "t.topo:1:21: chip 256 out of range (0..255)"},
 	{"phb 0 gen=phb4 id=0x1g {\n}\n", "t.topo:1:19: bad number '0x1g'"},
 	{"phb 0 gen=phb4 id=18446744073709551616 {\n}\n",
@@ -773,6 +780,7 @@ static void test_write_round_trip(void **state)
 	assert_non_null(strstr(text, "\t\t\tsriov vfs=63 offset=128 stride=2 vf-device=10ed\n"
 				     "\t\t\tvf-bar 0 16K mem64 pref\n"));
 	assert_non_null(strstr(text, "device 01.0 1234:0001 type=rc-endpoint class=0x088000 mf\n"));
+	assert_non_null(strstr(text, "bridge 1f.0 10b5:8725 type=downstream hotplug=yes"));
 	free(text);
 	ioda_topo_free(ctx, topo);
 	test_ctx_end_clean(ctx);
