@@ -109,12 +109,13 @@ torture: deps
 	TSAN_OPTIONS=halt_on_error=1 setarch $$(uname -m) -R \
 		./build-tsan/ioda torture --seed=$(TORTURE_SEED) --ops=200000 --threads=2 --audit-every=1000
 
-# The real kernel on QEMU as the oracle (not part of check): N topologies from SEED.
+# The real kernel on QEMU as the oracle (not part of check): N topologies from SEED
+# (RESOURCES=1: leaning to hotplug reserves and realloc, a command line each).
 N ?= 50
 SEED ?= 1
 oracle: deps
 	$(MAKE) build
-	N=$(N) SEED=$(SEED) tests/oracle/run.sh
+	N=$(N) SEED=$(SEED) RESOURCES=$(RESOURCES) tests/oracle/run.sh
 
 # The guest pulls devices out and rescans: hotplug scenarios from the real kernel.
 oracle-hotplug: deps

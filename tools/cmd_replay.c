@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <ioda/load.h>
@@ -104,6 +105,8 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (!rc && res.kernel_inferred[0])
 		fprintf(stderr, "%s: %s\n", argv[optind], res.kernel_inferred);
+	for (const char *l = res.missing, *e; !rc && (e = strchr(l, '\n')); l = e + 1)
+		fprintf(stderr, "%s: %.*s\n", argv[optind], (int)(e - l), l);
 	if (rc)
 		fprintf(stderr, "%s\n", err.msg);
 	else if (!ro.derived_only && (res.matched != res.total || res.extra))

@@ -26,6 +26,12 @@ struct ioda_replay_result {
 	 * kernel inferred and the clue that decided it; "" otherwise.
 	 */
 	char kernel_inferred[320];
+	/*
+	 * With --resources: what the log lacks that assignment needs, a line
+	 * each ("" when nothing): a BAR it assigns but never sized, a port on a
+	 * PHB without resource lines whose slot no line describes.
+	 */
+	char missing[1024];
 };
 
 /*

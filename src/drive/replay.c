@@ -8,6 +8,7 @@
  * scores it; the diff shows the order as well.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,6 +370,80 @@ static int infer_kernel(const char *file, const struct ioda_topo *topo,
 	return 0;
 }
 
+static void __attribute__((format(printf, 2, 3)))
+note_missing(struct ioda_replay_result *res, const char *fmt, ...)
+{
+	size_t n = strlen(res->missing);
+	va_list ap;
+
+	if (n + 2 >= sizeof(res->missing))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(res->missing + n, sizeof(res->missing) - n, fmt, ap);
+	va_end(ap);
+	n = strlen(res->missing);
+	if (n + 1 < sizeof(res->missing))
+		strcpy(res->missing + n, "\n");
+}
+
+/*
+ * What the assignment needs and the log does not say. A BAR the log
+ * assigns (its standard BARs 0-5) needs its size from the scan; a root or
+ * downstream port needs its slot, which pciehp's Slot line or its add_size
+ * lines tell, and whose absence says "no reserve" wherever the log shows
+ * the assignment at all (its lines print at one level). QEMU's ports are
+ * known.
+ */
+static void report_missing(struct ioda_machine *m, const struct ioda_bootlog *log, bool qemu,
+			   struct ioda_replay_result *res)
+{
+	struct pci_dev *dev = NULL;
+
+	for (unsigned int i = 0; i < log->nres_lines; i++) {
+		const struct ioda_bootlog_pe_line *l = &log->res_lines[i];
+		unsigned int dom, bus, slot, fn, bar;
+		struct pci_dev *d;
+
+		if (sscanf(l->text, "pci %x:%x:%x.%u: BAR %u", &dom, &bus, &slot, &fn, &bar) != 5 ||
+		    bar >= PCI_STD_NUM_BARS || slot > 31 || fn > 7)
+			continue;
+		d = pci_get_domain_bus_and_slot(m, (int)dom, bus, PCI_DEVFN(slot, fn), "replay");
+		if (!d || (d->hdr_type == 1 && bar > 1) || d->resource[bar].size) {
+			pci_dev_put(d, "replay");
+			continue;
+		}
+		note_missing(res, "line %u assigns BAR %u of %04x:%02x:%02x.%u, but no line sizes it "
+			     "(the scan's \"reg 0x%x\" or \"BAR %u [...]\"): PHB %04x's assignment "
+			     "depends on it", l->line, bar, dom, bus, slot, fn, 0x10 + 4 * bar, bar, dom);
+		pci_dev_put(d, "replay");
+	}
+	char ports[400] = "";
+	size_t n = 0;
+	unsigned int left = 0;
+
+	while (!qemu && !log->nres_lines &&
+	       (dev = pci_get_device(m, PCI_ANY_ID, PCI_ANY_ID, dev, "replay"))) {
+		if ((dev->pcie_type != PCIE_TYPE_ROOT_PORT &&
+		     dev->pcie_type != PCIE_TYPE_DOWNSTREAM) ||
+		    dev->hotplug != PCI_HOTPLUG_UNKNOWN)
+			continue;
+		if (n + 16 >= sizeof(ports)) {
+			left++;
+			continue;
+		}
+		n += (size_t)snprintf(ports + n, sizeof(ports) - n, "%s%04x:%02x:%02x.%u",
+				      n ? ", " : "", pci_dev_peek_domain_nr(dev), dev->bus->number,
+				      PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn));
+	}
+	if (!n)
+		return;
+	if (left)
+		snprintf(ports + n, sizeof(ports) - n, " and %u more", left);
+	note_missing(res, "no line says whether these ports' slots are hot-plug capable "
+		     "(pciehp's \"Slot #\" line, or an add_size line), so they are taken as not, "
+		     "and their windows and what is placed after them depend on it: %s", ports);
+}
+
 int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
 		const struct ioda_replay_opts *opts, FILE *out, struct ioda_replay_result *res,
 		struct ioda_error *err)
@@ -415,6 +490,8 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 	rc = ioda_machine_populate(m, topo, err);
 	if (rc)
 		goto out;
+	if (resources)
+		report_missing(m, log, strstr(topo->model, "emulated by qemu") != NULL, res);
 	rc = ioda_kernel_boot(m, &boot, collect, &got, &k, &e);
 	if (rc) {
 		ioda_error_set(err, "%s: %s", file, e.msg);
@@ -476,7 +553,9 @@ int ioda_replay_json(const char *file, const struct ioda_replay_opts *opts,
 	}
 	if (!ioda_json_add(o, "report", lines) ||
 	    (res->kernel_inferred[0] &&
-	     !ioda_json_add(o, "kernel_inferred", json_object_new_string(res->kernel_inferred)))) {
+	     !ioda_json_add(o, "kernel_inferred", json_object_new_string(res->kernel_inferred))) ||
+	    (res->missing[0] &&
+	     !ioda_json_add(o, "missing", json_object_new_string(res->missing)))) {
 		json_object_put(o);
 		return -ENOMEM;
 	}

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """gen: random ioda topologies (.topo) that QEMU 7.2's powernv machines can build.
 
-    gen.py --seed S --out DIR N
+    gen.py --seed S --out DIR [--resources] N
 
 Writes DIR/oracle-S-I.topo for I = 0..N-1.  Each file describes a whole QEMU
 machine: powernv8/9/10 (phb3/phb4/phb5), 1 or 2 chips with all their PHBs
@@ -12,6 +12,11 @@ ports, a pcie-pci-bridge or pci-bridge with 1-2 devices, a two-function
 e1000e, virtio-rng (a 64-bit prefetchable BAR: M64) or ivshmem-plain (a large
 64-bit prefetchable BAR).  BARs are those of the QEMU devices (see
 topo2qemu.py, which turns each file into a QEMU command line).
+With --resources the draw leans to what resource assignment finds hard:
+switches with empty hot-plug downstream ports (QEMU's ports have slots),
+empty root ports, large ivshmem BARs, and for each machine a kernel command
+line (DIR/oracle-S-I.cmdline) from CMDLINES: hotplug reserves large enough
+that M32 runs out (pci=hpmemsize=...), pci=realloc and pci=realloc=off.
 Same seed, same files.
 """
 
@@ -62,7 +67,11 @@ def pci_device(rnd):
     return {'e1000': E1000, 'rtl8139': RTL8139, 'lsi': LSI, 'rng': RNG_LEGACY}.get(k) or ivshmem(rnd)
 
 
-def below_port(o, rnd, depth, kind):
+SUBS = ['endpoint', 'endpoint', 'rng', 'mf', 'empty']
+RES_SUBS = ['empty', 'empty', 'endpoint', 'ivshmem']
+
+
+def below_port(o, rnd, depth, kind, subs=SUBS):
     """What sits on the secondary bus of a root port or downstream port."""
     if kind == 'empty':
         return
@@ -78,12 +87,12 @@ def below_port(o, rnd, depth, kind):
     elif kind == 'switch':
         o.put(depth, 'bridge 00.0 104c:8232 type=upstream {')
         for s in range(rnd.randint(1, 3)):
-            sub = rnd.choice(['endpoint', 'endpoint', 'rng', 'mf', 'empty'])
+            sub = rnd.choice(subs)
             if sub == 'empty':
                 o.put(depth + 1, 'bridge %02x.0 104c:8233 type=downstream' % s)
                 continue
             o.put(depth + 1, 'bridge %02x.0 104c:8233 type=downstream {' % s)
-            below_port(o, rnd, depth + 2, sub)
+            below_port(o, rnd, depth + 2, sub, subs)
             o.put(depth + 1, '}')
         o.put(depth, '}')
     elif kind in ('pcie-pci', 'pci-pci'):
@@ -100,9 +109,15 @@ def below_port(o, rnd, depth, kind):
 
 KINDS = ['empty', 'empty', 'endpoint', 'endpoint', 'switch', 'switch', 'pcie-pci', 'pci-pci',
          'mf', 'rng', 'ivshmem']
+RES_KINDS = ['empty', 'switch', 'switch', 'switch', 'ivshmem', 'endpoint']
+# The pci= options that change assignment (drivers/pci/pci.c pci_setup()).
+CMDLINES = ['', 'pci=realloc', 'pci=realloc=off', 'pci=hpmemsize=64M', 'pci=hpmemsize=512M',
+            'pci=hpmemsize=1G,realloc', 'pci=hpiosize=8K,hpmmiosize=256M',
+            'pci=hpmmioprefsize=4G', 'pci=hpmmiosize=768M', 'pci=realloc,hpmmiosize=768M',
+            'pci=hpmmiosize=300M,hpmmioprefsize=3G']
 
 
-def one(rnd):
+def one(rnd, kinds, subs):
     gen = rnd.choice(sorted(GENS))
     per_chip, rp = GENS[gen]
     chips = rnd.choice([1, 1, 2])
@@ -116,12 +131,12 @@ def one(rnd):
             dom = chip * (4 if gen == 'phb3' else per_chip) + index
             pes = 256 if gen == 'phb3' or index not in (0, 3) else 512
             o.put(0, 'phb %04x gen=%s chip=%d index=%d pes=%d {' % (dom, gen, chip, index, pes))
-            kind = rnd.choice(KINDS)
+            kind = rnd.choice(kinds)
             if kind == 'empty':
                 o.put(1, 'bridge 00.0 %s type=root-port' % rp)
             else:
                 o.put(1, 'bridge 00.0 %s type=root-port {' % rp)
-                below_port(o, rnd, 2, kind)
+                below_port(o, rnd, 2, kind, subs)
                 o.put(1, '}')
             o.put(0, '}')
     return '\n'.join(o.lines) + '\n'
@@ -131,6 +146,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--seed', type=int, required=True)
     ap.add_argument('--out', required=True)
+    ap.add_argument('--resources', action='store_true',
+                    help='lean to hotplug reserves and realloc; a command line each')
     ap.add_argument('n', type=int)
     a = ap.parse_args()
     rnd = random.Random(a.seed)
@@ -138,7 +155,10 @@ def main():
     for i in range(a.n):
         path = os.path.join(a.out, 'oracle-%d-%d.topo' % (a.seed, i))
         with open(path, 'w') as f:
-            f.write(one(rnd))
+            f.write(one(rnd, *((RES_KINDS, RES_SUBS) if a.resources else (KINDS, SUBS))))
+        if a.resources:
+            with open(path[:-len('.topo')] + '.cmdline', 'w') as f:
+                f.write(rnd.choice(CMDLINES) + '\n')
         print(path)
     return 0
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# make oracle N=50 SEED=S: N random topologies (gen.py), each booted by the
+# make oracle N=50 SEED=S [RESOURCES=1]: N random topologies (gen.py; with
+# RESOURCES=1 its --resources draw, each with a kernel command line), each booted by the
 # real 6.1 kernel on QEMU powernv (topo2qemu.py) and replayed by ioda; prints
 # per topology the PE lines matched (and the resource assignments), then the
 # totals.  Every topology whose replay differs is kept, with its seed, log and
@@ -21,7 +22,7 @@ kernel=$(cat "$cache/KERNEL")
 echo "oracle: $(cat "$cache/VERSION"), $N topologies from seed $SEED, in $OUT"
 rm -rf "$OUT"
 mkdir -p "$OUT/mismatch"
-python3 "$HERE/gen.py" --seed "$SEED" --out "$OUT" "$N" >/dev/null
+python3 "$HERE/gen.py" --seed "$SEED" --out "$OUT" ${RESOURCES:+--resources} "$N" >/dev/null
 
 boot_one() {
 	local topo=$1 name log args
@@ -29,8 +30,10 @@ boot_one() {
 	log="$OUT/$name.log"
 	# Each boot its own drive images: QEMU locks them.
 	mkdir -p "$OUT/disks/$name"
+	local append=()
+	[ -s "$OUT/$name.cmdline" ] && append=(--append "$(cat "$OUT/$name.cmdline")")
 	args=$(python3 "$HERE/topo2qemu.py" --kernel "$kernel" --log "$log" \
-		--disk-dir "$OUT/disks/$name" --mkdisks "$topo")
+		--disk-dir "$OUT/disks/$name" --mkdisks "${append[@]}" "$topo")
 	echo "$args" >"$OUT/$name.qemu"
 	eval "timeout 300 $args" </dev/null >"$OUT/$name.qemu-err" 2>&1 || true
 	rm -rf "$OUT/disks/$name"
