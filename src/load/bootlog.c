@@ -217,6 +217,7 @@ static int parse_line(struct parser *p, const char *raw, size_t len)
 		return add_pe_line(p, pe, (size_t)(end - pe));
 	res = ioda_bootlog_find_res(s, len);
 	if (res) {
+		bootlog_learn_res_form(p, res, end);
 		rc = add_res_line(p, res, (size_t)(end - res));
 		if (rc || (p->flags & IODA_BOOTLOG_SIZES_ONLY))
 			return rc;

@@ -337,6 +337,28 @@ static int on_res_line(struct parser *p, const char *s, const char *end)
 }
 
 /*
+ * The names an assignment line uses tell the kernel's resource line form
+ * as well as a scan line does: "BAR 14: assigned" is the old one,
+ * "bridge window [...]: assigned", "BAR 0 [...]: assigned", "ROM [...]"
+ * the 6.8 one (which Debian's 6.1 has too). Read for the form only: a log
+ * whose devices have no BAR to scan (bridges alone) still tells it.
+ */
+void bootlog_learn_res_form(struct parser *p, const char *res, const char *end)
+{
+	struct fields f;
+	const char *q = bootlog_scan(res, end, "pci %4h:%2h:%2h.%1u: ", &f);
+
+	if (p->log->res_style || !q)
+		return;
+	if (bootlog_has_prefix(q, end, "bridge window [") || bootlog_has_prefix(q, end, "ROM [") ||
+	    bootlog_has_prefix(q, end, "VF BAR ") ||
+	    (bootlog_scan(q, end, "BAR %u [", &f)))
+		p->log->res_style = IODA_RES_NEW_NAMES;
+	else if (bootlog_scan(q, end, "BAR %u: ", &f))
+		p->log->res_style = IODA_RES_OLD_NAMES;
+}
+
+/*
  * "bridge window [io  0x1000-0x0fff] to [bus 03-07] add_size 1000": the
  * optional size sizing put on realloc_head. Read for one thing only, which
  * bridge has a hotplug reserve (bootlog_tree.c), never as a size to use.

@@ -205,6 +205,8 @@ int bootlog_on_pci_bus(struct parser *p, const struct fields *f, unsigned int ar
 /* ---- devices and their resources (bootlog_dev.c) ---- */
 /* "pci DDDD:BB:SS.F: ..." */
 int bootlog_on_pci(struct parser *p, const struct fields *f, unsigned int arg);
+/* A resource line (ioda_bootlog_find_res()'s) from @res: the line form it shows, if any. */
+void bootlog_learn_res_form(struct parser *p, const char *res, const char *end);
 /* "pcieport DDDD:BB:SS.F: pciehp: Slot #N ... HotPlug+ ..." (and the 4.x spelling). */
 int bootlog_on_pciehp(struct parser *p, const struct fields *f, unsigned int arg);
 /* A line of skiboot's PCI summary, [s, end) after its stamp. */

@@ -13,6 +13,7 @@
 
 #include "load/bootlog.h"
 #include <ioda/pci.h>
+#include <ioda/ioda.h>
 #include <ioda/load.h>
 
 #define CORPUS IODA_SRCDIR "/tests/conformance/corpus/"
@@ -857,6 +858,52 @@ static void test_small_log(void **state)
 	test_ctx_end_clean(ctx);
 }
 
+/*
+ * The resource line form (6.8's, or Debian 6.1's backport of it, or the old
+ * one) is told by any resource line: a scan's, else an assignment's, so a
+ * machine of bridges alone (nothing to scan) still tells it.
+ */
+static void test_resource_form_from_any_line(void **state)
+{
+	static const struct {
+		const char *line;
+		unsigned int style;
+	} cases[] = {
+		{ "pci 0000:00:00.0: bridge window [mem 0x3fe000000000-0x3fe0007fffff]: assigned\n",
+		  IODA_RES_NEW_NAMES },
+		{ "pci 0000:00:00.0: BAR 14: assigned [mem 0x3fe000000000-0x3fe0007fffff]\n",
+		  IODA_RES_OLD_NAMES },
+		{ "pci 0000:00:00.0: BAR 0 [mem size 0x00001000]: can't assign; no space\n",
+		  IODA_RES_NEW_NAMES },
+		{ "pci 0000:00:00.0:   bridge window [mem 0x3fe000000000-0x3fe0007fffff]\n", 0 },
+	};
+	static const char head[] = "Initializing IODA2 PHB (/pciex@3fffe40000000)\n"
+				   "PCI host bridge to bus 0000:00\n"
+				   "pci 0000:00:00.0: [1014:03dc] type 01 class 0x060400\n"
+				   "pci 0000:00:00.0: PCI bridge to [bus 01]\n";
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (unsigned int flags = 0; flags <= IODA_BOOTLOG_SIZES_ONLY;
+		     flags += IODA_BOOTLOG_SIZES_ONLY) {
+			struct test_reports r;
+			struct ioda_ctx *ctx = test_ctx_new(&r);
+			struct ioda_topo *topo;
+			struct ioda_bootlog *log;
+			struct ioda_error err;
+			char text[512];
+
+			snprintf(text, sizeof(text), "%s%s", head, cases[i].line);
+			assert_int_equal(ioda_bootlog_read_opts(ctx, "t", text, strlen(text), flags,
+								&topo, &log, &err), 0);
+			if (log->res_style != cases[i].style)
+				fail_msg("%s: style %u, want %u", cases[i].line, log->res_style,
+					 cases[i].style);
+			free_both(ctx, topo, log);
+			test_ctx_end_clean(ctx);
+		}
+	}
+}
+
 /* Byte-exact RAM lines beat the KiB one, which beats crashkernel's MiB, in any order. */
 static void test_memory_and_page_size(void **state)
 {
@@ -1202,6 +1249,7 @@ int main(void)
 		cmocka_unit_test(test_pe_pattern),
 		cmocka_unit_test(test_stamps),
 		cmocka_unit_test(test_small_log),
+		cmocka_unit_test(test_resource_form_from_any_line),
 		cmocka_unit_test(test_prefixes_and_line_ends),
 		cmocka_unit_test(test_boot_part_ends_at_marker),
 		cmocka_unit_test(test_memory_and_page_size),
