@@ -129,13 +129,14 @@ static void gen_slot(FILE *f, uint64_t *rng, const char *rp_id)
 		break;
 	case 2:
 		fputs("\t\tbridge 00.0 10b5:8725 type=upstream {\n", f);
+		/* Every other port a hot-plug slot, and an empty one: sizing's reserves. */
 		for (unsigned int i = 0, n = 1 + (unsigned int)(next(rng) % 3); i < n; i++)
 			fprintf(f,
-				"\t\t\tbridge %02x.0 10b5:8725 type=downstream {\n"
+				"\t\t\tbridge %02x.0 10b5:8725 type=downstream%s {\n"
 				"\t\t\t\tdevice 00.0 1b36:0010 class=0x010802 {\n"
 				"\t\t\t\t\tbar 0 16K mem64\n\t\t\t\t}\n\t\t\t}\n",
-				i + 1);
-		fputs("\t\t}\n", f);
+				i + 1, i % 2 ? " hotplug=yes" : "");
+		fputs("\t\t\tbridge 08.0 10b5:8725 type=downstream hotplug=yes\n\t\t}\n", f);
 		break;
 	case 3:
 		fputs("\t\tdevice 00.0 1af4:1044 class=0x00ff00 mf {\n"
@@ -692,7 +693,11 @@ static void *worker_main(void *arg)
 
 static int build(struct shared *sh, struct ioda_error *err)
 {
-	struct ioda_boot_opts bo = {.kernel = "6.1"};
+	/* Odd seeds boot with reserves large enough to make M32 tight, and realloc. */
+	struct ioda_boot_opts bo = {
+		.kernel = "6.1",
+		.cmdline = sh->o->seed % 2 ? "pci=hpmemsize=256M,realloc" : NULL,
+	};
 	size_t len = 0;
 	char *text;
 	int rc;
