@@ -4,7 +4,8 @@
 # tests/oracle/collect.sh OUT...: copies the topologies of oracle runs whose
 # logs replay exactly (PE lines and resources) into tests/conformance/qemu/
 # as NAME.log (the serial console), NAME.topo and NAME.qemu (the command
-# line, with the kernel as KERNEL and the console as console.log), where
+# line, with the kernel as KERNEL and the console as console.log, and the
+# kernel's pci= options of a RESOURCES=1 run), where
 # make check replays them.  A hotplug run (make oracle-hotplug) whose
 # scenario passes `ioda run --audit --exact` goes to tests/conformance/guest/
 # (the boot log, topology, command line) and tests/scenarios/hotplug-NAME.scn.
@@ -34,6 +35,8 @@ for out in "$@"; do
 			hp=$((hp + 1))
 		else
 			dest=$ROOT/tests/conformance/qemu
+			# The kernel command line a --resources draw booted with.
+			[ -s "$out/$name.cmdline" ] && extra=(--append "$(cat "$out/$name.cmdline")")
 		fi
 		mkdir -p "$dest"
 		cp "$topo" "$dest/$name.topo"
