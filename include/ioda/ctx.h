@@ -88,8 +88,6 @@ void *ioda_zalloc(struct ioda_ctx *ctx, size_t size);
 void *ioda_alloc(struct ioda_ctx *ctx, size_t size);
 /* Array of @n elements of @size, overflow-checked. */
 void *ioda_calloc(struct ioda_ctx *ctx, size_t n, size_t size);
-/* As ioda_zalloc(), the block starting a 64-byte cache line. */
-void *ioda_zalloc_line(struct ioda_ctx *ctx, size_t size);
 /* Resizes; on failure the old block is untouched and NULL is returned. */
 void *ioda_realloc(struct ioda_ctx *ctx, void *ptr, size_t size);
 char *ioda_strdup(struct ioda_ctx *ctx, const char *s);

@@ -136,20 +136,6 @@ struct ioda_ref {
 	 * line and the holder's, not a third.
 	 */
 	ioda_spinlock_t lock;
-#if IODA_TRACKER
-	/*
-	 * The hot holder, in the same line: the last to take a reference
-	 * here, its gets and puts counted in @hot_delta until anything else
-	 * reads the record's holders (the tracker folds them in first), so
-	 * that threads on one object move one line, as a bare count does.
-	 * @hot is compared as a pointer (a holder's name is mostly a literal).
-	 */
-	const char *hot;
-	const char *hot_file; /* its latest get since, if any */
-	int hot_line;
-	int hot_delta;
-	unsigned int hot_idx; /* its entry in the record */
-#endif
 	const struct ioda_ref_type *type;
 	struct ioda_ctx *ctx;
 	char name[IODA_REF_NAME_MAX];

@@ -26,7 +26,6 @@ struct block_hdr {
 	size_t size;
 	size_t magic;
 	struct block_hdr *next; /* kept: the next spare */
-	size_t lead;		/* bytes allocated before the header (a line-aligned block) */
 } __attribute__((aligned(16)));
 
 #define BLOCK_MAGIC ((size_t)0x10da10da10da10daULL)
@@ -185,17 +184,6 @@ static bool spare_keep(struct ioda_ctx *ctx, struct block_hdr *h)
 	return kept;
 }
 
-static void *block_account(struct ioda_ctx *ctx, struct block_hdr *h, size_t size)
-{
-	h->size = size;
-	h->magic = BLOCK_MAGIC;
-	pthread_mutex_lock(&ctx->lock);
-	ctx->live_bytes += size;
-	ctx->live_blocks++;
-	pthread_mutex_unlock(&ctx->lock);
-	return h + 1;
-}
-
 static void *block_alloc(struct ioda_ctx *ctx, size_t size, bool zero)
 {
 	struct block_hdr *h;
@@ -211,28 +199,13 @@ static void *block_alloc(struct ioda_ctx *ctx, size_t size, bool zero)
 		h = zero ? calloc(1, sizeof(*h) + size) : malloc(sizeof(*h) + size);
 	if (!h)
 		return NULL;
-	h->lead = 0;
-	return block_account(ctx, h, size);
-}
-
-/* A zeroed block starting a cache line: its header ends where the line starts. */
-void *ioda_zalloc_line(struct ioda_ctx *ctx, size_t size)
-{
-	const size_t line = 64;
-	char *raw;
-	struct block_hdr *h;
-
-	if (ioda_fault_point(ctx, IODA_FAULT_ALLOC))
-		return NULL;
-	if (size > SIZE_MAX - 2 * line)
-		return NULL;
-	raw = aligned_alloc(line, (line + size + line - 1) & ~(line - 1));
-	if (!raw)
-		return NULL;
-	memset(raw, 0, line + size);
-	h = (struct block_hdr *)(raw + line) - 1;
-	h->lead = line - sizeof(*h);
-	return block_account(ctx, h, size);
+	h->size = size;
+	h->magic = BLOCK_MAGIC;
+	pthread_mutex_lock(&ctx->lock);
+	ctx->live_bytes += size;
+	ctx->live_blocks++;
+	pthread_mutex_unlock(&ctx->lock);
+	return h + 1;
 }
 
 void *ioda_zalloc(struct ioda_ctx *ctx, size_t size)
@@ -296,9 +269,7 @@ static void release_block(struct ioda_ctx *ctx, void *ptr, bool quarantined)
 	}
 	pthread_mutex_unlock(&ctx->lock);
 	h->magic = 0;
-	if (h->lead)
-		free((char *)h - h->lead);
-	else if (!spare_keep(ctx, h))
+	if (!spare_keep(ctx, h))
 		free(h);
 }
 

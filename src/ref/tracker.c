@@ -59,8 +59,7 @@ void ioda_ref_set_name(struct ioda_ref *ref, const char *fmt, ...)
 /* A zeroed object with its ref initialised to one reference; no tracking yet. */
 static struct ioda_ref *obj_alloc(struct ioda_ctx *ctx, const struct ioda_ref_type *type)
 {
-	/* With the tracker, the ref's first line holds all a get or put writes. */
-	char *obj = IODA_TRACKER ? ioda_zalloc_line(ctx, type->size) : ioda_zalloc(ctx, type->size);
+	char *obj = ioda_zalloc(ctx, type->size);
 	struct ioda_ref *ref;
 
 	if (!obj)
@@ -110,52 +109,6 @@ static void obj_lock(struct ioda_track_obj *t)
 static void obj_unlock(struct ioda_track_obj *t)
 {
 	ioda_spin_unlock(&t->ref->lock);
-}
-
-/* The hot holder's gets and puts into its entry, with the lock held; no holder is hot after. */
-static void hot_fold(struct ioda_track_obj *t)
-{
-	struct ioda_ref *ref = t->ref;
-	struct holder *h;
-
-	if (!ref->hot)
-		return;
-	h = &t->holders[ref->hot_idx];
-	h->count = (unsigned int)((int)h->count + ref->hot_delta);
-	if (ref->hot_file) {
-		h->file = ref->hot_file;
-		h->line = ref->hot_line;
-	}
-	ref->hot = NULL;
-	ref->hot_file = NULL;
-	ref->hot_delta = 0;
-}
-
-/* The lock, for whatever reads or changes the holders: they are whole then. */
-static void obj_lock_folded(struct ioda_track_obj *t)
-{
-	obj_lock(t);
-	hot_fold(t);
-}
-
-/*
- * Whether @holder is the hot one: the same pointer, and still the same text
- * (a name built in a caller's buffer may have changed since): its entry is
- * read, never written, so the line stays shared between the threads.
- */
-static bool is_hot(const struct ioda_track_obj *t, const char *holder)
-{
-	const struct ioda_ref *ref = t->ref;
-
-	return ref->hot == holder && !t->released &&
-	       strcmp(t->holders[ref->hot_idx].name, holder) == 0;
-}
-
-/* @h, @name's entry, becomes the hot holder (the lock held, nothing hot). */
-static void hot_adopt(struct ioda_track_obj *t, const char *name, const struct holder *h)
-{
-	t->ref->hot = name;
-	t->ref->hot_idx = (unsigned int)(h - t->holders);
 }
 
 static void *xrealloc(void *p, size_t n)
@@ -257,8 +210,7 @@ static void copy_name(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 }
 
-static struct holder *holder_add(struct ioda_track_obj *t, const char *name, const char *file,
-				 int line)
+static void holder_add(struct ioda_track_obj *t, const char *name, const char *file, int line)
 {
 	struct holder *h = NULL, *idle = NULL;
 
@@ -288,7 +240,6 @@ static struct holder *holder_add(struct ioda_track_obj *t, const char *name, con
 	h->file = file;
 	h->line = line;
 	h->count++;
-	return h;
 }
 
 static void holder_drop(struct holder *h)
@@ -390,25 +341,11 @@ void ioda_ref_get_at(struct ioda_ref *ref, const char *holder, const char *file,
 	enum ioda_refcount_event ev;
 
 	obj_lock(t);
-	if (is_hot(t, holder)) {
-		int old = ioda_refcount_read(&ref->count);
-
-		/* The hot holder again, the count far from saturation: this line only. */
-		if ((unsigned int)old - 1u < (unsigned int)INT_MAX - 1u) {
-			ioda_refcount_set(&ref->count, old + 1);
-			ref->hot_delta++;
-			ref->hot_file = file;
-			ref->hot_line = line;
-			obj_unlock(t);
-			return;
-		}
-	}
-	hot_fold(t);
 	if (t->released) {
 		report_released(ref, holder, file, line);
 	} else {
 		ev = count_inc_locked(&ref->count);
-		hot_adopt(t, holder, holder_add(t, holder, file, line));
+		holder_add(t, holder, file, line);
 		ioda_ref_report_saturated(ref, ev, holder, file, line);
 	}
 	obj_unlock(t);
@@ -421,7 +358,7 @@ bool ioda_ref_get_unless_zero_at(struct ioda_ref *ref, const char *holder, const
 	enum ioda_refcount_event ev;
 	bool ok = false;
 
-	obj_lock_folded(t);
+	obj_lock(t);
 	if (!t->released && ioda_refcount_inc_not_zero(&ref->count, &ev)) {
 		holder_add(t, holder, file, line);
 		ioda_ref_report_saturated(ref, ev, holder, file, line);
@@ -494,23 +431,9 @@ static void release(struct ioda_ref *ref)
 
 bool ioda_ref_put_at(struct ioda_ref *ref, const char *holder, const char *file, int line)
 {
-	struct ioda_track_obj *t = ref->track;
 	bool last;
 
-	obj_lock(t);
-	if (is_hot(t, holder)) {
-		int old = ioda_refcount_read(&ref->count);
-
-		/* The hot holder still holds one, and it is not the last reference. */
-		if ((int)t->holders[ref->hot_idx].count + ref->hot_delta > 0 && old > 1 &&
-		    old < INT_MAX) {
-			ioda_refcount_set(&ref->count, old - 1);
-			ref->hot_delta--;
-			obj_unlock(t);
-			return false;
-		}
-	}
-	hot_fold(t);
+	obj_lock(ref->track);
 	last = put_locked(ref, holder, file, line);
 	obj_unlock(ref->track);
 	if (last)
@@ -525,7 +448,7 @@ bool ioda_ref_put_mutex_at(struct ioda_ref *ref, const char *holder, pthread_mut
 
 	/* Lock order: the list's lock, then the record's. */
 	pthread_mutex_lock(lock);
-	obj_lock_folded(ref->track);
+	obj_lock(ref->track);
 	last = put_locked(ref, holder, file, line);
 	obj_unlock(ref->track);
 	if (last)
@@ -542,7 +465,7 @@ void ioda_ref_move_at(struct ioda_ref *ref, const char *from, const char *to, co
 	struct ioda_track_obj *t = ref->track;
 	struct holder *h;
 
-	obj_lock_folded(t);
+	obj_lock(t);
 	h = holder_find(t, from);
 	if (t->released) {
 		report_released(ref, from, file, line);
@@ -584,7 +507,7 @@ unsigned int ioda_ref_for_each_holder(struct ioda_ref *ref, ioda_holder_fn fn, v
 	struct ioda_track_obj *t = ref->track;
 	unsigned int n;
 
-	obj_lock_folded(t);
+	obj_lock(t);
 	n = t->released ? 0 : holders_live(t);
 	for (unsigned int i = 0; n && i < t->nholders; i++)
 		if (t->holders[i].count)
@@ -599,7 +522,7 @@ unsigned int ioda_ref_holder_count(struct ioda_ref *ref, const char *holder)
 	struct holder *h;
 	unsigned int n;
 
-	obj_lock_folded(ref->track);
+	obj_lock(ref->track);
 	h = ref->track->released ? NULL : holder_find(ref->track, holder);
 	n = h ? h->count : 0;
 	obj_unlock(ref->track);
@@ -613,7 +536,7 @@ unsigned long ioda_ctx_live_refs(struct ioda_ctx *ctx)
 
 	pthread_mutex_lock(&ctx->track_lock);
 	ioda_list_for_each_entry(t, &ctx->live, node) {
-		obj_lock_folded(t);
+		obj_lock(t);
 		for (unsigned int i = 0; i < t->nholders; i++)
 			n += t->holders[i].count;
 		obj_unlock(t);
@@ -629,7 +552,7 @@ unsigned long ioda_ctx_check_leaks(struct ioda_ctx *ctx)
 
 	pthread_mutex_lock(&ctx->track_lock);
 	ioda_list_for_each_entry(t, &ctx->live, node) {
-		obj_lock_folded(t);
+		obj_lock(t);
 		for (unsigned int i = 0; i < t->nholders; i++) {
 			const struct holder *h = &t->holders[i];
 			char times[24] = "";
