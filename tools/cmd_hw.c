@@ -9,10 +9,11 @@
 #include "commands.h"
 
 static const char hw_usage[] =
-	"Usage: ioda hw --phb=N [--json] [--kernel=VERSION] [--cmdline=TEXT] [--as=KIND] [MACHINE]\n"
+	"Usage: ioda hw --phb=DOMAIN [--json] [--kernel=VERSION] [--cmdline=TEXT] [--as=KIND]\n"
+	"               [MACHINE]\n"
 	"\n"
-	"Boots the machine, then dumps the hardware tables of PHB N (its PCI domain\n"
-	"number) as the kernel left them: RTT, PELT-V, TVT, M32 and M64 maps, MSI\n"
+	"Boots the machine, then dumps the hardware tables of the PHB of PCI domain\n"
+	"DOMAIN, in hex as the kernel prints it (0030, or 0x30), as the kernel left them: RTT, PELT-V, TVT, M32 and M64 maps, MSI\n"
 	"routing, frozen PEs.  Only entries that differ from reset are shown.\n"
 	"--json prints them as one JSON document.\n";
 
@@ -21,7 +22,7 @@ static int do_hw(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 	struct ioda_phb *phb = ioda_kernel_peek_phb(k, (int)c->phb);
 
 	if (!phb) {
-		fprintf(stderr, "ioda: the machine has no PHB %ld\n", c->phb);
+		fprintf(stderr, "ioda: the machine has no PHB %04lx\n", c->phb);
 		return EXIT_USAGE;
 	}
 	if (c->json)

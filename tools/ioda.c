@@ -29,7 +29,7 @@ static const char usage_text[] =
 	"                   through to a guest with that device, and why\n"
 	"  replay LOG       rebuild a machine from a real boot log, boot it under the\n"
 	"                   log's kernel and compare the PE lines with the log's\n"
-	"  hw --phb=N [MACHINE]\n"
+	"  hw --phb=DOMAIN [MACHINE]\n"
 	"                   boot it, then dump PHB N's hardware tables\n"
 	"  run FILE.scn     run a scenario: boot a machine, then hotplug, drivers, EEH,\n"
 	"                   SR-IOV, references and DMA steps, checking expectations\n"
@@ -96,7 +96,7 @@ bool parse_count(const char *s, unsigned long long max, unsigned long long *out)
 	if (*s < '0' || *s > '9')
 		return false;
 	errno = 0;
-	*out = strtoull(s, &end, 0);
+	*out = strtoull(s, &end, 10); /* decimal: "010" is ten, not octal eight */
 	return !*end && !errno && *out <= max;
 }
 
@@ -168,8 +168,10 @@ int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed)
 			c->boot.reassign = true;
 			break;
 		case 'p':
-			c->phb = strtol(optarg, &end, 0);
-			if (*end || end == optarg || c->phb < 0 || c->phb > 0xffff)
+			/* A domain is hex wherever it is printed ("0030"): read it so. */
+			c->phb = strtol(optarg, &end, 16);
+			if (*end || end == optarg || *optarg == '-' || *optarg == '+' ||
+			    c->phb < 0 || c->phb > 0xffff)
 				return usage_error(argv[0], "bad PHB number", optarg);
 			break;
 		case 'j':

@@ -444,6 +444,26 @@ static void report_missing(struct ioda_machine *m, const struct ioda_bootlog *lo
 		     "and their windows and what is placed after them depend on it: %s", ports);
 }
 
+/*
+ * A log of a kernel newer than the newest model is replayed as that model,
+ * and says so: --kernel refuses such a version, a log cannot be asked to.
+ */
+static void newest_for(char *version, size_t vlen, struct ioda_replay_result *res)
+{
+	unsigned int major = 0, minor = 0, nmajor = 0, nminor = 0;
+	size_t n = strlen(res->kernel_inferred);
+
+	if (sscanf(version, "%u.%u", &major, &minor) != 2 ||
+	    sscanf(ioda_profile_newest(), "%u.%u", &nmajor, &nminor) != 2 ||
+	    VER(major, minor) <= VER(nmajor, nminor))
+		return;
+	snprintf(res->kernel_inferred + n, sizeof(res->kernel_inferred) - n,
+		 "%skernel %u.%u is newer than ioda's models: replayed as %s, the newest "
+		 "(what changed after it is not modelled)", n ? "; " : "", major, minor,
+		 ioda_profile_newest());
+	snprintf(version, vlen, "%s", ioda_profile_newest());
+}
+
 int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
 		const struct ioda_replay_opts *opts, FILE *out, struct ioda_replay_result *res,
 		struct ioda_error *err)
@@ -477,6 +497,7 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 				 log->kver_minor);
 		else if ((rc = infer_kernel(file, topo, log, version, sizeof(version), res, err)))
 			goto out;
+		newest_for(version, sizeof(version), res);
 		boot.kernel = version;
 	}
 	boot.cmdline = log->cmdline;

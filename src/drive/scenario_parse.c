@@ -314,7 +314,8 @@ static int parse_compare(struct parser *p, const struct expect_spec *sp, unsigne
 			return scenario_fail(p, "none compares with == or != only");
 		st->want = VAL_NONE;
 	} else {
-		rc = scenario_parse_number(p, &p->w[*i], INT64_MAX, &v);
+		rc = sp->kind == EX_PE ? scenario_parse_pe_number(p, &p->w[*i], INT64_MAX, &v)
+				       : scenario_parse_number(p, &p->w[*i], INT64_MAX, &v);
 		if (rc)
 			return rc;
 		st->want = (int64_t)v;

@@ -177,6 +177,8 @@ bool scenario_word_is(const struct word *w, const char *s);
 int scenario_tokenize(struct parser *p, const char *s, size_t len);
 struct step *scenario_add_step(struct parser *p, enum step_kind kind);
 int scenario_parse_number(struct parser *p, const struct word *w, uint64_t max, uint64_t *out);
+/* A PE number: hex, 0x optional (PE#fd is "fd"). */
+int scenario_parse_pe_number(struct parser *p, const struct word *w, uint64_t max, uint64_t *out);
 int scenario_parse_keyword(struct parser *p, const struct word *w, const char *what,
 			   const struct keyword *kw, int *out);
 void scenario_join(char *buf, size_t size, size_t *len, const char *item, size_t i, size_t n);

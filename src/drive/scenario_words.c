@@ -146,6 +146,21 @@ static bool scan_number(const char *s, uint64_t *out)
 	return !*end && !errno;
 }
 
+/* A PE number: hex, as the kernel prints it (PE#fd), 0x optional. */
+int scenario_parse_pe_number(struct parser *p, const struct word *w, uint64_t max, uint64_t *out)
+{
+	const char *digits = w->s + ((w->s[0] == '0' && (w->s[1] == 'x' || w->s[1] == 'X')) ? 2 : 0);
+	char *end;
+
+	errno = 0;
+	if (w->quoted || !*digits || !strchr("0123456789abcdefABCDEF", *digits) ||
+	    (*out = strtoull(digits, &end, 16), *end) || errno)
+		return scenario_fail(p, "bad PE number '%s' (hex, as PE#fd prints it)", w->s);
+	if (*out > max)
+		return scenario_fail(p, "PE number '%s' out of range (max %" PRIx64 ")", w->s, max);
+	return 0;
+}
+
 int scenario_parse_number(struct parser *p, const struct word *w, uint64_t max, uint64_t *out)
 {
 	if (w->quoted || !scan_number(w->s, out))

@@ -189,10 +189,15 @@ ROWS = list(machine_rows()) + [
     (['replay', '{d}/x86.log'], r'{d}/x86\.log:3: a boot log of an x86 machine'),
     (['show', '--json', '--dump'], "ioda: choose one of '--json --dump'"),
     (['hw'], "ioda: missing '--phb'"),
-    (['hw', '--phb=abc'], "ioda: bad PHB number 'abc'"),
+    (['hw', '--phb=xyz'], "ioda: bad PHB number 'xyz'"),
     (['hw', '--phb=-1'], "ioda: bad PHB number '-1'"),
+    (['hw', '--phb=10000'], "ioda: bad PHB number '10000'"),
     (['hw', '--phb=99999999999999999999'], "ioda: bad PHB number '99999999999999999999'"),
-    (['hw', '--phb=9'], 'ioda: the machine has no PHB 9'),
+    # A domain is hex, as printed: 0010 is the sixteenth, not octal 8.
+    (['hw', '--phb=0010'], 'ioda: the machine has no PHB 0010'),
+    (['hw', '--phb=abc'], 'ioda: the machine has no PHB 0abc'),
+    # The models end at 6.12: a newer kernel's rules are not known.
+    (['boot', '--kernel=6.13'], r"ioda: kernel version '6\.13' is outside what ioda models \(5\.0 \.\. 6\.12\)"),
     (['replay'], "ioda: missing 'LOG'"),
     (['replay', 'a.log', 'b.log'], "ioda: unexpected argument 'b.log'"),
     (['replay', '--bogus', 'a.log'], "ioda: unknown option '--bogus'"),

@@ -138,7 +138,7 @@ class Hw(unittest.TestCase):
     def test_hw_needs_an_existing_phb(self):
         rc, out, err = run('hw', '--phb', '9')
         self.assertEqual(rc, 2)
-        self.assertEqual(err.strip(), 'ioda: the machine has no PHB 9')
+        self.assertEqual(err.strip(), 'ioda: the machine has no PHB 0009')
 
     def test_garbage_dtb_is_one_line_exit_2(self):
         with tempfile.NamedTemporaryFile('wb', suffix='.dtb', delete=False) as f:
@@ -310,6 +310,30 @@ class Json(unittest.TestCase):
         self.assertEqual((rc, d['gen'], d['pes'], d['reserved_pe']), (0, 'PHB4', 512, 0x1ff))
         self.assertIn({'first': 0x400, 'last': 0x4ff, 'pe': 0x1fa}, d['rtt'])
         self.assertEqual(d['peltv']['510'], [0x1fa, 0x1fb, 0x1fc, 0x1fd, 0x1fe])
+
+    def test_phb_domains_are_read_as_printed(self):
+        # The Talos' PHBs are 0030..0035: --phb takes the domain in hex, as
+        # every line prints it, with or without 0x.
+        log = os.path.join(SRC, 'tests/conformance/corpus/talos2-t1000-6.2.log')
+        for arg in ('0030', '30', '0x30'):
+            rc, out, err = run('hw', '--phb=' + arg, log)
+            self.assertEqual((rc, err), (0, ''), arg)
+            self.assertTrue(out.startswith('PHB4 512 PEs'), out[:80])
+
+    def test_a_log_of_a_newer_kernel_replays_as_the_newest_model(self):
+        # --kernel=6.13 is refused, but a 6.14 log is what it is: replayed as
+        # 6.12, and said so.
+        log = os.path.join(SRC, 'tests/conformance/corpus/qemu-p9-switch.log')
+        with open(log) as f:
+            text = f.read().replace('Linux version 6.1.0-', 'Linux version 6.14.0-')
+        with tempfile.NamedTemporaryFile('w', suffix='.log', delete=False) as t:
+            t.write(text)
+        try:
+            rc, out, err = run('replay', t.name)
+        finally:
+            os.unlink(t.name)
+        self.assertEqual(rc, 0, out)
+        self.assertIn("kernel 6.14 is newer than ioda's models: replayed as 6.12", err)
 
     def test_man_page_names_every_command(self):
         with open(os.path.join(SRC, 'docs/man/ioda.1')) as f:

@@ -102,6 +102,8 @@ static void test_malformed(void **state)
 		{"machine a\nboot\nexpect pe nvme0 = 1\n",
 		 "t.scn:3: unknown operator '=' (expected ==, !=, <, <=, > or >=)"},
 		{"machine a\nboot\nexpect refs nvme0 == none\n", "t.scn:3: bad number 'none'"},
+		{"machine a\nboot\nexpect pe nvme0 == 0xg\n",
+		 "t.scn:3: bad PE number '0xg' (hex, as PE#fd prints it)"},
 		{"machine a\nboot\nexpect pe nvme0 < none\n",
 		 "t.scn:3: none compares with == or != only"},
 		{"machine a\nboot\nexpect frozen nvme0 maybe\n",
@@ -221,6 +223,9 @@ static void test_run(void **state)
 				 "boot\n"
 				 "expect line \"pci 0001:01:00.0: Adding to iommu group 1\"\n"
 				 "expect pe eth0 == 0xfd\n"
+				 /* PE numbers are hex, as PE#fd prints them; 0x optional. */
+				 "expect pe eth0 == fd\n"
+				 "expect pe eth0 != 253\n"
 				 "expect group eth1 == 1\n"
 				 "take t eth0\n"
 				 "expect refs eth0 > 1\n"
