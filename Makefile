@@ -16,7 +16,7 @@ DEB_PKGS := gcc libc6-dev make python3 meson ninja-build pkg-config libfdt-dev \
 
 SAN_ARGS := -Doptimization=1 -Ddebug=true -Dc_args=-fno-sanitize-recover=all
 
-.PHONY: all deps build check demo bench faults torture oracle oracle-hotplug install clean asan \
+.PHONY: all deps build check demo bench faults torture oracle oracle-hotplug install clean asan man \
 	tsan fuzz fuzz-build
 
 all: build
@@ -121,6 +121,10 @@ oracle: deps
 oracle-hotplug: deps
 	$(MAKE) build
 	N=$(N) SEED=$(SEED) tests/oracle/hotplug.sh
+
+# The man page's commands are their --help texts (a test checks it is current).
+man: build
+	python3 tools/gen_man.py build/ioda docs/man/ioda.1.in docs/man/ioda.1
 
 install: build
 	$(MESON) install -C build --destdir "$(DESTDIR)"

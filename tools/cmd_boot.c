@@ -10,7 +10,9 @@ static const char boot_usage[] =
 	"the newest ioda models) and prints what that kernel prints about it: the\n"
 	"PHB headers, the resource assignment where the machine gives no addresses\n"
 	"(or everywhere with --reassign), each PE, its DMA windows and iommu groups.\n"
-	"--cmdline gives the boot options that matter (iommu=nobypass, pci=realloc).\n";
+	"--cmdline gives the boot options that matter: iommu=nobypass, and pci=realloc,\n"
+	"realloc=off, hpiosize=, hpmemsize=, hpmmiosize=, hpmmioprefsize= (the hotplug\n"
+	"reserves of hot-plug ports).\n";
 
 int cmd_boot(int argc, char **argv)
 {

@@ -30,7 +30,7 @@ static const char usage_text[] =
 	"  replay LOG       rebuild a machine from a real boot log, boot it under the\n"
 	"                   log's kernel and compare the PE lines with the log's\n"
 	"  hw --phb=DOMAIN [MACHINE]\n"
-	"                   boot it, then dump PHB N's hardware tables\n"
+	"                   boot it, then dump that PHB's hardware tables\n"
 	"  run FILE.scn     run a scenario: boot a machine, then hotplug, drivers, EEH,\n"
 	"                   SR-IOV, references and DMA steps, checking expectations\n"
 	"  torture --seed S --ops N\n"
