@@ -57,7 +57,7 @@ boot_one() {
 	local topo=$1 name hp args
 	name=$(basename "$topo" .topo)
 	hp=$(pick "$topo")
-	[ -n "$hp" ] || { echo "$name: nothing to pull" >"$OUT/$name.skip"; return; }
+	[ -n "$hp" ] || { echo "$name: nothing to pull" >"$OUT/$name.skip"; boot_done "$name"; return; }
 	mkdir -p "$OUT/disks/$name"
 	args=$(python3 "$HERE/topo2qemu.py" --kernel "$kernel" --log "$OUT/$name.console" \
 		--disk-dir "$OUT/disks/$name" --mkdisks --initrd "$OUT/initramfs.cpio" \
@@ -65,9 +65,12 @@ boot_one() {
 	echo "$args" >"$OUT/$name.qemu"
 	eval "timeout 600 $args" </dev/null >"$OUT/$name.qemu-err" 2>&1 || true
 	rm -rf "$OUT/disks/$name"
+	boot_done "$name"
 }
 export -f boot_one pick
-export OUT HERE kernel IODA
+. "$HERE/progress.sh"
+START=$(date +%s)
+export OUT HERE kernel IODA N START
 ls "$OUT"/*.topo | xargs -P "$JOBS" -I{} bash -c 'boot_one {}'
 
 pass=0 bad=0 lines=0 steps=0

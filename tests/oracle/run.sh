@@ -37,9 +37,12 @@ boot_one() {
 	echo "$args" >"$OUT/$name.qemu"
 	eval "timeout 300 $args" </dev/null >"$OUT/$name.qemu-err" 2>&1 || true
 	rm -rf "$OUT/disks/$name"
+	boot_done "$name"
 }
 export -f boot_one
-export OUT HERE kernel
+. "$HERE/progress.sh"
+START=$(date +%s)
+export OUT HERE kernel N START
 ls "$OUT"/*.topo | xargs -P "$JOBS" -I{} bash -c 'boot_one {}'
 
 matched=0 total=0 extra=0 rmatched=0 rtotal=0 bad=0
