@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <ioda/eeh.h>
 #include <ioda/import.h>
@@ -488,6 +490,7 @@ static bool sweep_op(struct sweep *s, const struct op *op, unsigned long *total,
 	bool clean, injected;
 	int rc;
 	long calls = attempt(s, op, 0, &clean, &injected, &rc);
+	time_t shown = time(NULL);
 
 	if (calls < 0 || !clean || rc) {
 		printf("fault-sweep %s: the operation itself fails (%s)\n", op->name,
@@ -499,6 +502,12 @@ static bool sweep_op(struct sweep *s, const struct op *op, unsigned long *total,
 		if (attempt(s, op, i, &clean, &injected, &rc) < 0)
 			return false;
 		clean_count += clean && injected;
+		/* A long operation says how far it is, on a terminal, every 5 s. */
+		if (isatty(STDOUT_FILENO) && time(NULL) - shown >= 5) {
+			shown = time(NULL);
+			printf("fault-sweep %s: %lu of %lu injected so far\n", op->name, i, n);
+			fflush(stdout);
+		}
 	}
 	printf("fault-sweep %s: %lu injected, %lu clean\n", op->name, n, clean_count);
 	fflush(stdout);
