@@ -100,6 +100,8 @@ enum ioda_phb_gen {
 };
 
 const char *ioda_phb_gen_name(enum ioda_phb_gen gen);
+/* The same as topology text and JSON spell it: "phb4". */
+const char *ioda_phb_gen_word(enum ioda_phb_gen gen);
 
 struct pci_sriov {
 	uint16_t total_vfs;

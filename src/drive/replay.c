@@ -556,27 +556,72 @@ out:
 	return rc;
 }
 
+/* Appends @line (without its end) to the array under @key of @o, made on first use. */
+static bool push_line(json_object *o, const char *key, const char *line, size_t len)
+{
+	json_object *a;
+
+	if (!json_object_object_get_ex(o, key, &a) &&
+	    !ioda_json_add(o, key, a = json_object_new_array()))
+		return false;
+	return ioda_json_push(a, json_object_new_string_len(line, (int)len));
+}
+
+/*
+ * The report ioda_replay() wrote, as objects: per PHB its counts and the
+ * lines only the log has ("missing") and only ioda derived ("unexpected").
+ */
+static json_object *phbs_json(const char *report)
+{
+	json_object *phbs = json_object_new_array(), *cur = NULL;
+
+	for (const char *s = report; phbs && s && *s;) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+		unsigned int dom, m, t, x;
+		const char *ex = memchr(s, ',', len);
+		bool ok = true;
+
+		/* "PHB 0004: 8/8 PE lines match, 0 extra" (or "assignments match") */
+		if (sscanf(s, "PHB %x: %u/%u ", &dom, &m, &t) == 3 && ex &&
+		    sscanf(ex, ", %u extra", &x) == 1) {
+			cur = json_object_new_object();
+			ok = cur && ioda_json_add(cur, "domain", json_object_new_int((int32_t)dom)) &&
+			     ioda_json_add(cur, "matched", json_object_new_int((int32_t)m)) &&
+			     ioda_json_add(cur, "total", json_object_new_int((int32_t)t)) &&
+			     ioda_json_add(cur, "extra", json_object_new_int((int32_t)x));
+			ok = ioda_json_push(phbs, ok ? cur : NULL) && ok;
+		} else if (cur && len && (*s == '-' || *s == '+') && strncmp(s, "--- ", 4) &&
+			   strncmp(s, "+++ ", 4)) {
+			ok = push_line(cur, *s == '-' ? "missing" : "unexpected", s + 1, len - 1);
+		}
+		if (!ok) {
+			json_object_put(phbs);
+			return NULL;
+		}
+		s = nl ? nl + 1 : NULL;
+	}
+	return phbs;
+}
+
 int ioda_replay_json(const char *file, const struct ioda_replay_opts *opts,
 		     const struct ioda_replay_result *res, const char *report, FILE *out)
 {
 	const char *what = opts->derived_only ? "derived" : opts->resources ? "resources" : "pe";
-	json_object *o = json_object_new_object(), *lines = ioda_json_lines(report);
-	bool ok = o && lines;
+	json_object *o = ioda_json_doc("ioda-replay/1");
+	bool ok = o;
 
 	if (!ok || !ioda_json_add(o, "log", json_object_new_string(file)) ||
 	    !ioda_json_add(o, "compared", json_object_new_string(what)) ||
 	    !ioda_json_add(o, "matched", json_object_new_int((int32_t)res->matched)) ||
 	    !ioda_json_add(o, "total", json_object_new_int((int32_t)res->total)) ||
-	    !ioda_json_add(o, "extra", json_object_new_int((int32_t)res->extra))) {
-		json_object_put(lines);
-		json_object_put(o);
-		return -ENOMEM;
-	}
-	if (!ioda_json_add(o, "report", lines) ||
-	    (res->kernel_inferred[0] &&
-	     !ioda_json_add(o, "kernel_inferred", json_object_new_string(res->kernel_inferred))) ||
-	    (res->missing[0] &&
-	     !ioda_json_add(o, "missing", json_object_new_string(res->missing)))) {
+	    !ioda_json_add(o, "extra", json_object_new_int((int32_t)res->extra)) ||
+	    !ioda_json_add(o, opts->derived_only ? "derived" : "phbs",
+			   opts->derived_only ? ioda_json_lines(report) : phbs_json(report)) ||
+	    !ioda_json_add_or_null(o, "kernel_inferred",
+				   json_object_new_string(res->kernel_inferred),
+				   !res->kernel_inferred[0]) ||
+	    !ioda_json_add(o, "missing", ioda_json_lines(res->missing))) {
 		json_object_put(o);
 		return -ENOMEM;
 	}

@@ -195,15 +195,59 @@ int ioda_scenario_run(const struct ioda_scenario *s, const struct ioda_scenario_
 	return r.failures ? 1 : 0;
 }
 
+/*
+ * A finding as an object: "FILE:LINE: message" (the scenario's expectations)
+ * gives the source and the line; "tool: message" (the tracker's, the
+ * audit's) the source alone.
+ */
+static json_object *finding_json(const char *s, size_t len)
+{
+	json_object *o = json_object_new_object();
+	const char *c = memchr(s, ':', len), *msg = s;
+	unsigned int line = 0;
+	int n = 0;
+
+	if (c && sscanf(c, ":%u: %n", &line, &n) == 1 && n)
+		msg = c + n;
+	else if (c && c + 1 < s + len && c[1] == ' ')
+		msg = c + 2;
+	else
+		c = NULL;
+	if (!o || !ioda_json_add_or_null(o, "source", json_object_new_string_len(s, c ? (int)(c - s) : 0), !c) ||
+	    !ioda_json_add_or_null(o, "line", json_object_new_int((int32_t)line), !line) ||
+	    !ioda_json_add(o, "message", json_object_new_string_len(msg, (int)(s + len - msg)))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_object *findings_json(const char *diag)
+{
+	json_object *a = json_object_new_array();
+
+	for (const char *s = diag; a && s && *s;) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+
+		if (len && !ioda_json_push(a, finding_json(s, len))) {
+			json_object_put(a);
+			return NULL;
+		}
+		s = nl ? nl + 1 : NULL;
+	}
+	return a;
+}
+
 int ioda_scenario_json(const char *file, int status, const char *log, const char *diag,
 		       FILE *out)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = ioda_json_doc("ioda-run/1");
 
 	if (!o || !ioda_json_add(o, "scenario", json_object_new_string(file)) ||
 	    !ioda_json_add(o, "status", json_object_new_int(status)) ||
 	    !ioda_json_add(o, "log", ioda_json_lines(log)) ||
-	    !ioda_json_add(o, "findings", ioda_json_lines(diag))) {
+	    !ioda_json_add(o, "findings", findings_json(diag))) {
 		json_object_put(o);
 		return -ENOMEM;
 	}

@@ -57,3 +57,11 @@ const char *ioda_phb_gen_name(enum ioda_phb_gen gen)
 	}
 	return "PHB?";
 }
+
+const char *ioda_phb_gen_word(enum ioda_phb_gen gen)
+{
+	static const char *const words[] = { [IODA_PHB3] = "phb3", [IODA_PHB4] = "phb4",
+					     [IODA_PHB5] = "phb5" };
+
+	return (size_t)gen < sizeof(words) / sizeof(words[0]) && words[gen] ? words[gen] : "phb?";
+}

@@ -102,7 +102,7 @@ static json_object *group_json(struct ioda_kernel *k, struct group_walk *w)
 /* {"kernel": ..., KEY: @v}, written; @v is put on failure. */
 static int write_doc(struct ioda_kernel *k, const char *key, json_object *v, FILE *out)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = ioda_json_doc("ioda-groups/1");
 
 	if (!o || !ioda_json_add(o, "kernel", json_object_new_string(k->profile.name))) {
 		json_object_put(v);

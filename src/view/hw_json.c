@@ -105,19 +105,24 @@ static json_object *tvt_json(const struct ioda_phb_hw *phb)
 
 static json_object *m64_json(const struct ioda_phb_hw *phb)
 {
-	static const char *const keys[] = {"bar", "base", "size", "enabled", "single_pe"};
+	static const char *const keys[] = {"bar", "base", "size"};
 	json_object *a = json_object_new_array();
 
 	for (unsigned int i = 0; a && i < phb->m64_count; i++) {
 		const struct ioda_m64_bar *b = &phb->m64[i];
-		uint64_t single = b->mode == IODA_M64_SINGLE_PE ? b->pe : UINT16_MAX;
+		json_object *e;
 
 		if (!b->size && !b->enabled && b->mode == IODA_M64_SPLIT)
 			continue;
-		if (!ioda_json_push(a, obj_u64(keys,
-					       (const uint64_t[]){i, b->base, b->size, b->enabled,
-								  single},
-					       5))) {
+		/* single_pe: the PE a single-PE BAR maps, null for a split BAR. */
+		e = obj_u64(keys, (const uint64_t[]){i, b->base, b->size}, 3);
+		if (!e || !ioda_json_add(e, "enabled", json_object_new_boolean(b->enabled)) ||
+		    !ioda_json_add_or_null(e, "single_pe", json_object_new_int((int32_t)b->pe),
+					   b->mode != IODA_M64_SINGLE_PE)) {
+			json_object_put(e);
+			e = NULL;
+		}
+		if (!ioda_json_push(a, e)) {
 			json_object_put(a);
 			return NULL;
 		}
@@ -127,17 +132,24 @@ static json_object *m64_json(const struct ioda_phb_hw *phb)
 
 static json_object *pest_json(const struct ioda_phb_hw *phb)
 {
-	static const char *const keys[] = {"pe", "mmio_frozen", "dma_stopped"};
 	json_object *a = json_object_new_array();
 
 	for (unsigned int pe = 0; a && pe < phb->num_pes; pe++) {
 		unsigned int st = phb->pest[pe].state;
+		json_object *e;
 
-		if (st && !ioda_json_push(a, obj_u64(keys,
-						     (const uint64_t[]){
-							     pe, !!(st & IODA_PEST_MMIO_FROZEN),
-							     !!(st & IODA_PEST_DMA_STOPPED)},
-						     3))) {
+		if (!st)
+			continue;
+		e = json_object_new_object();
+		if (!e || !ioda_json_add(e, "pe", json_object_new_int((int32_t)pe)) ||
+		    !ioda_json_add(e, "mmio_frozen",
+				   json_object_new_boolean(st & IODA_PEST_MMIO_FROZEN)) ||
+		    !ioda_json_add(e, "dma_stopped",
+				   json_object_new_boolean(st & IODA_PEST_DMA_STOPPED))) {
+			json_object_put(e);
+			e = NULL;
+		}
+		if (!ioda_json_push(a, e)) {
 			json_object_put(a);
 			return NULL;
 		}
@@ -147,11 +159,11 @@ static json_object *pest_json(const struct ioda_phb_hw *phb)
 
 int ioda_hw_json(struct ioda_phb_hw *phb, FILE *out)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = ioda_json_doc("ioda-hw/1");
 	bool ok;
 
 	ioda_hw_lock(phb);
-	ok = o && ioda_json_add(o, "gen", json_object_new_string(ioda_phb_gen_name(phb->gen))) &&
+	ok = o && ioda_json_add(o, "gen", json_object_new_string(ioda_phb_gen_word(phb->gen))) &&
 	     ioda_json_add(o, "pes", json_object_new_int((int32_t)phb->num_pes)) &&
 	     ioda_json_add(o, "reserved_pe", json_object_new_int((int32_t)phb->reserved_pe)) &&
 	     ioda_json_add(o, "fenced", json_object_new_boolean(phb->fenced)) &&

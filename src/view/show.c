@@ -239,13 +239,15 @@ static json_object *json_pe(struct ioda_kernel *k, struct ioda_phb *phb, unsigne
 		devs = NULL;
 		ok = ok && ioda_json_add(o, "dma", dma);
 		dma = NULL;
-		/* json-c's null is a NULL object. */
-		ok = ok && (pe->group >= 0 ? ioda_json_add(o, "iommu_group", json_object_new_int(pe->group))
-					   : !json_object_object_add(o, "iommu_group", NULL)) &&
+		unsigned int state = pe_state(ioda_opal_phb(k->opal, phb->opal_id), n);
+
+		ok = ok &&
+		     ioda_json_add_or_null(o, "iommu_group", json_object_new_int(pe->group),
+					   pe->group < 0) &&
 		     ioda_json_add(o, "m32_segments", json_segs(phb->m32_segmap, phb->total_pe_num, n)) &&
 		     ioda_json_add(o, "m64_segments", json_segs(phb->m64_segmap, phb->total_pe_num, n)) &&
-		     ioda_json_add(o, "frozen", json_object_new_string(frozen_str(pe_state(
-					      ioda_opal_phb(k->opal, phb->opal_id), n))));
+		     ioda_json_add_or_null(o, "frozen", json_object_new_string(frozen_str(state)),
+					   !(state & IODA_PEST_FROZEN));
 		if (ok && pe->pbus)
 			ok = ioda_json_add(o, "holds", json_object_new_string(pe->pbus->ref.name));
 	}
@@ -268,7 +270,7 @@ static json_object *json_phb(struct ioda_kernel *k, struct ioda_phb *phb)
 		if (ioda_pe_allocated(phb, n))
 			ok = ioda_json_push(pes, json_pe(k, phb, n));
 	ok = ok && ioda_json_add(o, "domain", json_object_new_int(phb->domain->number)) &&
-	     ioda_json_add(o, "gen", json_object_new_string(ioda_phb_gen_name(phb->domain->gen))) &&
+	     ioda_json_add(o, "gen", json_object_new_string(ioda_phb_gen_word(phb->domain->gen))) &&
 	     ioda_json_add(o, "total_pes", json_object_new_int((int32_t)phb->total_pe_num)) &&
 	     ioda_json_add(o, "reserved_pe", json_object_new_int((int32_t)phb->reserved_pe_idx)) &&
 	     ioda_json_add(o, "root_pe", json_object_new_int((int32_t)phb->root_pe_idx));
@@ -301,6 +303,25 @@ json_object *ioda_json_lines(const char *text)
 	return lines;
 }
 
+json_object *ioda_json_doc(const char *schema)
+{
+	json_object *o = json_object_new_object();
+
+	if (o && !ioda_json_add(o, "schema", json_object_new_string(schema))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+bool ioda_json_add_or_null(json_object *o, const char *key, json_object *v, bool none)
+{
+	if (!none)
+		return ioda_json_add(o, key, v);
+	json_object_put(v);
+	return json_object_object_add(o, key, NULL) == 0;
+}
+
 int ioda_json_write(json_object *o, FILE *out)
 {
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
@@ -314,7 +335,7 @@ int ioda_json_write(json_object *o, FILE *out)
 
 int ioda_show_json(struct ioda_kernel *k, FILE *out)
 {
-	json_object *o = json_object_new_object(), *phbs = json_object_new_array();
+	json_object *o = ioda_json_doc("ioda-show/1"), *phbs = json_object_new_array();
 	bool ok = o && phbs;
 
 	ioda_lock_rescan_remove(k);
@@ -399,7 +420,7 @@ void ioda_json_events_add(void *arg, const struct ioda_event *ev)
 	o = json_object_new_object();
 	ok = o && ioda_json_add(o, "kind", json_object_new_string(ioda_event_kind_name(ev->kind))) &&
 	     ioda_json_add(o, "level", json_object_new_int(ev->level)) &&
-	     ioda_json_add(o, "domain", json_object_new_int(ev->domain)) &&
+	     ioda_json_add_or_null(o, "domain", json_object_new_int(ev->domain), ev->domain < 0) &&
 	     ioda_json_add(o, "line", json_object_new_string(line));
 	if (ok && ev->kind >= IODA_EV_PE_BUS && ev->kind <= IODA_EV_PE_DUMP)
 		ok = ioda_json_add(o, "pe", json_object_new_int((int32_t)ev->pe));
@@ -417,7 +438,7 @@ int ioda_json_events_write(struct ioda_json_events *j, const char *kernel, FILE 
 
 	if (j->oom)
 		return -ENOMEM;
-	o = json_object_new_object();
+	o = ioda_json_doc("ioda-boot/1");
 	ok = o && ioda_json_add(o, "kernel", json_object_new_string(kernel));
 	if (ok) {
 		ok = ioda_json_add(o, "events", j->events);

@@ -84,7 +84,9 @@ static json_object *node_json(const struct ioda_topo_node *n, int domain, int bu
 		ok = ioda_json_add(o, "npu_phandles", links);
 	}
 	if (ok && bridge && n->secondary >= 0)
-		ok = ioda_json_add(o, "secondary", json_object_new_int(n->secondary)) &&
+		ok = (!n->hotplug ||
+		      ioda_json_add(o, "hotplug", json_object_new_boolean(n->hotplug == PCI_HOTPLUG_YES))) &&
+		     ioda_json_add(o, "secondary", json_object_new_int(n->secondary)) &&
 		     ioda_json_add(o, "subordinate", json_object_new_int(n->subordinate)) &&
 		     ioda_json_add(o, "children", nodes_json(n->children, domain, n->secondary));
 	if (!ok) {
@@ -113,12 +115,11 @@ static json_object *nodes_json(const struct ioda_topo_node *n, int domain, int b
 
 static json_object *phb_json(const struct ioda_topo_phb *phb)
 {
-	static const char *const gens[] = {"phb3", "phb4", "phb5"};
 	static const char *const types[] = {"pcie", "nvlink", "opencapi"};
 	json_object *o = json_object_new_object();
 
 	if (o && ioda_json_add(o, "domain", json_object_new_int(phb->domain)) &&
-	    ioda_json_add(o, "gen", json_object_new_string(gens[phb->gen])) &&
+	    ioda_json_add(o, "gen", json_object_new_string(ioda_phb_gen_word(phb->gen))) &&
 	    ioda_json_add(o, "type", json_object_new_string(types[phb->type])) &&
 	    ioda_json_add(o, "chip", json_object_new_int((int32_t)phb->chip)) &&
 	    ioda_json_add(o, "index", json_object_new_int((int32_t)phb->index)) &&
@@ -130,7 +131,7 @@ static json_object *phb_json(const struct ioda_topo_phb *phb)
 
 int ioda_topo_json(const struct ioda_topo *topo, FILE *out)
 {
-	json_object *o = json_object_new_object(), *phbs = json_object_new_array();
+	json_object *o = ioda_json_doc("ioda-machine/1"), *phbs = json_object_new_array();
 	bool ok = o && phbs;
 
 	for (const struct ioda_topo_phb *phb = topo->phbs; ok && phb; phb = phb->next)

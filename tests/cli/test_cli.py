@@ -291,14 +291,16 @@ class Json(unittest.TestCase):
         rc, out, _ = run('replay', '--json', log)
         d = json.loads(out)
         self.assertEqual((rc, d['matched'], d['total'], d['extra']), (0, 49, 49, 0))
-        self.assertEqual(d['report'][-1], 'replay: 49/49 PE lines match, 0 extra')
+        self.assertEqual(d['schema'], 'ioda-replay/1')
+        self.assertEqual(d['phbs'][0], {'domain': 0, 'matched': 34, 'total': 34, 'extra': 0})
 
     def test_run_prints_log_and_findings(self):
         scn = os.path.join(SRC, 'examples/scenarios/seed-gpu-unplug.scn')
         rc, out, err = run('run', '--json', '--refcount=v5.6', scn)
         d = json.loads(out)
         self.assertEqual((rc, err, d['status']), (1, '', 1))
-        self.assertTrue(any(f.startswith('ref-tracker: use after release: pci_dev 0003:01:00.0')
+        self.assertTrue(any(f['source'] == 'ref-tracker' and
+                            f['message'].startswith('use after release: pci_dev 0003:01:00.0')
                             for f in d['findings']))
         self.assertIn('pci 0003:01     : [PE# 00] Releasing PE', d['log'])
         rc, out, _ = run('run', '--json', '--audit', scn)
@@ -307,7 +309,7 @@ class Json(unittest.TestCase):
     def test_hw_tables(self):
         rc, out, _ = run('hw', '--phb=0', '--json')
         d = json.loads(out)
-        self.assertEqual((rc, d['gen'], d['pes'], d['reserved_pe']), (0, 'PHB4', 512, 0x1ff))
+        self.assertEqual((rc, d['gen'], d['pes'], d['reserved_pe']), (0, 'phb4', 512, 0x1ff))
         self.assertIn({'first': 0x400, 'last': 0x4ff, 'pe': 0x1fa}, d['rtt'])
         self.assertEqual(d['peltv']['510'], [0x1fa, 0x1fb, 0x1fc, 0x1fd, 0x1fe])
 
