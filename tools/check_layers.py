@@ -30,7 +30,7 @@ PUBLIC = {
     'hw.h': 'hw',
     'opal.h': 'opal',
     'ioda.h': 'kernel', 'eeh.h': 'kernel',
-    'load.h': 'load', 'import.h': 'load',
+    'load.h': 'load', 'import.h': 'load', 'host.h': 'load',
     'show.h': 'view', 'groups.h': 'view', 'draw.h': 'view', 'json.h': 'view',
     'scenario.h': 'drive', 'replay.h': 'drive', 'torture.h': 'drive', 'matrix.h': 'drive',
 }

@@ -25,16 +25,10 @@ static const char import_usage[] =
 	"a device tree node, a PHB's generation comes from its root port.  BARs\n"
 	"keep their sizes, not addresses: ioda assigns them as the kernel does.\n"
 	"\n"
-	"Make the copy as root on the POWER box (tar alone would pad sysfs files\n"
-	"to 4096 bytes; without root, config space stops after 64 bytes):\n"
-	"\n"
-	"  mkdir -p /tmp/ioda/sys/bus/pci/devices /tmp/ioda/proc\n"
-	"  cd /sys/bus/pci/devices && cp --parents */vendor */device */class \\\n"
-	"      */resource */config */*_bus_number /tmp/ioda/sys/bus/pci/devices/\n"
-	"  cp -rL /proc/device-tree /tmp/ioda/proc/\n"
-	"  tar -czf ioda-copy.tgz -C /tmp/ioda .\n"
-	"\n"
-	"then elsewhere: mkdir copy && tar -xzf ioda-copy.tgz -C copy &&\n"
+	"Make the copy as root on the POWER box with ioda-host-copy\n"
+	"(tools/host-copy.sh): it reads each sysfs file with cat (tar would pad\n"
+	"them to 4096 bytes) and needs root for config space past 64 bytes.  Then\n"
+	"elsewhere: mkdir copy && tar -xzf ioda-copy.tgz -C copy &&\n"
 	"ioda import copy -o mybox.topo && ioda show mybox.topo\n";
 
 /* @topo as topology text in *@text (the caller frees it); -ENOMEM. */

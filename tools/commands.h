@@ -77,5 +77,6 @@ int cmd_torture(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_draw(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_host(int argc, char **argv);
 
 #endif

@@ -42,6 +42,8 @@ static const char usage_text[] =
 	"  import COPY [-o FILE.topo]\n"
 	"                   a real machine's /sys/bus/pci/devices (and device tree)\n"
 	"                   copy as topology text\n"
+	"  host [--root=DIR] the running POWER host (or a copy) against the model:\n"
+	"                   its iommu groups and PEs, function by function\n"
 	"\n"
 	"MACHINE is a topology text (.topo), a device tree (.dts/.dtb) or a kernel\n"
 	"boot log (anything else); --as=topo|dt|log overrides the extension.\n"
@@ -342,6 +344,7 @@ static const struct command {
 	{ "matrix", cmd_matrix },
 	{ "draw", cmd_draw },
 	{ "import", cmd_import },
+	{ "host", cmd_host },
 };
 
 /*

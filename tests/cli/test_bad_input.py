@@ -196,6 +196,10 @@ ROWS = list(machine_rows()) + [
     # A domain is hex, as printed: 0010 is the sixteenth, not octal 8.
     (['hw', '--phb=0010'], 'ioda: the machine has no PHB 0010'),
     (['hw', '--phb=abc'], 'ioda: the machine has no PHB 0abc'),
+    (['host', '--root=/nonexistent/host'], '/nonexistent/host'),
+    (['host', 'extra'], "ioda: unexpected argument 'extra'"),
+    (['host', '--kernel=4.19'], "ioda: kernel version '4\\.19' is outside what ioda models"),
+    (['host', '--colour'], "ioda: unknown option '--colour'"),
     # The models end at 6.12: a newer kernel's rules are not known.
     (['boot', '--kernel=6.13'], r"ioda: kernel version '6\.13' is outside what ioda models \(5\.0 \.\. 6\.12\)"),
     (['replay'], "ioda: missing 'LOG'"),

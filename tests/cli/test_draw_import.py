@@ -247,7 +247,7 @@ class Import(unittest.TestCase):
     def test_usage(self):
         rc, out, _ = run('import', '--help')
         self.assertEqual(rc, 0)
-        self.assertIn('tar -czf', out)
+        self.assertIn('ioda-host-copy', out)
         for args in ([], ['a', 'b'], ['--bogus', FIXTURE], ['/nonexistent']):
             rc, out, err = run('import', *args)
             self.assertEqual((rc, out), (2, ''), args)

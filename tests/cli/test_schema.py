@@ -60,6 +60,15 @@ class Schemas(unittest.TestCase):
         doc = self.check('groups', 'groups', '--json', '--device=0003:01:00.0')
         self.assertIn('advice', doc)
 
+    def test_host(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, extra in (('p9-switch', []), ('p9-switch', ['--disagree', '3:0000:05:00.1'])):
+                root = os.path.join(tmp, name + str(len(extra)))
+                subprocess.run([sys.executable, os.path.join(SRC, 'tests/host/make-host-fixture.py'),
+                                os.path.join(SRC, 'tests/host/data', name), root, '--log',
+                                os.path.join(CORPUS, 'guest-%s.log' % name), *extra], check=True)
+                self.check('host', 'host', '--json', '--root=' + root, rc=(0, 1) if extra else (0,))
+
     def test_import(self):
         self.check('machine', 'import', '--json', os.path.join(SRC, 'tests/load/data/sysfs-p9'))
 

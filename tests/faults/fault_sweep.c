@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <ioda/eeh.h>
+#include <ioda/host.h>
 #include <ioda/import.h>
 #include <ioda/ioda.h>
 #include <ioda/load.h>
@@ -197,6 +198,21 @@ static int replay_resources(struct sweep *s)
 	fclose(out);
 	if (!rc && !strstr(res.missing, "BAR 2 of 0001:08:00.0"))
 		note(s, "the replay did not say which BAR it lacks");
+	return rc;
+}
+
+/* ioda host's reading of a host: the POWER9 copy as its root. */
+static int host_read(struct sweep *s)
+{
+	struct ioda_host *h;
+	struct ioda_error err;
+	char path[4096];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/tests/load/data/sysfs-p9", s->srcdir);
+	rc = ioda_host_read(s->ctx, path, NULL, &h, &err);
+	if (!rc)
+		ioda_host_free(s->ctx, h);
 	return rc;
 }
 
@@ -378,6 +394,7 @@ static const struct op full_ops[] = {
 	{.name = "load-log", .prep = NULL, .run = load_log},
 	{.name = "import", .prep = NULL, .run = import_sysfs},
 	{.name = "replay-resources", .prep = NULL, .run = replay_resources},
+	{.name = "host-read", .prep = NULL, .run = host_read},
 	{.name = "boot", .prep = prep_boot, .run = boot},
 	{.name = "hot-remove", .prep = prep_bridge, .run = hot_remove},
 	{.name = "hot-add", .prep = prep_hot_add, .run = hot_add},
