@@ -15,31 +15,49 @@ static const char groups_usage[] =
 	"Boots the machine and lists its iommu groups: each group's devices with\n"
 	"their PE (DDDD:PE), IDs and class.  VFIO passes whole groups to a guest.\n"
 	"\n"
-	"--device answers \"what else must I pass through with this device?\": every\n"
+	"--device answers \"what else must I pass through with this device?\" (repeat\n"
+	"it, or give BDF,BDF, for several: the union): every\n"
 	"device that must go to the same guest, and why: the same PE (the PHB\n"
 	"isolates PEs, not functions), the same iommu group, an NVLink peer (a GPU\n"
 	"and its links on the NPU), or the iommu group of such a peer.  Exit 1 when\n"
-	"the device has no iommu group (a bridge, a device without a PE): it cannot\n"
-	"be passed through.\n";
+	"the device has no iommu group (a bridge, a device without a PE), saying why:\n"
+	"it cannot be passed through.  Names come from the PCI ID database (pci.ids);\n"
+	"then the host's steps: vfio-pci takes each function, and the guest's VFIO\n"
+	"container opens each group's /dev/vfio/N.\n";
 
 static int do_groups(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 {
-	struct pci_dev *dev;
-	int rc;
+	struct pci_dev *devs[MAX_DEVICES];
+	unsigned int n = 0;
+	int rc = 0;
 
-	if (!c->device) {
+	if (!c->ndevice) {
 		rc = c->json ? ioda_groups_json(k, stdout) : ioda_groups_text(k, stdout);
 		return rc ? EXIT_USAGE : 0;
 	}
-	dev = get_dev_arg(c, m, c->device, &rc);
-	if (!dev)
-		return rc;
-	rc = ioda_groups_advise(k, dev, c->json, stdout);
-	if (rc == -ENODEV)
-		fprintf(stderr, "%s: %s has no iommu group: it cannot be passed through\n",
-			c->path ? c->path : ioda_example_machine_name, c->device);
-	pci_dev_put(dev, "ioda");
-	return rc == -ENODEV ? EXIT_FINDING : rc < 0 ? EXIT_USAGE : 0;
+	for (; n < c->ndevice; n++) {
+		const char *why;
+
+		devs[n] = get_dev_arg(c, m, c->device[n], &rc);
+		if (!devs[n])
+			break;
+		why = ioda_groups_why_none(devs[n]);
+		if (why) {
+			fprintf(stderr, "%s: %s has no iommu group, so it cannot be passed through: %s\n",
+				c->path ? c->path : ioda_example_machine_name, c->device[n], why);
+			rc = EXIT_FINDING;
+			n++;
+			break;
+		}
+	}
+	if (!rc) {
+		rc = ioda_groups_advise(k, devs, n, c->json, stdout);
+		rc = rc < 0 ? EXIT_USAGE : 0;
+	}
+	while (n--)
+		if (devs[n])
+			pci_dev_put(devs[n], "ioda");
+	return rc;
 }
 
 int cmd_groups(int argc, char **argv)

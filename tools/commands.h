@@ -23,6 +23,7 @@ bool parse_count(const char *s, unsigned long long max, unsigned long long *out)
 int check_kernel(const char *cmd, const char *version);
 
 #define MAX_FREEZES 16
+#define MAX_DEVICES 32
 
 /* What a machine command was asked. */
 struct cli {
@@ -34,7 +35,9 @@ struct cli {
 	long phb; /* --phb, -1 when not given */
 	bool json, dump, topo;
 	const char *subtree; /* --subtree BDF */
-	const char *device;  /* --device BDF */
+	const char *device[MAX_DEVICES]; /* --device BDF, repeated or comma-separated */
+	unsigned int ndevice;
+	char *device_text;               /* the copies the commas were cut in */
 	const char *out;     /* draw -o FILE */
 	const char *freeze[MAX_FREEZES]; /* draw --eeh-freeze BDF, in order */
 	unsigned int nfreeze;

@@ -189,7 +189,12 @@ int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed)
 			c->subtree = optarg;
 			break;
 		case 'D':
-			c->device = optarg;
+			/* Each --device adds; "A,B" is two. */
+			for (char *d = strtok(optarg, ","); d; d = strtok(NULL, ",")) {
+				if (c->ndevice == MAX_DEVICES)
+					return usage_error(argv[0], "too many --device (max 32) at", d);
+				c->device[c->ndevice++] = d;
+			}
 			break;
 		case 'o':
 			c->out = optarg;

@@ -26,11 +26,15 @@ enum ioda_advice_why {
 };
 
 /*
- * What must be passed through with @dev, and why: one line per device on
- * @out, or a JSON document with @json.  Returns the number of devices that
- * must go with it, -ENODEV when @dev has no iommu group (a bridge, a device
- * with no PE), -ENOMEM.
+ * What must be passed through with the @ndevs devices @devs (the union, and
+ * why), names from the PCI ID database where it has them, and the host's
+ * steps (vfio-pci, the groups' /dev/vfio/N): lines on @out, or a JSON
+ * document with @json.  Returns the number of other devices that must go,
+ * -ENODEV when one of @devs has no iommu group, -ENOMEM.
  */
-int ioda_groups_advise(struct ioda_kernel *k, struct pci_dev *dev, bool json, FILE *out);
+int ioda_groups_advise(struct ioda_kernel *k, struct pci_dev *const *devs, unsigned int ndevs,
+		       bool json, FILE *out);
+/* Why @dev has no iommu group (and so cannot be passed through); NULL if it has one. */
+const char *ioda_groups_why_none(const struct pci_dev *dev);
 
 #endif

@@ -11,8 +11,10 @@
 #include <ioda/groups.h>
 
 #include "json_priv.h"
+#include "pci_names.h"
 
 #define MAX_PEERS 16
+#define STEP_MAX 256 /* one host step's command */
 
 /* ---- the groups ------------------------------------------------------------------ */
 
@@ -135,9 +137,13 @@ int ioda_groups_json(struct ioda_kernel *k, FILE *out)
 /* ---- the advisor ----------------------------------------------------------------- */
 
 struct advice {
-	struct pci_dev *dev;
+	struct pci_dev *const *asked; /* the devices asked about, held by the caller */
+	unsigned int nasked;
 	struct pci_dev *peers[MAX_PEERS]; /* held: "ioda groups peer" */
 	unsigned int npeers, count, used;
+	struct pci_dev *pass[512]; /* borrowed under the walk: what goes to the guest */
+	unsigned int npass;
+	struct ioda_pci_names *names;
 	FILE *out;
 	json_object *list;
 	bool ok;
@@ -160,43 +166,92 @@ static const char *const why_explained[] = {
 	"goes with it",
 };
 
-static unsigned int why_of(const struct advice *a, const struct pci_dev *d)
+/* "BDF [vvvv:dddd] CLASS (VENDOR DEVICE)", the name where pci.ids has one. */
+static void label(struct advice *a, const struct pci_dev *dev, char *buf, size_t len)
 {
-	const struct pci_dev *dev = a->dev;
+	char name[160];
+	int n = snprintf(buf, len, "%s [%04x:%04x] %s", pci_dev_peek_name(dev), dev->vendor,
+			 dev->device, pci_class_name(dev->class));
+
+	if (n > 0 && (size_t)n < len &&
+	    ioda_pci_names_lookup(a->names, dev->vendor, dev->device, name, sizeof(name)))
+		snprintf(buf + n, len - (size_t)n, " (%s)", name);
+}
+
+static bool is_asked(const struct advice *a, const struct pci_dev *d)
+{
+	for (unsigned int i = 0; i < a->nasked; i++)
+		if (a->asked[i] == d)
+			return true;
+	return false;
+}
+
+/* Why @d goes with @dev, one of the devices asked about. */
+static unsigned int why_with(const struct advice *a, const struct pci_dev *dev,
+			     const struct pci_dev *d)
+{
 	unsigned int why = 0;
 
-	if (d == dev)
-		return 0;
 	if (pci_dev_peek_domain_nr(d) == pci_dev_peek_domain_nr(dev) &&
 	    d->pe_number == dev->pe_number)
 		why |= IODA_WHY_SAME_PE;
 	if (d->iommu_group >= 0 && d->iommu_group == dev->iommu_group)
 		why |= IODA_WHY_SAME_GROUP;
+	return why;
+}
+
+static unsigned int why_of(const struct advice *a, const struct pci_dev *d, unsigned int *asked)
+{
+	unsigned int why = 0;
+
+	*asked = 0;
+	if (is_asked(a, d))
+		return 0;
+	for (unsigned int i = 0; i < a->nasked; i++) {
+		unsigned int w = why_with(a, a->asked[i], d);
+
+		why |= w;
+		*asked |= w ? 1u << (i % 32) : 0;
+	}
 	for (unsigned int i = 0; i < a->npeers; i++) {
 		if (a->peers[i] == d)
 			why |= IODA_WHY_NVLINK_PEER;
 		else if (d->iommu_group >= 0 && d->iommu_group == a->peers[i]->iommu_group &&
-			 d->iommu_group != dev->iommu_group)
+			 !(why & IODA_WHY_SAME_GROUP))
 			why |= IODA_WHY_PEER_GROUP;
 	}
 	return why;
 }
 
+static json_object *why_json(unsigned int why)
+{
+	json_object *reasons = json_object_new_array();
+
+	for (unsigned int i = 0; reasons && i < sizeof(why_text) / sizeof(why_text[0]); i++)
+		if ((why & (1u << i)) && !ioda_json_push(reasons, json_object_new_string(why_text[i]))) {
+			json_object_put(reasons);
+			return NULL;
+		}
+	return reasons;
+}
+
 static int advise_one(void *arg, struct pci_dev *d, unsigned int depth)
 {
 	struct advice *a = arg;
-	unsigned int why = why_of(a, d);
-	json_object *o, *reasons;
+	unsigned int asked, why = why_of(a, d, &asked);
+	json_object *o;
 	const char *sep = "";
+	char l[256];
 
 	if (!why)
 		return 0;
 	a->count++;
 	a->used |= why;
+	if (a->npass < sizeof(a->pass) / sizeof(a->pass[0]))
+		a->pass[a->npass++] = d;
 	if (!a->list) {
-		fputs("  ", a->out);
-		dev_line(a->out, d);
-		fputs(": ", a->out);
+		label(a, d, l, sizeof(l));
+		fprintf(a->out, "  %s: ", l);
 		for (unsigned int i = 0; i < sizeof(why_text) / sizeof(why_text[0]); i++)
 			if (why & (1u << i)) {
 				fprintf(a->out, "%s%s", sep, why_text[i]);
@@ -205,86 +260,191 @@ static int advise_one(void *arg, struct pci_dev *d, unsigned int depth)
 		fputc('\n', a->out);
 		return 0;
 	}
-	o = dev_json(d, d->pe_number);
-	reasons = json_object_new_array();
-	a->ok = a->ok && o && reasons;
-	for (unsigned int i = 0; a->ok && i < sizeof(why_text) / sizeof(why_text[0]); i++)
-		if (why & (1u << i))
-			a->ok = ioda_json_push(reasons, json_object_new_string(why_text[i]));
-	if (a->ok && ioda_json_add(o, "why", reasons)) {
-		a->ok = ioda_json_push(a->list, o);
+	o = a->ok ? dev_json(d, d->pe_number) : NULL;
+	if (!o || !ioda_json_add(o, "why", why_json(why))) {
+		json_object_put(o);
+		a->ok = false;
 		return 0;
 	}
-	json_object_put(reasons);
-	json_object_put(o);
-	a->ok = false;
+	a->ok = ioda_json_push(a->list, o);
 	return 0;
 }
 
-/* The GPU's links, or the link's GPU, as counted references. */
+/* The asked devices' GPUs or links, as counted references. */
 static void take_peers(struct ioda_kernel *k, struct advice *a)
 {
-	struct pci_dev *gpu = ioda_npu_get_gpu(k, a->dev, "ioda groups peer");
+	for (unsigned int i = 0; i < a->nasked && a->npeers < MAX_PEERS; i++) {
+		struct pci_dev *dev = a->asked[i];
+		struct pci_dev *gpu = ioda_npu_get_gpu(k, dev, "ioda groups peer");
 
-	if (gpu) {
-		a->peers[a->npeers++] = gpu;
-		return;
+		if (gpu) {
+			if (is_asked(a, gpu))
+				pci_dev_put(gpu, "ioda groups peer");
+			else
+				a->peers[a->npeers++] = gpu;
+			continue;
+		}
+		for (unsigned int l = 0; a->npeers < MAX_PEERS; l++) {
+			struct pci_dev *link = ioda_gpu_get_npu(k, dev, l, "ioda groups peer");
+
+			if (!link)
+				break;
+			if (is_asked(a, link))
+				pci_dev_put(link, "ioda groups peer");
+			else
+				a->peers[a->npeers++] = link;
+		}
 	}
-	while (a->npeers < MAX_PEERS) {
-		struct pci_dev *link = ioda_gpu_get_npu(k, a->dev, a->npeers, "ioda groups peer");
+}
 
-		if (!link)
+/*
+ * The host's steps for each function that goes to the guest: vfio-pci takes
+ * it (driver_override, unbind from whatever has it, probe again); the guest's
+ * VFIO container opens each group's /dev/vfio/N.
+ */
+static void host_steps(const struct advice *a, char lines[][STEP_MAX], unsigned int *n,
+		       unsigned int max, int *groups, unsigned int *ngroups)
+{
+	*n = *ngroups = 0;
+	snprintf(lines[(*n)++], STEP_MAX, "modprobe vfio-pci");
+	for (unsigned int i = 0; i < a->nasked + a->npass; i++) {
+		const struct pci_dev *d = i < a->nasked ? a->asked[i] : a->pass[i - a->nasked];
+		const char *bdf = pci_dev_peek_name(d);
+		bool seen = false;
+
+		if (*n + 3 > max)
 			break;
-		a->peers[a->npeers++] = link;
+		snprintf(lines[(*n)++], STEP_MAX, "echo vfio-pci > /sys/bus/pci/devices/%s/driver_override",
+			 bdf);
+		snprintf(lines[(*n)++], STEP_MAX,
+			 "[ -e /sys/bus/pci/devices/%s/driver ] && echo %s > "
+			 "/sys/bus/pci/devices/%s/driver/unbind%s%s",
+			 bdf, bdf, bdf, d->driver[0] ? "   # bound to " : "", d->driver);
+		snprintf(lines[(*n)++], STEP_MAX, "echo %s > /sys/bus/pci/drivers_probe", bdf);
+		for (unsigned int g = 0; g < *ngroups; g++)
+			seen |= groups[g] == d->iommu_group;
+		if (!seen && d->iommu_group >= 0 && *ngroups < 64)
+			groups[(*ngroups)++] = d->iommu_group;
 	}
 }
 
 static int advise_json(struct ioda_kernel *k, struct advice *a)
 {
-	json_object *o = json_object_new_object();
-	const struct pci_dev *dev = a->dev;
+	json_object *o = json_object_new_object(), *asked = json_object_new_array();
+	json_object *steps = json_object_new_array(), *vfio = json_object_new_array();
+	char lines[1 + 3 * 64][STEP_MAX];
+	int groups[64];
+	unsigned int n, ng;
 
 	a->list = json_object_new_array();
-	a->ok = o && a->list;
+	a->ok = o && a->list && asked && steps && vfio;
 	if (a->ok)
 		pci_walk_machine(k->m, advise_one, a);
-	if (!a->ok || !ioda_json_add(o, "device", dev_json(dev, dev->pe_number)) ||
-	    !ioda_json_add(o, "iommu_group", json_object_new_int(dev->iommu_group))) {
-		json_object_put(a->list);
-		json_object_put(o);
-		return -ENOMEM;
+	for (unsigned int i = 0; a->ok && i < a->nasked; i++) {
+		json_object *d = dev_json(a->asked[i], a->asked[i]->pe_number);
+
+		a->ok = d && ioda_json_add(d, "iommu_group", json_object_new_int(a->asked[i]->iommu_group)) &&
+			ioda_json_push(asked, d);
+	}
+	host_steps(a, lines, &n, sizeof(lines) / sizeof(lines[0]), groups, &ng);
+	for (unsigned int i = 0; a->ok && i < n; i++)
+		a->ok = ioda_json_push(steps, json_object_new_string(lines[i]));
+	for (unsigned int i = 0; a->ok && i < ng; i++) {
+		char dev[24];
+
+		snprintf(dev, sizeof(dev), "/dev/vfio/%d", groups[i]);
+		a->ok = ioda_json_push(vfio, json_object_new_string(dev));
+	}
+	if (!a->ok || !ioda_json_add(o, "devices", asked)) {
+		json_object_put(asked);
+		goto fail;
 	}
 	if (!ioda_json_add(o, "with", a->list)) {
-		json_object_put(o);
-		return -ENOMEM;
+		a->list = NULL;
+		goto fail;
+	}
+	a->list = NULL;
+	if (!ioda_json_add(o, "steps", steps)) {
+		steps = NULL;
+		goto fail;
+	}
+	steps = NULL;
+	if (!ioda_json_add(o, "vfio", vfio)) {
+		vfio = NULL;
+		goto fail;
 	}
 	return write_doc(k, "advice", o, a->out);
+fail:
+	json_object_put(a->list);
+	json_object_put(steps);
+	json_object_put(vfio);
+	json_object_put(o);
+	return -ENOMEM;
 }
 
-int ioda_groups_advise(struct ioda_kernel *k, struct pci_dev *dev, bool json, FILE *out)
+static void advise_text(struct ioda_kernel *k, struct advice *a, FILE *out)
 {
-	struct advice a = {.dev = dev, .out = out};
+	char l[256], lines[1 + 3 * 64][STEP_MAX];
+	int groups[64];
+	unsigned int n, ng;
+
+	for (unsigned int i = 0; i < a->nasked; i++) {
+		const struct pci_dev *dev = a->asked[i];
+
+		label(a, dev, l, sizeof(l));
+		fprintf(out, "%s: PE %04x:%x, iommu group %d\n", l, pci_dev_peek_domain_nr(dev),
+			dev->pe_number, dev->iommu_group);
+	}
+	fprintf(out, "Pass through to the same guest with %s:\n", a->nasked > 1 ? "them" : "it");
+	pci_walk_machine(k->m, advise_one, a);
+	if (!a->count)
+		fprintf(out, "  nothing else: %s alone in %s PE and %s iommu group\n",
+			a->nasked > 1 ? "they are" : "it is", a->nasked > 1 ? "their" : "its",
+			a->nasked > 1 ? "their" : "its");
+	for (unsigned int i = 0; i < sizeof(why_text) / sizeof(why_text[0]); i++)
+		if (a->used & (1u << i))
+			fprintf(out, "%s %s\n", a->used & ((1u << i) - 1) ? "    " : "Why:",
+				why_explained[i]);
+	host_steps(a, lines, &n, sizeof(lines) / sizeof(lines[0]), groups, &ng);
+	fputs("On the host, as root:\n", out);
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(out, "  %s\n", lines[i]);
+	fputs("The guest's VFIO container takes", out);
+	for (unsigned int i = 0; i < ng; i++)
+		fprintf(out, " /dev/vfio/%d", groups[i]);
+	fputc('\n', out);
+}
+
+const char *ioda_groups_why_none(const struct pci_dev *dev)
+{
+	if (dev->iommu_group >= 0)
+		return NULL;
+	if (dev->hdr_type == 1)
+		return "it is a bridge: VFIO takes endpoints, and a bridge's PE holds the bus "
+		       "below it";
+	if (dev->pe_number > 0xffff)
+		return "it has no PE: the kernel did not set one up for it (a PHB fenced, a "
+		       "device whose PE failed to configure, a VF not enabled)";
+	return "its PE has no DMA set-up, so the kernel gave it no iommu group";
+}
+
+int ioda_groups_advise(struct ioda_kernel *k, struct pci_dev *const *devs, unsigned int ndevs,
+		       bool json, FILE *out)
+{
+	struct advice a = {.asked = devs, .nasked = ndevs, .out = out};
 	int rc = 0;
 
-	if (dev->iommu_group < 0)
-		return -ENODEV;
+	for (unsigned int i = 0; i < ndevs; i++)
+		if (devs[i]->iommu_group < 0)
+			return -ENODEV;
+	a.names = ioda_pci_names_new();
 	take_peers(k, &a);
-	if (json) {
+	if (json)
 		rc = advise_json(k, &a);
-	} else {
-		dev_line(out, dev);
-		fprintf(out, ": PE %04x:%x, iommu group %d\n", pci_dev_peek_domain_nr(dev),
-			dev->pe_number, dev->iommu_group);
-		fputs("Pass through to the same guest with it:\n", out);
-		pci_walk_machine(k->m, advise_one, &a);
-		if (!a.count)
-			fputs("  nothing else: it is alone in its PE and its iommu group\n", out);
-		for (unsigned int i = 0; i < sizeof(why_text) / sizeof(why_text[0]); i++)
-			if (a.used & (1u << i))
-				fprintf(out, "%s %s\n", a.used & ((1u << i) - 1) ? "    " : "Why:",
-					why_explained[i]);
-	}
+	else
+		advise_text(k, &a, out);
 	for (unsigned int i = 0; i < a.npeers; i++)
 		pci_dev_put(a.peers[i], "ioda groups peer");
+	ioda_pci_names_free(a.names);
 	return rc ? rc : (int)a.count;
 }

@@ -256,15 +256,30 @@ class Groups(unittest.TestCase):
         rc, out, err = run('groups', '--device=0003:01:00.0')
         self.assertEqual((rc, err), (0, ''))
         lines = out.splitlines()
-        self.assertEqual(lines[0], '0003:01:00.0 [10de:1db1] 3D controller: PE 0003:0, '
-                                   'iommu group 4')
+        # The name is pci.ids' (libpci), where it has one.
+        self.assertRegex(lines[0], r'^0003:01:00\.0 \[10de:1db1\] 3D controller( \(NVIDIA .*V100.*\))?: '
+                                   r'PE 0003:0, iommu group 4$')
         for fn in range(3):
             self.assertIn('  0006:00:00.%d [1014:04ea] Bridge: same iommu group; NVLink peer'
                           % fn, lines)
         self.assertNotIn('0005:01:00.0', out)  # the other GPU stays
         # Before 5.8 the NPU's one group took both GPUs with it.
-        self.assertIn('0005:01:00.0 [10de:1db1] 3D controller: same iommu group',
-                      run('groups', '--kernel=5.3', '--device=0003:01:00.0')[1])
+        self.assertRegex(run('groups', '--kernel=5.3', '--device=0003:01:00.0')[1],
+                         r'0005:01:00\.0 \[10de:1db1\] 3D controller.*: same iommu group')
+        # The host's steps: vfio-pci takes the GPU and its links; the guest opens group 4.
+        self.assertIn('  echo vfio-pci > /sys/bus/pci/devices/0006:00:00.2/driver_override', lines)
+        self.assertEqual(lines[-1], "The guest's VFIO container takes /dev/vfio/4")
+
+    def test_several_devices_are_advised_together(self):
+        for args in (['--device=0003:01:00.0', '--device=0001:01:00.1'],
+                     ['--device=0003:01:00.0,0001:01:00.1']):
+            rc, out, err = run('groups', '--json', *args)
+            self.assertEqual((rc, err), (0, ''))
+            d = json.loads(out)['advice']
+            self.assertEqual([x['device'] for x in d['devices']], ['0003:01:00.0', '0001:01:00.1'])
+            self.assertIn(('0001:01:00.0', ['same PE', 'same iommu group']),
+                          [(w['device'], w['why']) for w in d['with']])
+            self.assertEqual(sorted(d['vfio']), ['/dev/vfio/2', '/dev/vfio/4'])
 
     def test_functions_of_one_pe_go_together(self):
         rc, out, _ = run('groups', '--device=0001:01:00.1', '--json')
@@ -279,7 +294,8 @@ class Groups(unittest.TestCase):
         self.assertIn('nothing else: it is alone in its PE and its iommu group', out)
         rc, out, err = run('groups', '--device=0000:00:00.0')
         self.assertEqual((rc, out), (1, ''))
-        self.assertIn('0000:00:00.0 has no iommu group', err)
+        self.assertIn('0000:00:00.0 has no iommu group, so it cannot be passed through: it is '
+                      'a bridge', err)
         self.assertEqual(run('groups', '--device=0000:09:00.0')[0], 2)
 
 
