@@ -2,14 +2,16 @@
 /* ioda groups: a booted machine's iommu groups, and what goes to a guest with a device. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
+#include <ioda/eeh.h>
 #include <ioda/groups.h>
 #include <ioda/load.h>
 
 #include "commands.h"
 
 static const char groups_usage[] =
-	"Usage: ioda groups [--json] [--device=DDDD:BB:DD.F] [--kernel=VERSION]\n"
+	"Usage: ioda groups [--json] [--device=DDDD:BB:DD.F]... [--vfs=N] [--kernel=VERSION]\n"
 	"                   [--cmdline=TEXT] [--as=topo|dt|log] [MACHINE]\n"
 	"\n"
 	"Boots the machine and lists its iommu groups: each group's devices with\n"
@@ -23,7 +25,9 @@ static const char groups_usage[] =
 	"the device has no iommu group (a bridge, a device without a PE), saying why:\n"
 	"it cannot be passed through.  Names come from the PCI ID database (pci.ids);\n"
 	"then the host's steps: vfio-pci takes each function, and the guest's VFIO\n"
-	"container opens each group's /dev/vfio/N.\n";
+	"container opens each group's /dev/vfio/N.  --vfs=N enables N VFs on each\n"
+	"SR-IOV device asked about first, as its driver would, and lists each VF\n"
+	"with the PE and iommu group it gets: a VF goes to a guest on its own.\n";
 
 static int do_groups(struct cli *c, struct ioda_machine *m, struct ioda_kernel *k)
 {
@@ -41,6 +45,18 @@ static int do_groups(struct cli *c, struct ioda_machine *m, struct ioda_kernel *
 		devs[n] = get_dev_arg(c, m, c->device[n], &rc);
 		if (!devs[n])
 			break;
+		/* --vfs: the PF's VFs first, each with the PE and group the kernel gives it. */
+		if (c->vfs && devs[n]->sriov.total_vfs && !devs[n]->num_vfs) {
+			rc = ioda_sriov_enable(k, devs[n], c->vfs);
+			if (rc) {
+				fprintf(stderr, "%s: %s: enabling %u VFs failed: %s\n",
+					c->path ? c->path : ioda_example_machine_name, c->device[n],
+					c->vfs, strerror(-rc));
+				rc = EXIT_FINDING;
+				n++;
+				break;
+			}
+		}
 		why = ioda_groups_why_none(devs[n]);
 		if (why) {
 			fprintf(stderr, "%s: %s has no iommu group, so it cannot be passed through: %s\n",

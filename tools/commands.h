@@ -37,6 +37,7 @@ struct cli {
 	const char *subtree; /* --subtree BDF */
 	const char *device[MAX_DEVICES]; /* --device BDF, repeated or comma-separated */
 	unsigned int ndevice;
+	unsigned int vfs;                /* groups --vfs N: VFs enabled on each PF first */
 	char *device_text;               /* the copies the commas were cut in */
 	const char *out;     /* draw -o FILE */
 	const char *freeze[MAX_FREEZES]; /* draw --eeh-freeze BDF, in order */

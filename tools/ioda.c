@@ -126,6 +126,7 @@ int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed)
 		{ "topo", no_argument, NULL, 't' },
 		{ "subtree", required_argument, NULL, 's' },
 		{ "device", required_argument, NULL, 'D' },
+		{ "vfs", required_argument, NULL, 'V' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "eeh-freeze", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -148,7 +149,7 @@ int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed)
 		if ((opt == 'p' && !(allowed & OPT_PHB)) || (opt == 'j' && !(allowed & OPT_JSON)) ||
 		    (opt == 'd' && !(allowed & OPT_DUMP)) ||
 		    ((opt == 't' || opt == 's') && !(allowed & OPT_TOPO)) ||
-		    (opt == 'D' && !(allowed & OPT_DEVICE)) ||
+		    ((opt == 'D' || opt == 'V') && !(allowed & OPT_DEVICE)) ||
 		    ((opt == 'o' || opt == 'f') && !(allowed & OPT_DRAW)))
 			opt = '?';
 		switch (opt) {
@@ -196,6 +197,14 @@ int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed)
 				c->device[c->ndevice++] = d;
 			}
 			break;
+		case 'V': {
+			unsigned long long v;
+
+			if (!parse_count(optarg, 65535, &v) || !v)
+				return usage_error(argv[0], "bad VF count (1..65535)", optarg);
+			c->vfs = (unsigned int)v;
+			break;
+		}
 		case 'o':
 			c->out = optarg;
 			break;
@@ -213,6 +222,8 @@ int parse_args(int argc, char **argv, struct cli *c, unsigned int allowed)
 	}
 	if (argc - optind > 1)
 		return usage_error(argv[0], "unexpected argument", argv[optind + 1]);
+	if (c->vfs && !c->ndevice)
+		return usage_error(argv[0], "--vfs needs --device (a PF), given", "--vfs");
 	if (c->subtree && !c->topo)
 		return usage_error(argv[0], "--subtree needs --topo, not", c->subtree);
 	if (c->json && c->topo)

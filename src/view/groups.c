@@ -145,7 +145,7 @@ struct advice {
 	unsigned int npass;
 	struct ioda_pci_names *names;
 	FILE *out;
-	json_object *list;
+	json_object *list, *vfs;
 	bool ok;
 };
 
@@ -270,6 +270,37 @@ static int advise_one(void *arg, struct pci_dev *d, unsigned int depth)
 	return 0;
 }
 
+/* A VF of a PF asked about: each goes to a guest alone, in its own PE and group. */
+static int vf_line(void *arg, struct pci_dev *d, unsigned int depth)
+{
+	struct advice *a = arg;
+	char l[256];
+
+	if (!d->is_virtfn || !is_asked(a, d->physfn))
+		return 0;
+	label(a, d, l, sizeof(l));
+	fprintf(a->out, "  VF %s: PE %04x:%x, iommu group %d\n", l, pci_dev_peek_domain_nr(d),
+		d->pe_number, d->iommu_group);
+	return 0;
+}
+
+static int vf_json(void *arg, struct pci_dev *d, unsigned int depth)
+{
+	struct advice *a = arg;
+	json_object *o;
+
+	if (!a->ok || !d->is_virtfn || !is_asked(a, d->physfn))
+		return 0;
+	o = dev_json(d, d->pe_number);
+	if (!o || !ioda_json_add(o, "iommu_group", json_object_new_int(d->iommu_group))) {
+		json_object_put(o);
+		a->ok = false;
+		return 0;
+	}
+	a->ok = ioda_json_push(a->vfs, o);
+	return 0;
+}
+
 /* The asked devices' GPUs or links, as counted references. */
 static void take_peers(struct ioda_kernel *k, struct advice *a)
 {
@@ -306,6 +337,12 @@ static void host_steps(const struct advice *a, char lines[][STEP_MAX], unsigned 
 		       unsigned int max, int *groups, unsigned int *ngroups)
 {
 	*n = *ngroups = 0;
+	/* The VFs first, where the PF's driver would make them. */
+	for (unsigned int i = 0; i < a->nasked && *n < max - 1; i++)
+		if (a->asked[i]->num_vfs)
+			snprintf(lines[(*n)++], STEP_MAX,
+				 "echo %u > /sys/bus/pci/devices/%s/sriov_numvfs",
+				 a->asked[i]->num_vfs, pci_dev_peek_name(a->asked[i]));
 	snprintf(lines[(*n)++], STEP_MAX, "modprobe vfio-pci");
 	for (unsigned int i = 0; i < a->nasked + a->npass; i++) {
 		const struct pci_dev *d = i < a->nasked ? a->asked[i] : a->pass[i - a->nasked];
@@ -332,14 +369,17 @@ static int advise_json(struct ioda_kernel *k, struct advice *a)
 {
 	json_object *o = json_object_new_object(), *asked = json_object_new_array();
 	json_object *steps = json_object_new_array(), *vfio = json_object_new_array();
-	char lines[1 + 3 * 64][STEP_MAX];
+	char lines[1 + 4 * 64][STEP_MAX];
 	int groups[64];
 	unsigned int n, ng;
 
 	a->list = json_object_new_array();
-	a->ok = o && a->list && asked && steps && vfio;
+	a->vfs = json_object_new_array();
+	a->ok = o && a->list && a->vfs && asked && steps && vfio;
 	if (a->ok)
 		pci_walk_machine(k->m, advise_one, a);
+	if (a->ok)
+		pci_walk_machine(k->m, vf_json, a);
 	for (unsigned int i = 0; a->ok && i < a->nasked; i++) {
 		json_object *d = dev_json(a->asked[i], a->asked[i]->pe_number);
 
@@ -373,8 +413,14 @@ static int advise_json(struct ioda_kernel *k, struct advice *a)
 		vfio = NULL;
 		goto fail;
 	}
+	vfio = NULL;
+	if (!ioda_json_add(o, "vfs", a->vfs)) {
+		a->vfs = NULL;
+		goto fail;
+	}
 	return write_doc(k, "advice", o, a->out);
 fail:
+	json_object_put(a->vfs);
 	json_object_put(a->list);
 	json_object_put(steps);
 	json_object_put(vfio);
@@ -384,7 +430,7 @@ fail:
 
 static void advise_text(struct ioda_kernel *k, struct advice *a, FILE *out)
 {
-	char l[256], lines[1 + 3 * 64][STEP_MAX];
+	char l[256], lines[1 + 4 * 64][STEP_MAX];
 	int groups[64];
 	unsigned int n, ng;
 
@@ -395,6 +441,7 @@ static void advise_text(struct ioda_kernel *k, struct advice *a, FILE *out)
 		fprintf(out, "%s: PE %04x:%x, iommu group %d\n", l, pci_dev_peek_domain_nr(dev),
 			dev->pe_number, dev->iommu_group);
 	}
+	pci_walk_machine(k->m, vf_line, a);
 	fprintf(out, "Pass through to the same guest with %s:\n", a->nasked > 1 ? "them" : "it");
 	pci_walk_machine(k->m, advise_one, a);
 	if (!a->count)

@@ -270,6 +270,19 @@ class Groups(unittest.TestCase):
         self.assertIn('  echo vfio-pci > /sys/bus/pci/devices/0006:00:00.2/driver_override', lines)
         self.assertEqual(lines[-1], "The guest's VFIO container takes /dev/vfio/4")
 
+    def test_vfs_of_a_pf_get_their_own_pes_and_groups(self):
+        topo = os.path.join(SRC, 'examples/power9.topo')
+        rc, out, err = run('groups', '--device=0004:01:00.0', '--vfs=2', '--json', topo)
+        self.assertEqual((rc, err), (0, ''))
+        d = json.loads(out)['advice']
+        self.assertEqual([(v['device'], v['id']) for v in d['vfs']],
+                         [('0004:01:00.1', '15b3:1018'), ('0004:01:00.2', '15b3:1018')])
+        pes = {v['pe'] for v in d['vfs']} | {d['devices'][0]['pe']}
+        groups = {v['iommu_group'] for v in d['vfs']} | {d['devices'][0]['iommu_group']}
+        self.assertEqual((len(pes), len(groups)), (3, 3))  # each VF alone
+        self.assertEqual(d['steps'][0], 'echo 2 > /sys/bus/pci/devices/0004:01:00.0/sriov_numvfs')
+        self.assertEqual(run('groups', '--vfs=2', topo)[0], 2)  # --vfs needs --device
+
     def test_several_devices_are_advised_together(self):
         for args in (['--device=0003:01:00.0', '--device=0001:01:00.1'],
                      ['--device=0003:01:00.0,0001:01:00.1']):

@@ -59,6 +59,8 @@ class Schemas(unittest.TestCase):
     def test_advice(self):
         doc = self.check('groups', 'groups', '--json', '--device=0003:01:00.0')
         self.assertIn('advice', doc)
+        self.check('groups', 'groups', '--json', '--device=0004:01:00.0,0001:01:00.1', '--vfs=3',
+                   os.path.join(SRC, 'examples/power9.topo'))
 
     def test_host(self):
         with tempfile.TemporaryDirectory() as tmp:
