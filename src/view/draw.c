@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ioda draw: the machine as DOT text.  One cluster per chip holds its
- * PHBs, their PEs and the PEs' devices; edges go PHB -> PE -> device, and
- * an NVLink edge joins each NPU link to its GPU.
+ * PHBs, and inside it one box per iommu group holds the group's PEs and
+ * devices, whichever PHB they hang from (an NVLink GPU and its links are one
+ * box: VFIO passes them together); edges go PHB -> PE -> device, and a
+ * numbered NVLink edge joins each NPU link to its GPU.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <ioda/draw.h>
 #include <ioda/hw.h>
@@ -19,6 +22,10 @@ struct draw {
 	struct ioda_kernel *k;
 	FILE *out;
 	unsigned int chip; /* the cluster being written */
+	int group;	   /* the group box being written; -1: the devices in none */
+	bool *drawn;	   /* per iommu group: its box is written */
+	int max_group;
+	bool edges;	   /* the walk writes edges, not nodes */
 };
 
 /* A DOT string's body: only '"' and '\' need a backslash. */
@@ -71,26 +78,68 @@ static void draw_phb(struct draw *d, const struct ioda_phb *phb)
 		"fillcolor=\"%s\"];\n",
 		dom->number, dom->number, phb_kind(dom), phb->total_pe_num,
 		fenced ? "\\nFENCED" : "", fenced ? FROZEN_COLOR : "#dae8fc");
+}
+
+struct pe_of {
+	int domain;
+	unsigned int pe;
+	int group;
+};
+
+static int pe_member_group(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	struct pe_of *p = arg;
+
+	if (pci_dev_peek_domain_nr(dev) != p->domain || dev->pe_number != p->pe ||
+	    dev->iommu_group < 0)
+		return 0;
+	p->group = dev->iommu_group;
+	return 1;
+}
+
+/*
+ * The box a PE goes in: its devices' iommu group (a GPU's PE before 5.8
+ * has its group through the NPU's table, not its own), else none.
+ */
+static int pe_group(struct draw *d, const struct ioda_phb *phb, unsigned int n)
+{
+	struct pe_of p = { phb->domain->number, n, phb->pe_array[n].group };
+
+	if (p.group < 0)
+		pci_walk_machine(d->k->m, pe_member_group, &p);
+	return p.group >= 0 ? p.group : -1;
+}
+
+/* The PEs of @phb in the group being written (or in none), their edges from the PHB. */
+static void draw_pes(struct draw *d, const struct ioda_phb *phb)
+{
+	const struct pci_domain *dom = phb->domain;
+
 	for (unsigned int n = 0; n < phb->total_pe_num; n++) {
 		const struct ioda_pe *pe = &phb->pe_array[n];
 		bool frozen = ioda_hw_pe_state(phb_hw(d->k, phb), n) & IODA_PEST_FROZEN;
 
 		if (!ioda_pe_allocated(phb, n) || !pe->device_count)
 			continue;
+		/* Edges out of every box: an edge inside one pulls both ends in. */
+		if (d->edges) {
+			fprintf(d->out, "\t\"phb%04x\" -> \"pe%04x_%x\";\n", dom->number, dom->number,
+				n);
+			continue;
+		}
+		if (pe_group(d, phb, n) != d->group || (d->group < 0 && dom->chip != d->chip))
+			continue;
 		fprintf(d->out, "\t\t\"pe%04x_%x\" [label=\"PE#%x\\n%s", dom->number, n, n,
 			pe_kind(pe->flags));
 		if (pe->pbus)
 			fprintf(d->out, " %s", pe->pbus->ref.name);
-		if (pe->group >= 0)
-			fprintf(d->out, "\\niommu group %d", pe->group);
 		fprintf(d->out, "%s\", shape=ellipse, fillcolor=\"%s\"%s];\n",
 			frozen ? "\\nFROZEN" : "", frozen ? FROZEN_COLOR : "#fff2cc",
 			frozen ? ", color=red, penwidth=2" : "");
-		fprintf(d->out, "\t\t\"phb%04x\" -> \"pe%04x_%x\";\n", dom->number, dom->number, n);
 	}
 }
 
-/* A device of the chip being drawn, under its PE (or its PHB when it has none). */
+/* A device of the group (or, with none, of the chip) being drawn, under its PE. */
 static int draw_dev(void *arg, struct pci_dev *dev, unsigned int depth)
 {
 	struct draw *d = arg;
@@ -98,7 +147,17 @@ static int draw_dev(void *arg, struct pci_dev *dev, unsigned int depth)
 	const struct ioda_pe *pe = ioda_dev_peek_pe(d->k, dev);
 	bool nvlink = dom->type == IODA_PHB_NPU_NVLINK || dev->num_npus;
 
-	if (dom->chip != d->chip)
+	if (d->edges) {
+		if (pe)
+			fprintf(d->out, "\t\"pe%04x_%x\" -> \"%s\";\n", dom->number,
+				pe->pe_number, pci_dev_peek_name(dev));
+		else
+			fprintf(d->out, "\t\"phb%04x\" -> \"%s\" [style=dashed];\n", dom->number,
+				pci_dev_peek_name(dev));
+		return 0;
+	}
+	if ((dev->iommu_group >= 0 ? dev->iommu_group : -1) != d->group ||
+	    (d->group < 0 && dom->chip != d->chip))
 		return 0;
 	fprintf(d->out, "\t\t\"%s\" [label=\"%s\\n[%04x:%04x] %s", pci_dev_peek_name(dev),
 		pci_dev_peek_name(dev), dev->vendor, dev->device, pci_class_name(dev->class));
@@ -107,13 +166,32 @@ static int draw_dev(void *arg, struct pci_dev *dev, unsigned int depth)
 		put_escaped(d->out, dev->label);
 	}
 	fprintf(d->out, "\"%s];\n", nvlink ? ", fillcolor=\"#d5e8d4\"" : "");
-	if (pe)
-		fprintf(d->out, "\t\t\"pe%04x_%x\" -> \"%s\";\n", dom->number, pe->pe_number,
-			pci_dev_peek_name(dev));
-	else
-		fprintf(d->out, "\t\t\"phb%04x\" -> \"%s\" [style=dashed];\n", dom->number,
-			pci_dev_peek_name(dev));
 	return 0;
+}
+
+/* Whether iommu group d->group has a device on the chip being drawn. */
+static int group_here(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	const struct draw *d = arg;
+
+	return dev->iommu_group == d->group && dev->bus->domain->chip == d->chip;
+}
+
+static int max_group(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	struct draw *d = arg;
+
+	if (dev->iommu_group > d->max_group)
+		d->max_group = dev->iommu_group;
+	return 0;
+}
+
+/* The PEs and devices of d->group, all PHBs. */
+static void draw_members(struct draw *d)
+{
+	for (unsigned int i = 0; i < d->k->nphbs; i++)
+		draw_pes(d, d->k->phbs[i]);
+	pci_walk_machine(d->k->m, draw_dev, d);
 }
 
 static void draw_chip(struct draw *d)
@@ -123,34 +201,74 @@ static void draw_chip(struct draw *d)
 	for (unsigned int i = 0; i < d->k->nphbs; i++)
 		if (d->k->phbs[i]->domain->chip == d->chip)
 			draw_phb(d, d->k->phbs[i]);
-	pci_walk_machine(d->k->m, draw_dev, d);
+	/* A box per iommu group with a device here, drawn once. */
+	for (d->group = 0; d->group <= d->max_group; d->group++) {
+		if (d->drawn[d->group] || !pci_walk_machine(d->k->m, group_here, d))
+			continue;
+		d->drawn[d->group] = true;
+		fprintf(d->out,
+			"\tsubgraph \"cluster_group%d\" {\n\t\tlabel=\"iommu group %d\"; "
+			"style=\"rounded,dashed\"; color=\"#6c8ebf\";\n",
+			d->group, d->group);
+		draw_members(d);
+		fputs("\t}\n", d->out);
+	}
+	d->group = -1;
+	draw_members(d);
 	fputs("\t}\n", d->out);
 }
 
 /* Each NVLink link device, joined to the GPU it leads to. */
 static void draw_nvlinks(struct draw *d)
 {
+	struct seen_gpu {
+		const struct pci_dev *gpu; /* compared, never followed */
+		unsigned int links;
+	} seen[64];
+	unsigned int nseen = 0;
 	struct pci_dev *link = NULL;
 
 	while ((link = pci_get_device(d->k->m, PCI_ANY_ID, PCI_ANY_ID, link, HOLDER))) {
 		struct pci_dev *gpu;
+		unsigned int n = 0;
 
 		if (link->bus->domain->type != IODA_PHB_NPU_NVLINK)
 			continue;
 		gpu = ioda_npu_get_gpu(d->k, link, HOLDER);
 		if (!gpu)
 			continue;
+		/*
+		 * Its number among the GPU's links (the device tree's order), or,
+		 * where no phandle tells (a boot log), the order they come in.
+		 */
+		while (n < gpu->num_npus && gpu->npu_phandle[n] != link->phandle)
+			n++;
+		if (n == gpu->num_npus) {
+			unsigned int g = 0;
+
+			while (g < nseen && seen[g].gpu != gpu)
+				g++;
+			if (g == nseen && nseen < sizeof(seen) / sizeof(seen[0]))
+				seen[nseen++] = (struct seen_gpu){ gpu, 0 };
+			n = g < nseen ? seen[g].links++ : 0;
+		}
 		fprintf(d->out,
 			"\t\"%s\" -> \"%s\" [dir=none, color=\"" NVLINK_COLOR "\", penwidth=2, "
-			"label=\"NVLink\", fontcolor=\"" NVLINK_COLOR "\", constraint=false];\n",
-			pci_dev_peek_name(gpu), pci_dev_peek_name(link));
+			"label=\"NVLink %u\", fontcolor=\"" NVLINK_COLOR "\"];\n",
+			pci_dev_peek_name(gpu), pci_dev_peek_name(link), n);
 		pci_dev_put(gpu, HOLDER);
 	}
 }
 
 int ioda_draw_dot(struct ioda_kernel *k, FILE *out)
 {
-	struct draw d = { k, out, 0 };
+	struct draw d = { .k = k, .out = out, .max_group = -1 };
+	int rc;
+
+	pci_walk_machine(k->m, max_group, &d);
+	d.drawn = calloc((size_t)d.max_group + 1, sizeof(*d.drawn));
+	if (!d.drawn)
+		return -ENOMEM;
 
 	fputs("digraph ioda {\n"
 	      "\tgraph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, style=rounded, "
@@ -174,7 +292,11 @@ int ioda_draw_dot(struct ioda_kernel *k, FILE *out)
 		if (j == i)
 			draw_chip(&d);
 	}
+	d.edges = true;
+	draw_members(&d);
 	draw_nvlinks(&d);
 	fputs("}\n", out);
-	return ferror(out) ? -EIO : 0;
+	free(d.drawn);
+	rc = ferror(out) ? -EIO : 0;
+	return rc;
 }

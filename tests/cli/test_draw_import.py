@@ -35,6 +35,21 @@ class Draw(unittest.TestCase):
         self.assertEqual(sorted({g for g, _ in links}), ['0003:01:00.0', '0005:01:00.0'])
         self.assertNotIn('FROZEN', out)
 
+    def test_devices_are_boxed_by_iommu_group_across_phbs(self):
+        # One box per group, each once: the GPU 0003:01:00.0, its PE and its
+        # three NVLinks on the NPU PHB 0006 are group 4's box, whatever PHB.
+        rc, out, _ = run('draw')
+        self.assertEqual(rc, 0)
+        boxes = re.findall(r'subgraph "cluster_group(\d+)"', out)
+        self.assertEqual(sorted(boxes, key=int), [str(g) for g in range(7)])
+        box4 = out.split('subgraph "cluster_group4"')[1].split('\t}')[0]
+        for node in ('"pe0003_0"', '"0003:01:00.0"', '"0006:00:00.0"', '"0006:00:00.2"'):
+            self.assertIn(node + ' [label', box4)
+        self.assertNotIn('"phb0003" [', box4)  # PHBs stay out of the boxes
+        self.assertNotIn('iommu group 4\\n', out.replace('label="iommu group 4"', ''))
+        # Each of a GPU's NVLinks carries its own number.
+        self.assertEqual(sorted(re.findall(r'label="NVLink (\d)"', out)), ['0', '0', '1', '1', '2', '2'])
+
     def test_eeh_freeze_marks_the_pe(self):
         rc, out, err = run('draw', '--eeh-freeze=0003:01:00.0')
         self.assertEqual((rc, err), (0, ''))
