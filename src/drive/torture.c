@@ -586,10 +586,17 @@ static void run_op(struct worker *w, enum op op)
 	case OP_EEH_AGAIN:
 		op_eeh(w, dev);
 		break;
-	case OP_EEH_RECOVER:
-		if (dev->pe_number != IODA_INVALID_PE)
-			ioda_eeh_force_recover(k, pci_dev_peek_domain_nr(dev), dev->pe_number);
+	case OP_EEH_RECOVER: {
+		/* The PE number as debugfs would be told it: read under the rescan lock. */
+		unsigned int pe;
+
+		ioda_lock_rescan_remove(k);
+		pe = dev->pe_number;
+		ioda_unlock_rescan_remove(k);
+		if (pe != IODA_INVALID_PE)
+			ioda_eeh_force_recover(k, pci_dev_peek_domain_nr(dev), pe);
 		break;
+	}
 	case OP_SRIOV:
 		if (dev->sriov.total_vfs && ioda_sriov_enable(k, dev, 1 + pick(w, 4)) == -EBUSY)
 			ioda_sriov_disable(k, dev);

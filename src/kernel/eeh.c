@@ -203,7 +203,10 @@ static int inject(struct ioda_kernel *k, struct ioda_phb *phb, struct ioda_pe *p
 
 	switch (kind) {
 	case IODA_EEH_FENCE:
+		/* A table operation: under the PHB's lock, as a DMA reads the fence. */
+		ioda_hw_lock(hw);
 		ioda_hw_fence(hw);
+		ioda_hw_unlock(hw);
 		return 0;
 	case IODA_EEH_FREEZE:
 		return freeze_pe(k, phb, pe) == OPAL_SUCCESS ? 0 : -EIO;
@@ -629,9 +632,12 @@ static struct ioda_pe *top_frozen(struct ioda_phb *phb, struct ioda_pe *pe)
 {
 	struct ioda_phb_hw *hw = hw_of(phb);
 
+	/* The PEST under the PHB's lock: a device's DMA freezes PEs meanwhile. */
+	ioda_hw_lock(hw);
 	for (struct ioda_pe *up = eeh_parent(pe); up; up = eeh_parent(up))
 		if (ioda_hw_pe_state(hw, up->pe_number))
 			pe = up;
+	ioda_hw_unlock(hw);
 	return pe;
 }
 

@@ -754,9 +754,14 @@ int ioda_dump_pe_state(struct ioda_kernel *k, int domain)
 			continue;
 		ev.a = pe->rid;
 		ev.n = pe->device_count;
-		/* The reserved PE was only reserved: it has no number of its own yet. */
-		pe->pe_number = n;
-		pe->phb = phb;
+		/*
+		 * The reserved PE was only reserved: it has no number of its own
+		 * yet.  Written only there: a live PE's are read by its DMA paths.
+		 */
+		if (pe->pe_number != n || pe->phb != phb) {
+			pe->pe_number = n;
+			pe->phb = phb;
+		}
 		ioda_emit_pe(pe, &ev);
 	}
 	ioda_unlock_rescan_remove(k);

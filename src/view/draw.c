@@ -117,7 +117,11 @@ static void draw_pes(struct draw *d, const struct ioda_phb *phb)
 
 	for (unsigned int n = 0; n < phb->total_pe_num; n++) {
 		const struct ioda_pe *pe = &phb->pe_array[n];
-		bool frozen = ioda_hw_pe_state(phb_hw(d->k, phb), n) & IODA_PEST_FROZEN;
+		bool frozen;
+
+		ioda_hw_lock(phb_hw(d->k, phb));
+		frozen = ioda_hw_pe_state(phb_hw(d->k, phb), n) & IODA_PEST_FROZEN;
+		ioda_hw_unlock(phb_hw(d->k, phb));
 
 		if (!ioda_pe_allocated(phb, n) || !pe->device_count)
 			continue;
