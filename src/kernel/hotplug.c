@@ -27,9 +27,11 @@ static void leave_pe(struct ioda_kernel *k, struct pci_dev *dev)
 	/* A link that joined its GPU's PE had its own RID mapped: unmap it. */
 	if ((pe->flags & IODA_PE_DEV) && pci_dev_rid(dev) != pe->rid) {
 		phb->pe_rmap[pci_dev_rid(dev)] = IODA_INVALID_PE;
-		opal_pci_set_pe(k->opal, phb->opal_id, pe->pe_number, pci_dev_rid(dev),
-				OpalPciBusAll, OPAL_COMPARE_RID_DEVICE_NUMBER,
-				OPAL_COMPARE_RID_FUNCTION_NUMBER, OPAL_UNMAP_PE);
+		/* Failed, the RTT may still route the RID here: the PE is retired, not freed. */
+		if (opal_pci_set_pe(k->opal, phb->opal_id, pe->pe_number, pci_dev_rid(dev),
+				    OpalPciBusAll, OPAL_COMPARE_RID_DEVICE_NUMBER,
+				    OPAL_COMPARE_RID_FUNCTION_NUMBER, OPAL_UNMAP_PE) != OPAL_SUCCESS)
+			pe->hw_stale = true;
 	}
 	if (--pe->device_count == 0)
 		ioda_release_pe(pe);
