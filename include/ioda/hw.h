@@ -327,6 +327,8 @@ void ioda_hw_pe_freeze(struct ioda_phb_hw *phb, unsigned int pe, unsigned int st
 		       const struct ioda_hw_error *cause);
 void ioda_hw_pe_unfreeze(struct ioda_phb_hw *phb, unsigned int pe, unsigned int state);
 unsigned int ioda_hw_pe_state(const struct ioda_phb_hw *phb, unsigned int pe);
+/* The same, taking the PHB's lock (the EEH and DMA paths write the PEST). */
+unsigned int ioda_hw_pe_state_read(struct ioda_phb_hw *phb, unsigned int pe);
 /*
  * TCE cache invalidation, the kinds both the PHB3 kill register (the
  * kernel's MMIO write) and OPAL's tce_kill give: every entry, every entry

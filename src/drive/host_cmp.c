@@ -36,33 +36,43 @@ static void judge(const struct ioda_host *h, struct row *r)
 	r->pe_differs = r->host.pe >= 0 && r->host.pe != r->model.pe;
 }
 
+/* A zeroed row at the end of *@rows, grown as needed; NULL (rows freed) when out of memory. */
+static struct row *row_add(struct row **rows, unsigned int *n, unsigned int *cap)
+{
+	if (*n == *cap) {
+		struct row *nr = realloc(*rows, 2 * *cap * sizeof(**rows));
+
+		if (!nr) {
+			free(*rows);
+			*rows = NULL;
+			return NULL;
+		}
+		*rows = nr;
+		*cap *= 2;
+	}
+	memset(&(*rows)[*n], 0, sizeof(**rows));
+	return &(*rows)[(*n)++];
+}
+
 /* One row per function of the model, then one per function only the host has. */
 static struct row *rows_of(struct ioda_kernel *k, const struct ioda_host *h, unsigned int *n)
 {
 	struct ioda_machine *m = k->m;
 	struct pci_dev *dev = NULL;
-	struct row *rows = calloc(h->nfacts + 1, sizeof(*rows)), *nr;
+	struct row *rows = calloc(h->nfacts + 1, sizeof(*rows)), *r;
 	unsigned int cap = h->nfacts + 1;
 
 	*n = 0;
 	while (rows && (dev = pci_get_device(m, PCI_ANY_ID, PCI_ANY_ID, dev, "ioda host"))) {
-		struct row *r;
 		const struct ioda_host_fact *f;
 
 		if (dev->is_virtfn)
 			continue;
-		if (*n == cap) {
-			nr = realloc(rows, 2 * cap * sizeof(*rows));
-			if (!nr) {
-				pci_dev_put(dev, "ioda host");
-				free(rows);
-				return NULL;
-			}
-			rows = nr;
-			cap *= 2;
+		r = row_add(&rows, n, &cap);
+		if (!r) {
+			pci_dev_put(dev, "ioda host");
+			return NULL;
 		}
-		r = &rows[(*n)++];
-		memset(r, 0, sizeof(*r));
 		snprintf(r->bdf, sizeof(r->bdf), "%04x:%02x:%02x.%u", pci_dev_peek_domain_nr(dev),
 			 dev->bus->number, PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn));
 		snprintf(r->id, sizeof(r->id), "%04x:%04x", dev->vendor, dev->device);
@@ -81,20 +91,12 @@ static struct row *rows_of(struct ioda_kernel *k, const struct ioda_host *h, uns
 			seen = !strcmp(rows[j].bdf, h->facts[i].bdf);
 		if (seen)
 			continue;
-		if (*n == cap) {
-			nr = realloc(rows, 2 * cap * sizeof(*rows));
-			if (!nr) {
-				free(rows);
-				return NULL;
-			}
-			rows = nr;
-			cap *= 2;
-		}
-		memset(&rows[*n], 0, sizeof(rows[0]));
-		snprintf(rows[*n].bdf, sizeof(rows[0].bdf), "%s", h->facts[i].bdf);
-		rows[*n].host = (struct side){ h->facts[i].group, h->facts[i].pe };
-		rows[*n].model = (struct side){ -1, -1 };
-		(*n)++;
+		r = row_add(&rows, n, &cap);
+		if (!r)
+			return NULL;
+		snprintf(r->bdf, sizeof(r->bdf), "%s", h->facts[i].bdf);
+		r->host = (struct side){ h->facts[i].group, h->facts[i].pe };
+		r->model = (struct side){ -1, -1 };
 	}
 	return rows;
 }

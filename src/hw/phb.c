@@ -209,6 +209,16 @@ unsigned int ioda_hw_pe_state(const struct ioda_phb_hw *phb, unsigned int pe)
 	return phb->pest[pe].state;
 }
 
+unsigned int ioda_hw_pe_state_read(struct ioda_phb_hw *phb, unsigned int pe)
+{
+	unsigned int state;
+
+	ioda_hw_lock(phb);
+	state = ioda_hw_pe_state(phb, pe);
+	ioda_hw_unlock(phb);
+	return state;
+}
+
 int ioda_hw_first_frozen_pe(const struct ioda_phb_hw *phb)
 {
 	for (int i = (int)(phb->num_pes / 64) - 1; i >= 0; i--) {

@@ -119,10 +119,6 @@ static void draw_pes(struct draw *d, const struct ioda_phb *phb)
 		const struct ioda_pe *pe = &phb->pe_array[n];
 		bool frozen;
 
-		ioda_hw_lock(phb_hw(d->k, phb));
-		frozen = ioda_hw_pe_state(phb_hw(d->k, phb), n) & IODA_PEST_FROZEN;
-		ioda_hw_unlock(phb_hw(d->k, phb));
-
 		if (!ioda_pe_allocated(phb, n) || !pe->device_count)
 			continue;
 		/* Edges out of every box: an edge inside one pulls both ends in. */
@@ -133,6 +129,7 @@ static void draw_pes(struct draw *d, const struct ioda_phb *phb)
 		}
 		if (pe_group(d, phb, n) != d->group || (d->group < 0 && dom->chip != d->chip))
 			continue;
+		frozen = ioda_hw_pe_state_read(phb_hw(d->k, phb), n) & IODA_PEST_FROZEN;
 		fprintf(d->out, "\t\t\"pe%04x_%x\" [label=\"PE#%x\\n%s", dom->number, n, n,
 			pe_kind(pe->flags));
 		if (pe->pbus)

@@ -187,8 +187,7 @@ static bool is_asked(const struct advice *a, const struct pci_dev *d)
 }
 
 /* Why @d goes with @dev, one of the devices asked about. */
-static unsigned int why_with(const struct advice *a, const struct pci_dev *dev,
-			     const struct pci_dev *d)
+static unsigned int why_with(const struct pci_dev *dev, const struct pci_dev *d)
 {
 	unsigned int why = 0;
 
@@ -208,7 +207,7 @@ static unsigned int why_of(const struct advice *a, const struct pci_dev *d, unsi
 	if (is_asked(a, d))
 		return 0;
 	for (unsigned int i = 0; i < a->nasked; i++) {
-		unsigned int w = why_with(a, a->asked[i], d);
+		unsigned int w = why_with(a->asked[i], d);
 
 		why |= w;
 		*asked |= w ? 1u << (i % 32) : 0;

@@ -106,17 +106,6 @@ static void print_member(void *arg, const struct pci_dev *dev)
 	fprintf(arg, " %s", pci_dev_peek_name(dev));
 }
 
-/* The PE's freeze state, read under the PHB lock (the EEH and DMA paths write it). */
-static unsigned int pe_state(struct ioda_phb_hw *hw, unsigned int n)
-{
-	unsigned int state;
-
-	ioda_hw_lock(hw);
-	state = ioda_hw_pe_state(hw, n);
-	ioda_hw_unlock(hw);
-	return state;
-}
-
 static void show_text(struct ioda_kernel *k, FILE *out)
 {
 	for (unsigned int i = 0; i < k->nphbs; i++) {
@@ -141,7 +130,7 @@ static void show_text(struct ioda_kernel *k, FILE *out)
 			snprintf(group, sizeof(group), pe->group >= 0 ? "%d" : "-", pe->group);
 			fprintf(out, "  %-5x %-12s %04x %4d  %-5s %-32s %-9s %-9s %-8s", n, kind,
 				pe->rid, pe->device_count, group, dma, m32, m64,
-				frozen_str(pe_state(hw, n)));
+				frozen_str(ioda_hw_pe_state_read(hw, n)));
 			for_each_member(k, pe, print_member, out);
 			fputc('\n', out);
 		}
@@ -239,7 +228,7 @@ static json_object *json_pe(struct ioda_kernel *k, struct ioda_phb *phb, unsigne
 		devs = NULL;
 		ok = ok && ioda_json_add(o, "dma", dma);
 		dma = NULL;
-		unsigned int state = pe_state(ioda_opal_phb(k->opal, phb->opal_id), n);
+		unsigned int state = ioda_hw_pe_state_read(ioda_opal_phb(k->opal, phb->opal_id), n);
 
 		ok = ok &&
 		     ioda_json_add_or_null(o, "iommu_group", json_object_new_int(pe->group),
