@@ -10,7 +10,7 @@ MESON ?= meson
 NINJA ?= ninja
 
 # Debian packages the build, the tests and the tools need.
-DEB_PKGS := gcc libc6-dev make python3 meson ninja-build pkg-config libfdt-dev \
+DEB_PKGS := gcc g++ libc6-dev make python3 meson ninja-build pkg-config libfdt-dev \
 	device-tree-compiler libcmocka-dev clang libclang-rt-14-dev libjson-c-dev \
 	graphviz python3-jsonschema libpci-dev pci.ids
 

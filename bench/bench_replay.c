@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <ioda/replay.h>
+#include <ioda/load.h>
 
 #include "bench.h"
 
@@ -58,6 +58,7 @@ static double run_replay(void *arg, long n)
 			bench_die(a->file, err.msg);
 		if (res.matched != res.total || res.extra)
 			bench_die(a->file, "the replay no longer matches");
+		ioda_replay_result_free(&res);
 	}
 	return bench_now_ns() - t0;
 }
@@ -109,6 +110,8 @@ static double run_corpus(void *arg, long n)
 			if (ioda_replay(c->ctx, c->name[j], c->buf[j], c->len[j], &opts, out, &res,
 					&err))
 				bench_die(c->name[j], err.msg);
+			else
+				ioda_replay_result_free(&res);
 	t0 = bench_now_ns() - t0;
 	fclose(out);
 	return t0;

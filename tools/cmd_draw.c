@@ -13,9 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <ioda/draw.h>
-#include <ioda/eeh.h>
 #include <ioda/ioda.h>
+#include <ioda/eeh.h>
 
 #include "commands.h"
 

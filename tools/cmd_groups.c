@@ -67,8 +67,20 @@ static int do_groups(struct cli *c, struct ioda_machine *m, struct ioda_kernel *
 		}
 	}
 	if (!rc) {
-		rc = ioda_groups_advise(k, devs, n, c->json, stdout);
-		rc = rc < 0 ? EXIT_USAGE : 0;
+		const char *bdfs[MAX_DEVICES];
+		struct ioda_advice *a;
+		struct ioda_error err = { "" };
+
+		for (unsigned int i = 0; i < n; i++)
+			bdfs[i] = pci_dev_peek_name(devs[i]);
+		rc = ioda_advise(k, bdfs, n, &a, &err);
+		if (rc)
+			fprintf(stderr, "%s: %s\n", c->path ? c->path : ioda_example_machine_name,
+				err.msg);
+		else
+			rc = c->json ? ioda_advice_json(a, stdout) : ioda_advice_text(a, stdout);
+		ioda_advice_free(a);
+		rc = rc ? EXIT_USAGE : 0;
 	}
 	while (n--)
 		if (devs[n])

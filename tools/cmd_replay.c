@@ -7,7 +7,6 @@
 #include <stdlib.h>
 
 #include <ioda/load.h>
-#include <ioda/replay.h>
 
 #include "commands.h"
 
@@ -41,11 +40,8 @@ int cmd_replay(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ioda_replay_opts ro = { 0 };
-	char *report = NULL;
-	size_t report_len = 0;
-	FILE *out = stdout;
 	bool json = false;
-	struct ioda_replay_result res;
+	struct ioda_replay_result res = { 0 };
 	struct ioda_error err = { "" };
 	struct ioda_ctx *ctx;
 	char *buf = NULL;
@@ -82,26 +78,18 @@ int cmd_replay(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	ctx = ioda_ctx_new();
-	/* --json: the report is collected, then printed inside the document. */
-	if (json)
-		out = open_memstream(&report, &report_len);
-	if (!ctx || !out) {
-		if (out)
-			fclose(out);
-		free(report);
-		ioda_ctx_free(ctx);
+	if (!ctx) {
 		fputs("ioda: out of memory\n", stderr);
 		return EXIT_USAGE;
 	}
 	rc = ioda_read_file(ctx, argv[optind], &buf, &len, &err);
+	/* --json: no report, the result's lines go inside the document. */
 	if (!rc)
-		rc = ioda_replay(ctx, argv[optind], buf, len, &ro, out, &res, &err);
+		rc = ioda_replay(ctx, argv[optind], buf, len, &ro, json ? NULL : stdout, &res, &err);
 	ioda_free(ctx, buf);
-	if (json) {
-		fclose(out);
-		if (!rc && ioda_replay_json(argv[optind], &ro, &res, report, stdout))
-			rc = -ENOMEM;
-		free(report);
+	if (!rc && json && ioda_replay_json(argv[optind], &ro, &res, stdout)) {
+		ioda_error_set(&err, "%s: out of memory", argv[optind]);
+		rc = -ENOMEM;
 	}
 	if (!rc && res.kernel_inferred[0])
 		fprintf(stderr, "%s: %s\n", argv[optind], res.kernel_inferred);
@@ -111,6 +99,7 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.msg);
 	else if (!ro.derived_only && (res.matched != res.total || res.extra))
 		rc = EXIT_FINDING;
+	ioda_replay_result_free(&res);
 	if (ioda_ctx_check_leaks(ctx) && !rc)
 		rc = EXIT_FINDING;
 	ioda_ctx_free(ctx);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include <ioda/ioda.h>
-#include <ioda/scenario.h>
+#include <ioda/load.h>
 
 #include "commands.h"
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ioda show: boots a machine and prints its PE table, or the debugfs PE dump. */
 #include <ioda/ioda.h>
-#include <ioda/show.h>
 
 #include "commands.h"
 

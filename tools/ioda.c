@@ -9,10 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ioda/config.h>
 #include <ioda/ioda.h>
 #include <ioda/load.h>
-#include <ioda/show.h>
 
 #include "commands.h"
 
@@ -391,7 +389,7 @@ static int dispatch(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("ioda %s\n", IODA_VERSION);
+		printf("ioda %s\n", ioda_version());
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

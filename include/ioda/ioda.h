@@ -26,22 +26,6 @@
 
 #define IODA_INVALID_PE 0xffffffffu
 
-/* PE kinds (the kernel's PNV_IODA_PE_* flags). */
-enum {
-	IODA_PE_DEV = 1u << 0,     /* one device: NVLink link, OpenCAPI function */
-	IODA_PE_BUS = 1u << 1,     /* one bus */
-	IODA_PE_BUS_ALL = 1u << 2, /* a bus and every bus below it */
-	IODA_PE_MASTER = 1u << 3,  /* compound PE: the lowest M64 segment */
-	IODA_PE_SLAVE = 1u << 4,   /* compound PE: the other segments */
-	IODA_PE_VF = 1u << 5,      /* one SR-IOV VF */
-	/*
-	 * Released, but a firmware call undoing it failed: the hardware may
-	 * still route to the number, so it is never handed out again (the
-	 * kernel frees it and lets the stale entries catch a later PE).
-	 */
-	IODA_PE_RETIRED = 1u << 6,
-};
-
 /* ---- kernel profiles --------------------------------------------------------- */
 
 struct ioda_profile {
@@ -74,85 +58,6 @@ struct ioda_profile {
  * -EINVAL with @err set when it is not a version ioda models.
  */
 int ioda_profile_init(struct ioda_profile *p, const char *version, struct ioda_error *err);
-/* The newest profile ioda knows, and the newest with NVLink support. */
-const char *ioda_profile_newest(void);
-const char *ioda_profile_newest_nvlink(void);
-
-/* ---- events: what the kernel prints -------------------------------------------- */
-
-enum ioda_event_kind {
-	/* pnv_pci_init_ioda_phb(): the PHB header */
-	IODA_EV_PHB_INIT,      /* text: type name, text2: DT path */
-	IODA_EV_PHB_M32_RANGE, /* a..b -> c */
-	IODA_EV_PHB_M64_RANGE, /* a..b -> c, M64 #n..m */
-	IODA_EV_PHB_M64_DEFAULT, /* n */
-	IODA_EV_PHB_PE_COUNTS, /* n PEs, m reserved, a M32 size, b segment */
-	IODA_EV_PHB_M64_SIZE,  /* a size, b segment */
-	IODA_EV_PHB_MSIS,      /* n MSIs, a base IRQ */
-	/* bus and device lines (dev_info) */
-	IODA_EV_BUS_CONFIGURING,  /* rid: bus << 8 */
-	IODA_EV_DEV_CONFIGURED,   /* rid: the device; pe */
-	IODA_EV_DEV_ADDED,        /* rid; pe */
-	IODA_EV_DEV_GROUP_ADD,    /* rid; n: group id */
-	IODA_EV_DEV_GROUP_REMOVE, /* rid; n: group id */
-	/* PE lines (pe_info, with the PE prefix) */
-	IODA_EV_PE_BUS,       /* a: bus */
-	IODA_EV_PE_BUS_ALL,   /* a..b: buses */
-	IODA_EV_PE_DEV,       /* Associated device to PE */
-	IODA_EV_PE_TCE32,     /* a: 32-bit window end */
-	IODA_EV_PE_WINDOW,    /* n: window, a..b, c: page size */
-	IODA_EV_PE_BYPASS,    /* n: 1 enabling, 0 disabling */
-	IODA_EV_PE_RELEASING,
-	IODA_EV_PE_WINDOW_REMOVE, /* n: window */
-	IODA_EV_PE_MESSAGE,   /* text: a pe_err/pe_warn line of its own */
-	IODA_EV_PE_DUMP,      /* debugfs dump_ioda_pe_state: a rid, n dev count */
-	IODA_EV_MESSAGE,      /* text: a plain pr_warn/pr_err line */
-	/*
-	 * Resource assignment (drivers/pci/setup-*.c, pci-sriov.c), dev_info
-	 * lines: n the kernel's resource number, a..b the range (a: the size
-	 * with IODA_RES_SIZE), m PCI_RES_* flags and IODA_RES_* style bits.
-	 */
-	IODA_EV_RES_ASSIGNED,    /* "BAR 0: assigned [mem ...]" */
-	IODA_EV_RES_NO_SPACE,    /* "BAR 0: no space for [mem size ...]" */
-	IODA_EV_RES_FAILED,      /* "BAR 0: failed to assign [mem size ...]" */
-	IODA_EV_BRIDGE_TO,       /* "PCI bridge to [bus a-b]" */
-	IODA_EV_BRIDGE_WINDOW,   /* "  bridge window [mem ...]" */
-	IODA_EV_WINDOW_ADD_SIZE, /* "bridge window [...] to [bus ..] add_size c" (text: the tail) */
-	IODA_EV_VF_EXPANDED,     /* n: VF BAR, c: VFs */
-	IODA_EV_VF_NON_M64,      /* n: VF BAR */
-	IODA_EV_VF_NO_SINGLE,    /* n: VF BAR: too small for single PE mode */
-};
-
-/* Style bits of resource events (in m, above the PCI_RES_* flags). */
-enum {
-	IODA_RES_SIZE = 1u << 8,       /* unset: "[mem size 0x...]" */
-	IODA_RES_NEW_NAMES = 1u << 9,  /* "BAR 0 [mem ...]: assigned" (6.8+, some 6.1 stables) */
-	IODA_RES_NO_IOV = 1u << 10,    /* no CONFIG_PCI_IOV: bridge windows are BARs 7-9 */
-};
-
-/* Kernel log levels of the lines. */
-enum { IODA_LOG_ERR = 3, IODA_LOG_WARNING = 4, IODA_LOG_INFO = 6 };
-
-struct ioda_event {
-	enum ioda_event_kind kind;
-	int level;
-	int domain;
-	uint16_t rid;          /* the device, bus (bus << 8) or PE's RID */
-	unsigned int pe;       /* PE lines: the PE number */
-	unsigned int pe_flags; /* PE lines: its kind, for the prefix */
-	uint64_t a, b, c;
-	int n, m;
-	const char *text, *text2; /* valid during the callback only */
-};
-
-typedef void (*ioda_event_fn)(void *arg, const struct ioda_event *ev);
-
-/*
- * The line the kernel prints for @ev, without timestamp or level, e.g.
- * "pci 0000:01     : [PE# fd] Secondary bus 0x0000000000000001 associated
- * with PE#fd".  Returns the length, as snprintf.
- */
-int ioda_event_format(const struct ioda_event *ev, char *buf, size_t len);
 
 /* ---- the kernel's PE state ------------------------------------------------------ */
 
@@ -259,42 +164,6 @@ static inline bool ioda_pe_allocated(const struct ioda_phb *phb, unsigned int n)
 	return n < phb->total_pe_num && (phb->pe_alloc[n / bits] & (1ul << (n % bits)));
 }
 
-/*
- * Who holds the devices of device PEs (NVLink links, OpenCAPI functions):
- *   V5_5     a device PE takes its device and nothing drops it; the GPU<->NPU
- *            getters borrow;
- *   V5_6     the upstream fix: device PEs borrow their device, each NVLink
- *            device is pinned by one deliberate, never-dropped reference;
- *   COUNTED  the thread's best solution: a PE that names a device holds a
- *            counted reference, dropped when the device leaves its bus; the
- *            getters return counted references.
- */
-enum ioda_refcount_rule {
-	IODA_REFS_COUNTED,
-	IODA_REFS_V5_5,
-	IODA_REFS_V5_6,
-};
-
-/* "counted", "v5.5", "v5.6"; -1 when unknown. */
-int ioda_refcount_rule_parse(const char *s);
-/* The word ioda_refcount_rule_parse() takes for @rule. */
-const char *ioda_refcount_rule_name(enum ioda_refcount_rule rule);
-
-/* How the kernel was booted. */
-struct ioda_boot_opts {
-	const char *kernel;  /* version; NULL: the newest that supports the machine */
-	const char *cmdline; /* iommu=nobypass is what matters here */
-	unsigned int page_shift; /* 0: the profile's; 12 or 16 to override */
-	uint64_t dram_end;   /* 0: the machine's memory size */
-	enum ioda_refcount_rule refcount;
-	bool reassign;       /* assign resources even where the machine gives addresses */
-	/* Resource line style; 0: by version (new names from 6.8). */
-	unsigned int res_style; /* IODA_RES_NEW_NAMES or IODA_RES_OLD_NAMES, | IODA_RES_NO_IOV */
-};
-
-/* res_style: the old names asked for explicitly. */
-#define IODA_RES_OLD_NAMES (1u << 11)
-
 struct ioda_kernel {
 	struct ioda_ctx *ctx;
 	struct ioda_machine *m; /* borrowed */
@@ -323,16 +192,6 @@ struct ioda_kernel {
 	ioda_event_fn emit;
 	void *emit_arg;
 };
-
-/*
- * Boots @m as the kernel does: PHB init, PE set-up of every bus and device,
- * DMA, iommu groups; each line the kernel prints goes to @fn.  On error
- * nothing is left allocated and @err says why.
- */
-int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
-		     ioda_event_fn fn, void *arg, struct ioda_kernel **out,
-		     struct ioda_error *err);
-void ioda_kernel_free(struct ioda_kernel *k);
 
 /*
  * pci_lock_rescan_remove(): hotplug, EEH recovery, SR-IOV and a device's

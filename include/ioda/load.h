@@ -11,13 +11,6 @@
 
 #include <ioda/topo.h>
 
-enum ioda_input_kind {
-	IODA_INPUT_AUTO, /* by file extension */
-	IODA_INPUT_TOPO, /* .topo */
-	IODA_INPUT_DT,   /* .dts, .dtb */
-	IODA_INPUT_LOG,  /* anything else: a kernel boot log */
-};
-
 /*
  * An input format, as pciutils' struct pci_methods is an access method:
  * each format's file defines one, loader.c lists them, and nothing else
@@ -39,11 +32,6 @@ struct ioda_loader {
 /* The loader registered for @kind; NULL if this build has none. */
 const struct ioda_loader *ioda_loader_for(enum ioda_input_kind kind);
 
-/* The kind a path's extension names (never AUTO). */
-enum ioda_input_kind ioda_input_kind_of(const char *path);
-
-/* Parses "topo", "dt", "log"; -1 when unknown. */
-int ioda_input_kind_parse(const char *s);
 
 /* Topology text. */
 int ioda_topo_parse(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
@@ -88,17 +76,6 @@ int ioda_read_file(struct ioda_ctx *ctx, const char *path, char **buf, size_t *l
 		   struct ioda_error *err);
 
 /*
- * Reads @path and builds a machine from it.  On error returns a negative
- * errno, fills @err and leaves nothing allocated.
- */
-int ioda_load_machine(struct ioda_ctx *ctx, const char *path, enum ioda_input_kind kind,
-		      struct ioda_machine **out, struct ioda_error *err);
-/* Same, from memory; @file names it in messages. */
-int ioda_load_machine_buf(struct ioda_ctx *ctx, const char *file, const char *buf, size_t len,
-			  enum ioda_input_kind kind, struct ioda_machine **out,
-			  struct ioda_error *err);
-
-/*
  * The built-in example machine: examples/power9.dts (six PHB4s, a switch,
  * NVMe, a multifunction NIC, two GPUs with their NVLinks on an NPU2, an
  * OpenCAPI card), as a device-tree blob.
@@ -106,9 +83,6 @@ int ioda_load_machine_buf(struct ioda_ctx *ctx, const char *file, const char *bu
 extern const unsigned char ioda_example_machine[];
 extern const size_t ioda_example_machine_size;
 extern const char ioda_example_machine_name[];
-
-/* Builds the built-in example machine; as ioda_load_machine(). */
-int ioda_load_example(struct ioda_ctx *ctx, struct ioda_machine **out, struct ioda_error *err);
 
 /* ---- the topology text format, written back ---- */
 

@@ -249,13 +249,6 @@ struct ioda_machine {
 /* An empty machine on @ctx; NULL when allocation fails. */
 struct ioda_machine *ioda_machine_new(struct ioda_ctx *ctx);
 
-/*
- * Removes every device, bus and domain, drops the machine's references and
- * frees it.  Then reports every reference still live in the context as a
- * leak and returns how many there were (0 for a clean teardown).
- */
-unsigned long ioda_machine_free(struct ioda_machine *m);
-
 /* Installs (or, with NULL, removes) the machine's notifier. */
 void ioda_machine_set_notifier(struct ioda_machine *m, const struct pci_notifier *n);
 

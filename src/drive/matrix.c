@@ -17,7 +17,8 @@
 
 #include <ioda/eeh.h>
 #include <ioda/matrix.h>
-#include <ioda/scenario.h>
+#include <ioda/ioda.h>
+#include <ioda/load.h>
 
 #include "kernel/kernel_priv.h"
 

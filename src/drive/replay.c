@@ -15,7 +15,7 @@
 
 #include "load/bootlog.h"
 #include <ioda/ioda.h>
-#include <ioda/replay.h>
+#include <ioda/load.h>
 
 #include "view/json_priv.h"
 
@@ -109,13 +109,43 @@ static unsigned int common(char **a, unsigned int na, char **b, unsigned int nb)
 	return n;
 }
 
+/* The report, when the caller wants one. */
+static void __attribute__((format(printf, 2, 3))) say(FILE *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!out)
+		return;
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+}
+
+/* Appends a line to the result; false when out of memory. */
+static bool res_line(struct ioda_replay_result *res, enum ioda_replay_line_kind kind, int domain,
+		     const char *text)
+{
+	struct ioda_replay_line *l = ioda_realloc(res->ctx, res->lines,
+						  (res->nlines + 1) * sizeof(*l));
+
+	if (!l)
+		return false;
+	res->lines = l;
+	l += res->nlines++;
+	l->kind = kind;
+	l->domain = domain;
+	snprintf(l->text, sizeof(l->text), "%s", text);
+	return true;
+}
+
 /* A unified diff (one hunk) of @a (the log) against @b (ioda), by LCS. */
 static int print_diff(struct ioda_ctx *ctx, FILE *out, int domain, char **a, unsigned int na,
-		      char **b, unsigned int nb)
+		      char **b, unsigned int nb, struct ioda_replay_result *res)
 {
 	size_t w = (size_t)nb + 1;
 	unsigned int *lcs = ioda_calloc(ctx, ((size_t)na + 1) * w, sizeof(*lcs));
 	unsigned int i = 0, j = 0;
+	bool ok = true;
 
 	if (!lcs)
 		return -ENOMEM;
@@ -127,20 +157,22 @@ static int print_diff(struct ioda_ctx *ctx, FILE *out, int domain, char **a, uns
 							     : (down > right ? down : right);
 		}
 	}
-	fprintf(out, "--- PHB %04x (log)\n+++ PHB %04x (ioda)\n@@ -1,%u +1,%u @@\n", domain, domain,
-		na, nb);
-	while (i < na || j < nb) {
+	say(out, "--- PHB %04x (log)\n+++ PHB %04x (ioda)\n@@ -1,%u +1,%u @@\n", domain, domain,
+	    na, nb);
+	while (ok && (i < na || j < nb)) {
 		if (i < na && j < nb && !strcmp(a[i], b[j])) {
-			fprintf(out, " %s\n", a[i++]);
+			say(out, " %s\n", a[i++]);
 			j++;
 		} else if (j < nb && (i == na || lcs[i * w + j + 1] >= lcs[(i + 1) * w + j])) {
-			fprintf(out, "+%s\n", b[j++]);
+			say(out, "+%s\n", b[j]);
+			ok = res_line(res, IODA_LINE_UNEXPECTED, domain, b[j++]);
 		} else {
-			fprintf(out, "-%s\n", a[i++]);
+			say(out, "-%s\n", a[i]);
+			ok = res_line(res, IODA_LINE_MISSING, domain, a[i++]);
 		}
 	}
 	ioda_free(ctx, lcs);
-	return 0;
+	return ok ? 0 : -ENOMEM;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -158,7 +190,8 @@ static int compare(struct ioda_ctx *ctx, const struct lines *want, const struct 
 	char **b = ioda_calloc(ctx, got->n + 1, sizeof(*b));
 	int rc = 0;
 
-	if (!doms || !a || !b) {
+	res->phbs = ioda_calloc(ctx, n + 1, sizeof(*res->phbs));
+	if (!doms || !a || !b || !res->phbs) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -193,12 +226,13 @@ static int compare(struct ioda_ctx *ctx, const struct lines *want, const struct 
 		} else {
 			m = 0;
 		}
-		fprintf(out, "PHB %04x: %u/%u %s match, %u extra\n", doms[i], m, na, what, nb - m);
+		say(out, "PHB %04x: %u/%u %s match, %u extra\n", doms[i], m, na, what, nb - m);
 		res->matched += m;
 		res->total += na;
 		res->extra += nb - m;
+		res->phbs[res->nphbs++] = (struct ioda_replay_phb){ doms[i], m, na, nb - m };
 		if (m != na || m != nb)
-			rc = print_diff(ctx, out, doms[i], a, na, b, nb);
+			rc = print_diff(ctx, out, doms[i], a, na, b, nb, res);
 	}
 out:
 	ioda_free(ctx, doms);
@@ -484,6 +518,7 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	res->ctx = ctx;
 	rc = ioda_bootlog_read_opts(ctx, file, buf, len, resources ? IODA_BOOTLOG_SIZES_ONLY : 0,
 				    &topo, &log, err);
 	if (rc)
@@ -523,8 +558,11 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 		goto oom;
 	res->derived = got.n;
 	if (opts && opts->derived_only) {
-		for (unsigned int i = 0; i < got.n; i++)
-			fprintf(out, "%s\n", got.v[i]);
+		for (unsigned int i = 0; i < got.n; i++) {
+			say(out, "%s\n", got.v[i]);
+			if (!res_line(res, IODA_LINE_DERIVED, line_domain(got.v[i]), got.v[i]))
+				goto oom;
+		}
 		rc = 0;
 		goto out;
 	}
@@ -538,14 +576,16 @@ int ioda_replay(struct ioda_ctx *ctx, const char *file, const char *buf, size_t 
 	if (rc)
 		goto oom;
 	if (resources)
-		fprintf(out, "resources: %u/%u assignments match\n", res->matched, res->total);
+		say(out, "resources: %u/%u assignments match\n", res->matched, res->total);
 	else
-		fprintf(out, "replay: %u/%u PE lines match, %u extra\n", res->matched,
-			res->total, res->extra);
+		say(out, "replay: %u/%u PE lines match, %u extra\n", res->matched, res->total,
+		    res->extra);
 	goto out;
 oom:
 	ioda_error_set(err, "%s: out of memory", file);
 out:
+	if (rc)
+		ioda_replay_result_free(res);
 	lines_free(&want);
 	lines_free(&got);
 	ioda_kernel_free(k);
@@ -556,56 +596,71 @@ out:
 	return rc;
 }
 
-/* Appends @line (without its end) to the array under @key of @o, made on first use. */
-static bool push_line(json_object *o, const char *key, const char *line, size_t len)
+void ioda_replay_result_free(struct ioda_replay_result *res)
 {
-	json_object *a;
-
-	if (!json_object_object_get_ex(o, key, &a) &&
-	    !ioda_json_add(o, key, a = json_object_new_array()))
-		return false;
-	return ioda_json_push(a, json_object_new_string_len(line, (int)len));
+	if (!res->ctx)
+		return;
+	ioda_free(res->ctx, res->phbs);
+	ioda_free(res->ctx, res->lines);
+	res->phbs = NULL;
+	res->lines = NULL;
+	res->nphbs = res->nlines = 0;
 }
 
-/*
- * The report ioda_replay() wrote, as objects: per PHB its counts and the
- * lines only the log has ("missing") and only ioda derived ("unexpected").
- */
-static json_object *phbs_json(const char *report)
+/* Per PHB its figures and the lines only the log has ("missing") and only ioda ("unexpected"). */
+static json_object *phbs_json(const struct ioda_replay_result *res)
 {
-	json_object *phbs = json_object_new_array(), *cur = NULL;
+	json_object *phbs = json_object_new_array();
 
-	for (const char *s = report; phbs && s && *s;) {
-		const char *nl = strchr(s, '\n');
-		size_t len = nl ? (size_t)(nl - s) : strlen(s);
-		unsigned int dom, m, t, x;
-		const char *ex = memchr(s, ',', len);
-		bool ok = true;
+	for (unsigned int i = 0; phbs && i < res->nphbs; i++) {
+		const struct ioda_replay_phb *p = &res->phbs[i];
+		json_object *o = json_object_new_object(), *miss = json_object_new_array();
+		json_object *unex = json_object_new_array();
+		bool ok = o && miss && unex;
 
-		/* "PHB 0004: 8/8 PE lines match, 0 extra" (or "assignments match") */
-		if (sscanf(s, "PHB %x: %u/%u ", &dom, &m, &t) == 3 && ex &&
-		    sscanf(ex, ", %u extra", &x) == 1) {
-			cur = json_object_new_object();
-			ok = cur && ioda_json_add(cur, "domain", json_object_new_int((int32_t)dom)) &&
-			     ioda_json_add(cur, "matched", json_object_new_int((int32_t)m)) &&
-			     ioda_json_add(cur, "total", json_object_new_int((int32_t)t)) &&
-			     ioda_json_add(cur, "extra", json_object_new_int((int32_t)x));
-			ok = ioda_json_push(phbs, ok ? cur : NULL) && ok;
-		} else if (cur && len && (*s == '-' || *s == '+') && strncmp(s, "--- ", 4) &&
-			   strncmp(s, "+++ ", 4)) {
-			ok = push_line(cur, *s == '-' ? "missing" : "unexpected", s + 1, len - 1);
+		for (unsigned int l = 0; ok && l < res->nlines; l++)
+			if (res->lines[l].domain == p->domain)
+				ok = ioda_json_push(res->lines[l].kind == IODA_LINE_MISSING ? miss : unex,
+						    json_object_new_string(res->lines[l].text));
+		ok = ok && ioda_json_add(o, "domain", json_object_new_int(p->domain)) &&
+		     ioda_json_add(o, "matched", json_object_new_int((int32_t)p->matched)) &&
+		     ioda_json_add(o, "total", json_object_new_int((int32_t)p->total)) &&
+		     ioda_json_add(o, "extra", json_object_new_int((int32_t)p->extra));
+		/* Only where the PHB differs, as the report's diff. */
+		if (ok && json_object_array_length(miss)) {
+			ok = ioda_json_add(o, "missing", miss);
+			miss = NULL;
 		}
-		if (!ok) {
+		if (ok && json_object_array_length(unex)) {
+			ok = ioda_json_add(o, "unexpected", unex);
+			unex = NULL;
+		}
+		json_object_put(miss);
+		json_object_put(unex);
+		if (!ok || !ioda_json_push(phbs, o)) {
+			if (!ok)
+				json_object_put(o);
 			json_object_put(phbs);
 			return NULL;
 		}
-		s = nl ? nl + 1 : NULL;
 	}
 	return phbs;
 }
 
+static json_object *derived_json(const struct ioda_replay_result *res)
+{
+	json_object *lines = json_object_new_array();
+
+	for (unsigned int l = 0; lines && l < res->nlines; l++)
+		if (!ioda_json_push(lines, json_object_new_string(res->lines[l].text))) {
+			json_object_put(lines);
+			return NULL;
+		}
+	return lines;
+}
+
 int ioda_replay_json(const char *file, const struct ioda_replay_opts *opts,
-		     const struct ioda_replay_result *res, const char *report, FILE *out)
+		     const struct ioda_replay_result *res, FILE *out)
 {
 	const char *what = opts->derived_only ? "derived" : opts->resources ? "resources" : "pe";
 	json_object *o = ioda_json_doc("ioda-replay/1");
@@ -617,7 +672,7 @@ int ioda_replay_json(const char *file, const struct ioda_replay_opts *opts,
 	    !ioda_json_add(o, "total", json_object_new_int((int32_t)res->total)) ||
 	    !ioda_json_add(o, "extra", json_object_new_int((int32_t)res->extra)) ||
 	    !ioda_json_add(o, opts->derived_only ? "derived" : "phbs",
-			   opts->derived_only ? ioda_json_lines(report) : phbs_json(report)) ||
+			   opts->derived_only ? derived_json(res) : phbs_json(res)) ||
 	    !ioda_json_add_or_null(o, "kernel_inferred",
 				   json_object_new_string(res->kernel_inferred),
 				   !res->kernel_inferred[0]) ||

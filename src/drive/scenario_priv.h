@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include <ioda/ioda.h>
-#include <ioda/scenario.h>
+#include <ioda/load.h>
 
 #define MAX_WORDS 16
 #define MAX_LINE 4096

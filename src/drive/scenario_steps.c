@@ -12,7 +12,7 @@
 
 #include <ioda/eeh.h>
 #include <ioda/hw.h>
-#include <ioda/show.h>
+#include <ioda/ioda.h>
 
 #include "scenario_priv.h"
 
@@ -235,7 +235,7 @@ static int act(struct run *r, const struct step *st, struct pci_dev *dev, struct
 	case STEP_DUMP:
 		return ioda_dump_pe_state(k, st->t.domain);
 	case STEP_SHOW:
-		return ioda_show_text(k, r->o->out) ? -EIO : 0;
+		return ioda_show_text(k, r->o->out);
 	default:
 		return name_step(r, st, dev, err);
 	}

@@ -21,7 +21,6 @@
 #include <ioda/hw.h>
 #include <ioda/ioda.h>
 #include <ioda/opal.h>
-#include <ioda/show.h>
 #include <ioda/torture.h>
 
 #define MAX_THREADS 64

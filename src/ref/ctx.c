@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ioda/config.h>
+
 #include "ctx_priv.h"
 
 /* Keeps the payload aligned as malloc's own. */
@@ -45,6 +47,11 @@ struct block_hdr {
 static void default_report(void *arg, enum ioda_report_kind kind, const char *line)
 {
 	fprintf(stderr, "%s\n", line);
+}
+
+const char *ioda_version(void)
+{
+	return IODA_VERSION;
 }
 
 struct ioda_ctx *ioda_ctx_new(void)

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <ioda/draw.h>
+#include <ioda/ioda.h>
 #include <ioda/hw.h>
 
 #define HOLDER "ioda draw"

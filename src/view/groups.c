@@ -14,7 +14,6 @@
 #include "pci_names.h"
 
 #define MAX_PEERS 16
-#define STEP_MAX 256 /* one host step's command */
 
 /* ---- the groups ------------------------------------------------------------------ */
 
@@ -102,11 +101,11 @@ static json_object *group_json(struct ioda_kernel *k, struct group_walk *w)
 }
 
 /* {"kernel": ..., KEY: @v}, written; @v is put on failure. */
-static int write_doc(struct ioda_kernel *k, const char *key, json_object *v, FILE *out)
+static int write_doc(const char *kernel, const char *key, json_object *v, FILE *out)
 {
 	json_object *o = ioda_json_doc("ioda-groups/1");
 
-	if (!o || !ioda_json_add(o, "kernel", json_object_new_string(k->profile.name))) {
+	if (!o || !ioda_json_add(o, "kernel", json_object_new_string(kernel))) {
 		json_object_put(v);
 		json_object_put(o);
 		return -ENOMEM;
@@ -131,23 +130,10 @@ int ioda_groups_json(struct ioda_kernel *k, FILE *out)
 		json_object_put(groups);
 		return -ENOMEM;
 	}
-	return write_doc(k, "groups", groups, out);
+	return write_doc(k->profile.name, "groups", groups, out);
 }
 
 /* ---- the advisor ----------------------------------------------------------------- */
-
-struct advice {
-	struct pci_dev *const *asked; /* the devices asked about, held by the caller */
-	unsigned int nasked;
-	struct pci_dev *peers[MAX_PEERS]; /* held: "ioda groups peer" */
-	unsigned int npeers, count, used;
-	struct pci_dev *pass[512]; /* borrowed under the walk: what goes to the guest */
-	unsigned int npass;
-	struct ioda_pci_names *names;
-	FILE *out;
-	json_object *list, *vfs;
-	bool ok;
-};
 
 static const char *const why_text[] = {
 	"same PE",
@@ -166,22 +152,55 @@ static const char *const why_explained[] = {
 	"goes with it",
 };
 
-/* "BDF [vvvv:dddd] CLASS (VENDOR DEVICE)", the name where pci.ids has one. */
-static void label(struct advice *a, const struct pci_dev *dev, char *buf, size_t len)
-{
-	char name[160];
-	int n = snprintf(buf, len, "%s [%04x:%04x] %s", pci_dev_peek_name(dev), dev->vendor,
-			 dev->device, pci_class_name(dev->class));
+#define NWHY (sizeof(why_text) / sizeof(why_text[0]))
 
-	if (n > 0 && (size_t)n < len &&
-	    ioda_pci_names_lookup(a->names, dev->vendor, dev->device, name, sizeof(name)))
-		snprintf(buf + n, len - (size_t)n, " (%s)", name);
+/* While the advice is built: the devices asked about and their peers, held. */
+struct advice_build {
+	struct ioda_kernel *k;
+	struct pci_dev **asked; /* held: "ioda advice" */
+	unsigned int nasked;
+	struct pci_dev *peers[MAX_PEERS]; /* held: "ioda advice peer" */
+	unsigned int npeers;
+	struct ioda_pci_names *names;
+	struct ioda_advice *a;
+	bool ok;
+};
+
+static void info_fill(struct advice_build *b, const struct pci_dev *d, unsigned int why,
+		      struct ioda_device_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	snprintf(info->bdf, sizeof(info->bdf), "%.15s", pci_dev_peek_name(d));
+	info->vendor = d->vendor;
+	info->device = d->device;
+	info->class_code = d->class;
+	snprintf(info->class_name, sizeof(info->class_name), "%s", pci_class_name(d->class));
+	if (!ioda_pci_names_lookup(b->names, d->vendor, d->device, info->name, sizeof(info->name)))
+		info->name[0] = '\0';
+	snprintf(info->driver, sizeof(info->driver), "%s", d->driver);
+	info->domain = pci_dev_peek_domain_nr(d);
+	info->pe = d->pe_number;
+	info->iommu_group = d->iommu_group;
+	info->why = why;
 }
 
-static bool is_asked(const struct advice *a, const struct pci_dev *d)
+/* Appends @d to the list @list of @n; false when out of memory. */
+static bool info_push(struct advice_build *b, const struct pci_dev *d, unsigned int why,
+		      struct ioda_device_info **list, unsigned int *n)
 {
-	for (unsigned int i = 0; i < a->nasked; i++)
-		if (a->asked[i] == d)
+	struct ioda_device_info *grown = ioda_realloc(b->k->ctx, *list, (*n + 1) * sizeof(**list));
+
+	if (!grown)
+		return false;
+	*list = grown;
+	info_fill(b, d, why, &grown[(*n)++]);
+	return true;
+}
+
+static bool is_asked(const struct advice_build *b, const struct pci_dev *d)
+{
+	for (unsigned int i = 0; i < b->nasked; i++)
+		if (b->asked[i] == d)
 			return true;
 	return false;
 }
@@ -199,130 +218,69 @@ static unsigned int why_with(const struct pci_dev *dev, const struct pci_dev *d)
 	return why;
 }
 
-static unsigned int why_of(const struct advice *a, const struct pci_dev *d, unsigned int *asked)
+static unsigned int why_of(const struct advice_build *b, const struct pci_dev *d)
 {
 	unsigned int why = 0;
 
-	*asked = 0;
-	if (is_asked(a, d))
+	if (is_asked(b, d))
 		return 0;
-	for (unsigned int i = 0; i < a->nasked; i++) {
-		unsigned int w = why_with(a->asked[i], d);
-
-		why |= w;
-		*asked |= w ? 1u << (i % 32) : 0;
-	}
-	for (unsigned int i = 0; i < a->npeers; i++) {
-		if (a->peers[i] == d)
+	for (unsigned int i = 0; i < b->nasked; i++)
+		why |= why_with(b->asked[i], d);
+	for (unsigned int i = 0; i < b->npeers; i++) {
+		if (b->peers[i] == d)
 			why |= IODA_WHY_NVLINK_PEER;
-		else if (d->iommu_group >= 0 && d->iommu_group == a->peers[i]->iommu_group &&
+		else if (d->iommu_group >= 0 && d->iommu_group == b->peers[i]->iommu_group &&
 			 !(why & IODA_WHY_SAME_GROUP))
 			why |= IODA_WHY_PEER_GROUP;
 	}
 	return why;
 }
 
-static json_object *why_json(unsigned int why)
+static int with_one(void *arg, struct pci_dev *d, unsigned int depth)
 {
-	json_object *reasons = json_object_new_array();
+	struct advice_build *b = arg;
+	unsigned int why = why_of(b, d);
 
-	for (unsigned int i = 0; reasons && i < sizeof(why_text) / sizeof(why_text[0]); i++)
-		if ((why & (1u << i)) && !ioda_json_push(reasons, json_object_new_string(why_text[i]))) {
-			json_object_put(reasons);
-			return NULL;
-		}
-	return reasons;
-}
-
-static int advise_one(void *arg, struct pci_dev *d, unsigned int depth)
-{
-	struct advice *a = arg;
-	unsigned int asked, why = why_of(a, d, &asked);
-	json_object *o;
-	const char *sep = "";
-	char l[256];
-
-	if (!why)
-		return 0;
-	a->count++;
-	a->used |= why;
-	if (a->npass < sizeof(a->pass) / sizeof(a->pass[0]))
-		a->pass[a->npass++] = d;
-	if (!a->list) {
-		label(a, d, l, sizeof(l));
-		fprintf(a->out, "  %s: ", l);
-		for (unsigned int i = 0; i < sizeof(why_text) / sizeof(why_text[0]); i++)
-			if (why & (1u << i)) {
-				fprintf(a->out, "%s%s", sep, why_text[i]);
-				sep = "; ";
-			}
-		fputc('\n', a->out);
-		return 0;
+	if (why && b->ok) {
+		b->ok = info_push(b, d, why, &b->a->with, &b->a->nwith);
+		b->a->whys |= why;
 	}
-	o = a->ok ? dev_json(d, d->pe_number) : NULL;
-	if (!o || !ioda_json_add(o, "why", why_json(why))) {
-		json_object_put(o);
-		a->ok = false;
-		return 0;
-	}
-	a->ok = ioda_json_push(a->list, o);
 	return 0;
 }
 
 /* A VF of a PF asked about: each goes to a guest alone, in its own PE and group. */
-static int vf_line(void *arg, struct pci_dev *d, unsigned int depth)
+static int vf_one(void *arg, struct pci_dev *d, unsigned int depth)
 {
-	struct advice *a = arg;
-	char l[256];
+	struct advice_build *b = arg;
 
-	if (!d->is_virtfn || !is_asked(a, d->physfn))
-		return 0;
-	label(a, d, l, sizeof(l));
-	fprintf(a->out, "  VF %s: PE %04x:%x, iommu group %d\n", l, pci_dev_peek_domain_nr(d),
-		d->pe_number, d->iommu_group);
-	return 0;
-}
-
-static int vf_json(void *arg, struct pci_dev *d, unsigned int depth)
-{
-	struct advice *a = arg;
-	json_object *o;
-
-	if (!a->ok || !d->is_virtfn || !is_asked(a, d->physfn))
-		return 0;
-	o = dev_json(d, d->pe_number);
-	if (!o || !ioda_json_add(o, "iommu_group", json_object_new_int(d->iommu_group))) {
-		json_object_put(o);
-		a->ok = false;
-		return 0;
-	}
-	a->ok = ioda_json_push(a->vfs, o);
+	if (b->ok && d->is_virtfn && is_asked(b, d->physfn))
+		b->ok = info_push(b, d, 0, &b->a->vfs, &b->a->nvfs);
 	return 0;
 }
 
 /* The asked devices' GPUs or links, as counted references. */
-static void take_peers(struct ioda_kernel *k, struct advice *a)
+static void take_peers(struct advice_build *b)
 {
-	for (unsigned int i = 0; i < a->nasked && a->npeers < MAX_PEERS; i++) {
-		struct pci_dev *dev = a->asked[i];
-		struct pci_dev *gpu = ioda_npu_get_gpu(k, dev, "ioda groups peer");
+	for (unsigned int i = 0; i < b->nasked && b->npeers < MAX_PEERS; i++) {
+		struct pci_dev *dev = b->asked[i];
+		struct pci_dev *gpu = ioda_npu_get_gpu(b->k, dev, "ioda advice peer");
 
 		if (gpu) {
-			if (is_asked(a, gpu))
-				pci_dev_put(gpu, "ioda groups peer");
+			if (is_asked(b, gpu))
+				pci_dev_put(gpu, "ioda advice peer");
 			else
-				a->peers[a->npeers++] = gpu;
+				b->peers[b->npeers++] = gpu;
 			continue;
 		}
-		for (unsigned int l = 0; a->npeers < MAX_PEERS; l++) {
-			struct pci_dev *link = ioda_gpu_get_npu(k, dev, l, "ioda groups peer");
+		for (unsigned int l = 0; b->npeers < MAX_PEERS; l++) {
+			struct pci_dev *link = ioda_gpu_get_npu(b->k, dev, l, "ioda advice peer");
 
 			if (!link)
 				break;
-			if (is_asked(a, link))
-				pci_dev_put(link, "ioda groups peer");
+			if (is_asked(b, link))
+				pci_dev_put(link, "ioda advice peer");
 			else
-				a->peers[a->npeers++] = link;
+				b->peers[b->npeers++] = link;
 		}
 	}
 }
@@ -332,133 +290,260 @@ static void take_peers(struct ioda_kernel *k, struct advice *a)
  * it (driver_override, unbind from whatever has it, probe again); the guest's
  * VFIO container opens each group's /dev/vfio/N.
  */
-static void host_steps(const struct advice *a, char lines[][STEP_MAX], unsigned int *n,
-		       unsigned int max, int *groups, unsigned int *ngroups)
+static bool host_steps(struct advice_build *b)
 {
-	*n = *ngroups = 0;
+	struct ioda_advice *a = b->a;
+	unsigned int max = 1 + a->nasked + 3 * (a->nasked + a->nwith);
+
+	a->steps = ioda_calloc(b->k->ctx, max, sizeof(a->steps[0]));
+	a->groups = ioda_calloc(b->k->ctx, a->nasked + a->nwith, sizeof(a->groups[0]));
+	if (!a->steps || !a->groups)
+		return false;
 	/* The VFs first, where the PF's driver would make them. */
-	for (unsigned int i = 0; i < a->nasked && *n < max - 1; i++)
-		if (a->asked[i]->num_vfs)
-			snprintf(lines[(*n)++], STEP_MAX,
+	for (unsigned int i = 0; i < b->nasked; i++)
+		if (b->asked[i]->num_vfs)
+			snprintf(a->steps[a->nsteps++], sizeof(a->steps[0]),
 				 "echo %u > /sys/bus/pci/devices/%s/sriov_numvfs",
-				 a->asked[i]->num_vfs, pci_dev_peek_name(a->asked[i]));
-	snprintf(lines[(*n)++], STEP_MAX, "modprobe vfio-pci");
-	for (unsigned int i = 0; i < a->nasked + a->npass; i++) {
-		const struct pci_dev *d = i < a->nasked ? a->asked[i] : a->pass[i - a->nasked];
-		const char *bdf = pci_dev_peek_name(d);
+				 b->asked[i]->num_vfs, a->asked[i].bdf);
+	snprintf(a->steps[a->nsteps++], sizeof(a->steps[0]), "modprobe vfio-pci");
+	for (unsigned int i = 0; i < a->nasked + a->nwith; i++) {
+		const struct ioda_device_info *d = i < a->nasked ? &a->asked[i]
+								 : &a->with[i - a->nasked];
 		bool seen = false;
 
-		if (*n + 3 > max)
-			break;
-		snprintf(lines[(*n)++], STEP_MAX, "echo vfio-pci > /sys/bus/pci/devices/%s/driver_override",
-			 bdf);
-		snprintf(lines[(*n)++], STEP_MAX,
+		snprintf(a->steps[a->nsteps++], sizeof(a->steps[0]),
+			 "echo vfio-pci > /sys/bus/pci/devices/%s/driver_override", d->bdf);
+		snprintf(a->steps[a->nsteps++], sizeof(a->steps[0]),
 			 "[ -e /sys/bus/pci/devices/%s/driver ] && echo %s > "
 			 "/sys/bus/pci/devices/%s/driver/unbind%s%s",
-			 bdf, bdf, bdf, d->driver[0] ? "   # bound to " : "", d->driver);
-		snprintf(lines[(*n)++], STEP_MAX, "echo %s > /sys/bus/pci/drivers_probe", bdf);
-		for (unsigned int g = 0; g < *ngroups; g++)
-			seen |= groups[g] == d->iommu_group;
-		if (!seen && d->iommu_group >= 0 && *ngroups < 64)
-			groups[(*ngroups)++] = d->iommu_group;
+			 d->bdf, d->bdf, d->bdf, d->driver[0] ? "   # bound to " : "", d->driver);
+		snprintf(a->steps[a->nsteps++], sizeof(a->steps[0]),
+			 "echo %s > /sys/bus/pci/drivers_probe", d->bdf);
+		for (unsigned int g = 0; g < a->ngroups; g++)
+			seen |= a->groups[g] == d->iommu_group;
+		if (!seen && d->iommu_group >= 0)
+			a->groups[a->ngroups++] = d->iommu_group;
 	}
+	return true;
 }
 
-static int advise_json(struct ioda_kernel *k, struct advice *a)
+/* The functions named @bdfs, held; -EINVAL, -ENOENT or -ENODEV with @err set. */
+static int take_asked(struct advice_build *b, const char *const *bdfs, struct ioda_error *err)
 {
-	json_object *o = json_object_new_object(), *asked = json_object_new_array();
-	json_object *steps = json_object_new_array(), *vfio = json_object_new_array();
-	char lines[1 + 4 * 64][STEP_MAX];
-	int groups[64];
-	unsigned int n, ng;
+	for (unsigned int i = 0; i < b->a->nasked; i++) {
+		unsigned int domain, bus, slot, fn;
+		struct pci_dev *d;
+		const char *why;
+		int n = 0;
 
-	a->list = json_object_new_array();
-	a->vfs = json_object_new_array();
-	a->ok = o && a->list && a->vfs && asked && steps && vfio;
-	if (a->ok)
-		pci_walk_machine(k->m, advise_one, a);
-	if (a->ok)
-		pci_walk_machine(k->m, vf_json, a);
-	for (unsigned int i = 0; a->ok && i < a->nasked; i++) {
-		json_object *d = dev_json(a->asked[i], a->asked[i]->pe_number);
-
-		a->ok = d && ioda_json_add(d, "iommu_group", json_object_new_int(a->asked[i]->iommu_group)) &&
-			ioda_json_push(asked, d);
+		if (sscanf(bdfs[i], "%4x:%2x:%2x.%1u%n", &domain, &bus, &slot, &fn, &n) != 4 ||
+		    bdfs[i][n] || slot > 0x1f || fn > 7) {
+			ioda_error_set(err, "%s: bad device (expected DDDD:BB:DD.F)", bdfs[i]);
+			return -EINVAL;
+		}
+		d = pci_get_domain_bus_and_slot(b->k->m, (int)domain, bus, PCI_DEVFN(slot, fn),
+						"ioda advice");
+		if (!d) {
+			ioda_error_set(err, "%s: no such device", bdfs[i]);
+			return -ENOENT;
+		}
+		b->asked[b->nasked++] = d;
+		why = ioda_groups_why_none(d);
+		if (why) {
+			ioda_error_set(err, "%s has no iommu group, so it cannot be passed through: %s",
+				       bdfs[i], why);
+			return -ENODEV;
+		}
+		info_fill(b, d, 0, &b->a->asked[i]);
 	}
-	host_steps(a, lines, &n, sizeof(lines) / sizeof(lines[0]), groups, &ng);
-	for (unsigned int i = 0; a->ok && i < n; i++)
-		a->ok = ioda_json_push(steps, json_object_new_string(lines[i]));
-	for (unsigned int i = 0; a->ok && i < ng; i++) {
-		char dev[24];
-
-		snprintf(dev, sizeof(dev), "/dev/vfio/%d", groups[i]);
-		a->ok = ioda_json_push(vfio, json_object_new_string(dev));
-	}
-	if (!a->ok || !ioda_json_add(o, "devices", asked)) {
-		json_object_put(asked);
-		goto fail;
-	}
-	if (!ioda_json_add(o, "with", a->list)) {
-		a->list = NULL;
-		goto fail;
-	}
-	a->list = NULL;
-	if (!ioda_json_add(o, "steps", steps)) {
-		steps = NULL;
-		goto fail;
-	}
-	steps = NULL;
-	if (!ioda_json_add(o, "vfio", vfio)) {
-		vfio = NULL;
-		goto fail;
-	}
-	vfio = NULL;
-	if (!ioda_json_add(o, "vfs", a->vfs)) {
-		a->vfs = NULL;
-		goto fail;
-	}
-	return write_doc(k, "advice", o, a->out);
-fail:
-	json_object_put(a->vfs);
-	json_object_put(a->list);
-	json_object_put(steps);
-	json_object_put(vfio);
-	json_object_put(o);
-	return -ENOMEM;
+	return 0;
 }
 
-static void advise_text(struct ioda_kernel *k, struct advice *a, FILE *out)
+int ioda_advise(struct ioda_kernel *k, const char *const *bdfs, unsigned int n,
+		struct ioda_advice **out, struct ioda_error *err)
 {
-	char l[256], lines[1 + 4 * 64][STEP_MAX];
-	int groups[64];
-	unsigned int n, ng;
+	struct advice_build b = { .k = k, .ok = true };
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	b.a = ioda_zalloc(k->ctx, sizeof(*b.a));
+	b.asked = ioda_calloc(k->ctx, n ? n : 1, sizeof(*b.asked));
+	if (!b.a || !b.asked)
+		goto out;
+	b.a->ctx = k->ctx;
+	snprintf(b.a->kernel, sizeof(b.a->kernel), "%s", k->profile.name);
+	b.a->asked = ioda_calloc(k->ctx, n ? n : 1, sizeof(*b.a->asked));
+	if (!b.a->asked)
+		goto out;
+	b.a->nasked = n;
+	b.names = ioda_pci_names_new();
+	rc = take_asked(&b, bdfs, err);
+	if (rc)
+		goto out;
+	take_peers(&b);
+	pci_walk_machine(k->m, with_one, &b);
+	pci_walk_machine(k->m, vf_one, &b);
+	rc = b.ok && host_steps(&b) ? 0 : -ENOMEM;
+out:
+	if (rc == -ENOMEM)
+		ioda_error_set(err, "out of memory");
+	for (unsigned int i = 0; i < b.npeers; i++)
+		pci_dev_put(b.peers[i], "ioda advice peer");
+	for (unsigned int i = 0; i < b.nasked; i++)
+		pci_dev_put(b.asked[i], "ioda advice");
+	ioda_free(k->ctx, b.asked);
+	ioda_pci_names_free(b.names);
+	if (rc)
+		ioda_advice_free(b.a);
+	else
+		*out = b.a;
+	return rc;
+}
+
+void ioda_advice_free(struct ioda_advice *a)
+{
+	if (!a)
+		return;
+	ioda_free(a->ctx, a->asked);
+	ioda_free(a->ctx, a->with);
+	ioda_free(a->ctx, a->vfs);
+	ioda_free(a->ctx, a->steps);
+	ioda_free(a->ctx, a->groups);
+	ioda_free(a->ctx, a);
+}
+
+/* "BDF [vvvv:dddd] CLASS (VENDOR DEVICE)", the name where pci.ids has one. */
+static void label(const struct ioda_device_info *d, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s [%04x:%04x] %s%s%s%s", d->bdf, d->vendor, d->device, d->class_name,
+		 d->name[0] ? " (" : "", d->name, d->name[0] ? ")" : "");
+}
+
+int ioda_advice_text(const struct ioda_advice *a, FILE *out)
+{
+	bool many = a->nasked > 1;
+	char l[256];
 
 	for (unsigned int i = 0; i < a->nasked; i++) {
-		const struct pci_dev *dev = a->asked[i];
-
-		label(a, dev, l, sizeof(l));
-		fprintf(out, "%s: PE %04x:%x, iommu group %d\n", l, pci_dev_peek_domain_nr(dev),
-			dev->pe_number, dev->iommu_group);
+		label(&a->asked[i], l, sizeof(l));
+		fprintf(out, "%s: PE %04x:%x, iommu group %d\n", l, a->asked[i].domain,
+			a->asked[i].pe, a->asked[i].iommu_group);
 	}
-	pci_walk_machine(k->m, vf_line, a);
-	fprintf(out, "Pass through to the same guest with %s:\n", a->nasked > 1 ? "them" : "it");
-	pci_walk_machine(k->m, advise_one, a);
-	if (!a->count)
+	for (unsigned int i = 0; i < a->nvfs; i++) {
+		label(&a->vfs[i], l, sizeof(l));
+		fprintf(out, "  VF %s: PE %04x:%x, iommu group %d\n", l, a->vfs[i].domain,
+			a->vfs[i].pe, a->vfs[i].iommu_group);
+	}
+	fprintf(out, "Pass through to the same guest with %s:\n", many ? "them" : "it");
+	for (unsigned int i = 0; i < a->nwith; i++) {
+		const char *sep = "";
+
+		label(&a->with[i], l, sizeof(l));
+		fprintf(out, "  %s: ", l);
+		for (unsigned int w = 0; w < NWHY; w++)
+			if (a->with[i].why & (1u << w)) {
+				fprintf(out, "%s%s", sep, why_text[w]);
+				sep = "; ";
+			}
+		fputc('\n', out);
+	}
+	if (!a->nwith)
 		fprintf(out, "  nothing else: %s alone in %s PE and %s iommu group\n",
-			a->nasked > 1 ? "they are" : "it is", a->nasked > 1 ? "their" : "its",
-			a->nasked > 1 ? "their" : "its");
-	for (unsigned int i = 0; i < sizeof(why_text) / sizeof(why_text[0]); i++)
-		if (a->used & (1u << i))
-			fprintf(out, "%s %s\n", a->used & ((1u << i) - 1) ? "    " : "Why:",
-				why_explained[i]);
-	host_steps(a, lines, &n, sizeof(lines) / sizeof(lines[0]), groups, &ng);
+			many ? "they are" : "it is", many ? "their" : "its", many ? "their" : "its");
+	for (unsigned int w = 0; w < NWHY; w++)
+		if (a->whys & (1u << w))
+			fprintf(out, "%s %s\n", a->whys & ((1u << w) - 1) ? "    " : "Why:",
+				why_explained[w]);
 	fputs("On the host, as root:\n", out);
-	for (unsigned int i = 0; i < n; i++)
-		fprintf(out, "  %s\n", lines[i]);
+	for (unsigned int i = 0; i < a->nsteps; i++)
+		fprintf(out, "  %s\n", a->steps[i]);
 	fputs("The guest's VFIO container takes", out);
-	for (unsigned int i = 0; i < ng; i++)
-		fprintf(out, " /dev/vfio/%d", groups[i]);
+	for (unsigned int i = 0; i < a->ngroups; i++)
+		fprintf(out, " /dev/vfio/%d", a->groups[i]);
 	fputc('\n', out);
+	return ferror(out) ? -EIO : 0;
+}
+
+static json_object *info_json(const struct ioda_device_info *d, bool group)
+{
+	json_object *o = json_object_new_object();
+	char id[16];
+
+	snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
+	if (o && ioda_json_add(o, "device", json_object_new_string(d->bdf)) &&
+	    ioda_json_add(o, "id", json_object_new_string(id)) &&
+	    ioda_json_add(o, "class", json_object_new_string(d->class_name)) &&
+	    ioda_json_add(o, "pe", json_object_new_int((int32_t)d->pe)) &&
+	    (!group || ioda_json_add(o, "iommu_group", json_object_new_int(d->iommu_group))))
+		return o;
+	json_object_put(o);
+	return NULL;
+}
+
+static json_object *why_json(unsigned int why)
+{
+	json_object *reasons = json_object_new_array();
+
+	for (unsigned int i = 0; reasons && i < NWHY; i++)
+		if ((why & (1u << i)) && !ioda_json_push(reasons, json_object_new_string(why_text[i]))) {
+			json_object_put(reasons);
+			return NULL;
+		}
+	return reasons;
+}
+
+/* @n devices as a JSON array: with their group, or with why they go. */
+static json_object *infos_json(const struct ioda_device_info *d, unsigned int n, bool why)
+{
+	json_object *list = json_object_new_array();
+
+	for (unsigned int i = 0; list && i < n; i++) {
+		json_object *o = info_json(&d[i], !why);
+
+		if (o && why && !ioda_json_add(o, "why", why_json(d[i].why))) {
+			json_object_put(o);
+			o = NULL;
+		}
+		if (!ioda_json_push(list, o)) {
+			json_object_put(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
+int ioda_advice_json(const struct ioda_advice *a, FILE *out)
+{
+	json_object *o = json_object_new_object(), *steps = json_object_new_array();
+	json_object *vfio = json_object_new_array();
+	bool ok = o && steps && vfio;
+
+	for (unsigned int i = 0; ok && i < a->nsteps; i++)
+		ok = ioda_json_push(steps, json_object_new_string(a->steps[i]));
+	for (unsigned int i = 0; ok && i < a->ngroups; i++) {
+		char dev[24];
+
+		snprintf(dev, sizeof(dev), "/dev/vfio/%d", a->groups[i]);
+		ok = ioda_json_push(vfio, json_object_new_string(dev));
+	}
+	ok = ok && ioda_json_add(o, "devices", infos_json(a->asked, a->nasked, false)) &&
+	     ioda_json_add(o, "with", infos_json(a->with, a->nwith, true));
+	if (ok) {
+		ok = ioda_json_add(o, "steps", steps);
+		steps = NULL;
+	}
+	if (ok) {
+		ok = ioda_json_add(o, "vfio", vfio);
+		vfio = NULL;
+	}
+	ok = ok && ioda_json_add(o, "vfs", infos_json(a->vfs, a->nvfs, false));
+	json_object_put(steps);
+	json_object_put(vfio);
+	if (!ok) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	return write_doc(a->kernel, "advice", o, out);
 }
 
 const char *ioda_groups_why_none(const struct pci_dev *dev)
@@ -472,25 +557,4 @@ const char *ioda_groups_why_none(const struct pci_dev *dev)
 		return "it has no PE: the kernel did not set one up for it (a PHB fenced, a "
 		       "device whose PE failed to configure, a VF not enabled)";
 	return "its PE has no DMA set-up, so the kernel gave it no iommu group";
-}
-
-int ioda_groups_advise(struct ioda_kernel *k, struct pci_dev *const *devs, unsigned int ndevs,
-		       bool json, FILE *out)
-{
-	struct advice a = {.asked = devs, .nasked = ndevs, .out = out};
-	int rc = 0;
-
-	for (unsigned int i = 0; i < ndevs; i++)
-		if (devs[i]->iommu_group < 0)
-			return -ENODEV;
-	a.names = ioda_pci_names_new();
-	take_peers(k, &a);
-	if (json)
-		rc = advise_json(k, &a);
-	else
-		advise_text(k, &a, out);
-	for (unsigned int i = 0; i < a.npeers; i++)
-		pci_dev_put(a.peers[i], "ioda groups peer");
-	ioda_pci_names_free(a.names);
-	return rc ? rc : (int)a.count;
 }

@@ -2,6 +2,7 @@
 /*
  * ioda show: the PE table, in text and JSON (json-c; no hand-made escaping).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 #include <json-c/json.h>
 
 #include <ioda/hw.h>
-#include <ioda/show.h>
+#include <ioda/ioda.h>
 
 #include "json_priv.h"
 
@@ -40,9 +41,160 @@ static const char *frozen_str(unsigned int state)
 	return names[state & IODA_PEST_FROZEN];
 }
 
-/* Appends "a-b" runs of the segments of @map that belong to @pe. */
-static void segs_str(const unsigned int *map, unsigned int n, unsigned int pe, char *buf,
-		     size_t len)
+_Static_assert(IODA_FROZEN_MMIO == IODA_PEST_MMIO_FROZEN && IODA_FROZEN_DMA == IODA_PEST_DMA_STOPPED,
+	       "libioda's freeze bits are the PEST's");
+
+/* ---- the snapshot: what text, JSON and the library's callers read ------------------ */
+
+/* The segments of @map that belong to @pe, ascending; false when out of memory. */
+static bool segs_take(struct ioda_ctx *ctx, const unsigned int *map, unsigned int n,
+		      unsigned int pe, unsigned int **out, unsigned int *count)
+{
+	unsigned int c = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		c += map[i] == pe;
+	*count = 0;
+	*out = c ? ioda_calloc(ctx, c, sizeof(**out)) : NULL;
+	if (c && !*out)
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		if (map[i] == pe)
+			(*out)[(*count)++] = i;
+	return true;
+}
+
+struct member_walk {
+	struct ioda_kernel *k;
+	const struct ioda_pe *pe;
+	struct ioda_pe_info *info; /* NULL: count only */
+	unsigned int n;
+};
+
+static int member_cb(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	struct member_walk *w = arg;
+
+	if (ioda_dev_peek_pe(w->k, dev) != w->pe)
+		return 0;
+	if (w->info)
+		snprintf(w->info->devices[w->n], sizeof(w->info->devices[0]), "%.15s",
+			 pci_dev_peek_name(dev));
+	w->n++;
+	return 0;
+}
+
+/* The functions whose PE is @pe, in tree order (two walks: count, then name). */
+static bool members_take(struct ioda_kernel *k, const struct ioda_pe *pe, struct ioda_pe_info *info)
+{
+	struct member_walk w = { k, pe, NULL, 0 };
+
+	pci_walk_machine(k->m, member_cb, &w);
+	if (!w.n)
+		return true;
+	info->devices = ioda_calloc(k->ctx, w.n, sizeof(info->devices[0]));
+	if (!info->devices)
+		return false;
+	w.info = info;
+	w.n = 0;
+	pci_walk_machine(k->m, member_cb, &w);
+	info->ndevices = w.n;
+	return true;
+}
+
+static bool pe_take(struct ioda_kernel *k, struct ioda_phb *phb, unsigned int n,
+		    struct ioda_pe_info *info)
+{
+	struct ioda_pe *pe = &phb->pe_array[n];
+
+	info->pe = n;
+	info->flags = pe->flags;
+	kind_str(pe->flags, info->kind, sizeof(info->kind));
+	info->rid = pe->rid;
+	info->device_count = pe->device_count;
+	info->iommu_group = pe->group;
+	if (pe->tbl) {
+		info->window0 = true;
+		info->window0_size = pe->tbl->window_size;
+		info->window0_page_size = 1ull << pe->tbl->page_shift;
+		info->window0_levels = pe->tbl->levels;
+	}
+	info->bypass = pe->tce_bypass_enabled;
+	info->frozen = ioda_hw_pe_state_read(ioda_opal_phb(k->opal, phb->opal_id), n) &
+		       IODA_PEST_FROZEN;
+	if (pe->pbus)
+		snprintf(info->holds, sizeof(info->holds), "%s", pe->pbus->ref.name);
+	return segs_take(k->ctx, phb->m32_segmap, phb->total_pe_num, n, &info->m32, &info->nm32) &&
+	       segs_take(k->ctx, phb->m64_segmap, phb->total_pe_num, n, &info->m64, &info->nm64) &&
+	       members_take(k, pe, info);
+}
+
+static bool phb_take(struct ioda_kernel *k, struct ioda_phb *phb, struct ioda_phb_info *info)
+{
+	unsigned int npes = 0;
+
+	info->domain = phb->domain->number;
+	snprintf(info->gen, sizeof(info->gen), "%s", ioda_phb_gen_word(phb->domain->gen));
+	info->total_pes = phb->total_pe_num;
+	info->reserved_pe = phb->reserved_pe_idx;
+	info->root_pe = phb->root_pe_idx;
+	for (unsigned int n = 0; n < phb->total_pe_num; n++)
+		npes += ioda_pe_allocated(phb, n);
+	info->pes = npes ? ioda_calloc(k->ctx, npes, sizeof(*info->pes)) : NULL;
+	if (npes && !info->pes)
+		return false;
+	for (unsigned int n = 0; n < phb->total_pe_num; n++)
+		if (ioda_pe_allocated(phb, n) && !pe_take(k, phb, n, &info->pes[info->npes++]))
+			return false;
+	return true;
+}
+
+int ioda_show_read(struct ioda_kernel *k, struct ioda_show **out)
+{
+	struct ioda_show *s = ioda_zalloc(k->ctx, sizeof(*s));
+	bool ok = s;
+
+	*out = NULL;
+	if (!s)
+		return -ENOMEM;
+	s->ctx = k->ctx;
+	snprintf(s->kernel, sizeof(s->kernel), "%s", k->profile.name);
+	ioda_lock_rescan_remove(k);
+	s->phbs = k->nphbs ? ioda_calloc(k->ctx, k->nphbs, sizeof(*s->phbs)) : NULL;
+	ok = !k->nphbs || s->phbs;
+	for (unsigned int i = 0; ok && i < k->nphbs; i++)
+		ok = phb_take(k, k->phbs[i], &s->phbs[s->nphbs++]);
+	ioda_unlock_rescan_remove(k);
+	if (!ok) {
+		ioda_show_free(s);
+		return -ENOMEM;
+	}
+	*out = s;
+	return 0;
+}
+
+void ioda_show_free(struct ioda_show *s)
+{
+	if (!s)
+		return;
+	for (unsigned int i = 0; i < s->nphbs; i++) {
+		struct ioda_phb_info *phb = &s->phbs[i];
+
+		for (unsigned int n = 0; n < phb->npes; n++) {
+			ioda_free(s->ctx, phb->pes[n].m32);
+			ioda_free(s->ctx, phb->pes[n].m64);
+			ioda_free(s->ctx, phb->pes[n].devices);
+		}
+		ioda_free(s->ctx, phb->pes);
+	}
+	ioda_free(s->ctx, s->phbs);
+	ioda_free(s->ctx, s);
+}
+
+/* ---- text ------------------------------------------------------------------------ */
+
+/* "a-b" runs of @n segments @segs. */
+static void segs_str(const unsigned int *segs, unsigned int n, char *buf, size_t len)
 {
 	size_t off = 0;
 
@@ -50,88 +202,53 @@ static void segs_str(const unsigned int *map, unsigned int n, unsigned int pe, c
 	for (unsigned int i = 0; i < n && off < len; i++) {
 		unsigned int j = i;
 
-		if (map[i] != pe)
-			continue;
-		while (j + 1 < n && map[j + 1] == pe)
+		while (j + 1 < n && segs[j + 1] == segs[j] + 1)
 			j++;
-		off += (size_t)(i == j ? snprintf(buf + off, len - off, "%s%u", off ? "," : "", i)
-				       : snprintf(buf + off, len - off, "%s%u-%u", off ? "," : "", i,
-						  j));
+		off += (size_t)(i == j ? snprintf(buf + off, len - off, "%s%u", off ? "," : "",
+						  segs[i])
+				       : snprintf(buf + off, len - off, "%s%u-%u", off ? "," : "",
+						  segs[i], segs[j]));
 		i = j;
 	}
 	if (!off)
 		snprintf(buf, len, "-");
 }
 
-static void dma_str(const struct ioda_pe *pe, char *buf, size_t len)
+static void dma_str(const struct ioda_pe_info *pe, char *buf, size_t len)
 {
-	if (!pe->tbl && !pe->tce_bypass_enabled) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	if (pe->tbl)
-		snprintf(buf, len, "tce 0..%" PRIx64 " pg=%" PRIx64 "%s", pe->tbl->window_size - 1,
-			 (uint64_t)1 << pe->tbl->page_shift, pe->tce_bypass_enabled ? " +bypass" : "");
+	if (pe->window0)
+		snprintf(buf, len, "tce 0..%" PRIx64 " pg=%" PRIx64 "%s", pe->window0_size - 1,
+			 pe->window0_page_size, pe->bypass ? " +bypass" : "");
 	else
-		snprintf(buf, len, "bypass");
+		snprintf(buf, len, pe->bypass ? "bypass" : "-");
 }
 
-/* Calls @fn for each device whose PE is @pe, in tree order. */
-struct member_walk {
-	struct ioda_kernel *k;
-	const struct ioda_pe *pe;
-	void (*fn)(void *arg, const struct pci_dev *dev);
-	void *arg;
-};
-
-static int member_cb(void *arg, struct pci_dev *dev, unsigned int depth)
+static void show_text(const struct ioda_show *s, FILE *out)
 {
-	struct member_walk *w = arg;
+	for (unsigned int i = 0; i < s->nphbs; i++) {
+		const struct ioda_phb_info *phb = &s->phbs[i];
+		char gen[sizeof(phb->gen)] = "";
 
-	if (ioda_dev_peek_pe(w->k, dev) == w->pe)
-		w->fn(w->arg, dev);
-	return 0;
-}
-
-static void for_each_member(struct ioda_kernel *k, const struct ioda_pe *pe,
-			    void (*fn)(void *arg, const struct pci_dev *dev), void *arg)
-{
-	struct member_walk w = { k, pe, fn, arg };
-
-	pci_walk_machine(k->m, member_cb, &w);
-}
-
-static void print_member(void *arg, const struct pci_dev *dev)
-{
-	fprintf(arg, " %s", pci_dev_peek_name(dev));
-}
-
-static void show_text(struct ioda_kernel *k, FILE *out)
-{
-	for (unsigned int i = 0; i < k->nphbs; i++) {
-		struct ioda_phb *phb = k->phbs[i];
-		struct ioda_phb_hw *hw = ioda_opal_phb(k->opal, phb->opal_id);
-
-		fprintf(out, "PHB %04x  %s  %u PEs  reserved PE#%x  root PE#%x\n",
-			phb->domain->number, ioda_phb_gen_name(phb->domain->gen), phb->total_pe_num,
-			phb->reserved_pe_idx, phb->root_pe_idx);
+		for (unsigned int c = 0; c + 1 < sizeof(gen) && phb->gen[c]; c++)
+			gen[c] = (char)toupper((unsigned char)phb->gen[c]);
+		fprintf(out, "PHB %04x  %s  %u PEs  reserved PE#%x  root PE#%x\n", phb->domain, gen,
+			phb->total_pes, phb->reserved_pe, phb->root_pe);
 		fprintf(out, "  %-5s %-12s %-4s %4s  %-5s %-32s %-9s %-9s %-8s %s\n", "PE#", "kind",
 			"rid", "devs", "group", "dma", "m32", "m64", "frozen", "devices");
-		for (unsigned int n = 0; n < phb->total_pe_num; n++) {
-			struct ioda_pe *pe = &phb->pe_array[n];
-			char kind[48], dma[48], m32[32], m64[32], group[8];
+		for (unsigned int n = 0; n < phb->npes; n++) {
+			const struct ioda_pe_info *pe = &phb->pes[n];
+			char dma[48], m32[32], m64[32], group[8];
 
-			if (!ioda_pe_allocated(phb, n))
-				continue;
-			kind_str(pe->flags, kind, sizeof(kind));
 			dma_str(pe, dma, sizeof(dma));
-			segs_str(phb->m32_segmap, phb->total_pe_num, n, m32, sizeof(m32));
-			segs_str(phb->m64_segmap, phb->total_pe_num, n, m64, sizeof(m64));
-			snprintf(group, sizeof(group), pe->group >= 0 ? "%d" : "-", pe->group);
-			fprintf(out, "  %-5x %-12s %04x %4d  %-5s %-32s %-9s %-9s %-8s", n, kind,
-				pe->rid, pe->device_count, group, dma, m32, m64,
-				frozen_str(ioda_hw_pe_state_read(hw, n)));
-			for_each_member(k, pe, print_member, out);
+			segs_str(pe->m32, pe->nm32, m32, sizeof(m32));
+			segs_str(pe->m64, pe->nm64, m64, sizeof(m64));
+			snprintf(group, sizeof(group), pe->iommu_group >= 0 ? "%d" : "-",
+				 pe->iommu_group);
+			fprintf(out, "  %-5x %-12s %04x %4d  %-5s %-32s %-9s %-9s %-8s", pe->pe,
+				pe->kind, pe->rid, pe->device_count, group, dma, m32, m64,
+				frozen_str(pe->frozen));
+			for (unsigned int d = 0; d < pe->ndevices; d++)
+				fprintf(out, " %s", pe->devices[d]);
 			fputc('\n', out);
 		}
 	}
@@ -139,10 +256,14 @@ static void show_text(struct ioda_kernel *k, FILE *out)
 
 int ioda_show_text(struct ioda_kernel *k, FILE *out)
 {
-	ioda_lock_rescan_remove(k);
-	show_text(k, out);
-	ioda_unlock_rescan_remove(k);
-	return 0;
+	struct ioda_show *s;
+	int rc = ioda_show_read(k, &s);
+
+	if (rc)
+		return rc;
+	show_text(s, out);
+	ioda_show_free(s);
+	return ferror(out) ? -EIO : 0;
 }
 
 bool ioda_json_add(json_object *o, const char *key, json_object *v)
@@ -167,78 +288,58 @@ bool ioda_json_push(json_object *a, json_object *v)
 	return true;
 }
 
-struct json_members {
-	json_object *array;
-	bool ok;
-};
-
-static void json_member(void *arg, const struct pci_dev *dev)
-{
-	struct json_members *jm = arg;
-
-	if (jm->ok && !ioda_json_push(jm->array, json_object_new_string(pci_dev_peek_name(dev))))
-		jm->ok = false;
-}
-
-static json_object *json_segs(const unsigned int *map, unsigned int n, unsigned int pe)
+static json_object *json_segs(const unsigned int *segs, unsigned int n)
 {
 	json_object *a = json_object_new_array();
 
 	for (unsigned int i = 0; a && i < n; i++)
-		if (map[i] == pe && !ioda_json_push(a, json_object_new_int((int32_t)i))) {
+		if (!ioda_json_push(a, json_object_new_int((int32_t)segs[i]))) {
 			json_object_put(a);
 			return NULL;
 		}
 	return a;
 }
 
-static json_object *json_pe(struct ioda_kernel *k, struct ioda_phb *phb, unsigned int n)
+static json_object *json_pe(const struct ioda_pe_info *pe)
 {
-	struct ioda_pe *pe = &phb->pe_array[n];
 	json_object *o = json_object_new_object(), *flags = json_object_new_array();
 	json_object *devs = json_object_new_array(), *dma = json_object_new_object();
 	bool ok = o && flags && devs && dma;
-	struct json_members jm = { devs, true };
 
 	for (unsigned int i = 0; ok && i < NFLAGS; i++)
 		if (pe->flags & (1u << i))
 			ok = ioda_json_push(flags, json_object_new_string(flag_names[i]));
-	if (ok) {
-		for_each_member(k, pe, json_member, &jm);
-		ok = jm.ok;
-	}
-	if (ok && pe->tbl) {
+	for (unsigned int d = 0; ok && d < pe->ndevices; d++)
+		ok = ioda_json_push(devs, json_object_new_string(pe->devices[d]));
+	if (ok && pe->window0) {
 		json_object *w = json_object_new_object();
 
 		ok = w && ioda_json_add(dma, "window0", w) &&
 		     ioda_json_add(w, "start", json_object_new_int64(0)) &&
-		     ioda_json_add(w, "end", json_object_new_uint64(pe->tbl->window_size - 1)) &&
-		     ioda_json_add(w, "page_size", json_object_new_uint64(1ull << pe->tbl->page_shift)) &&
-		     ioda_json_add(w, "levels", json_object_new_int((int32_t)pe->tbl->levels));
-		if (!w)
-			ok = false;
+		     ioda_json_add(w, "end", json_object_new_uint64(pe->window0_size - 1)) &&
+		     ioda_json_add(w, "page_size", json_object_new_uint64(pe->window0_page_size)) &&
+		     ioda_json_add(w, "levels", json_object_new_int((int32_t)pe->window0_levels));
 	}
-	ok = ok && ioda_json_add(dma, "bypass", json_object_new_boolean(pe->tce_bypass_enabled));
+	ok = ok && ioda_json_add(dma, "bypass", json_object_new_boolean(pe->bypass));
 	if (ok) {
-		ok = ioda_json_add(o, "pe", json_object_new_int((int32_t)n)) && ioda_json_add(o, "flags", flags);
+		ok = ioda_json_add(o, "pe", json_object_new_int((int32_t)pe->pe)) &&
+		     ioda_json_add(o, "flags", flags);
 		flags = NULL;
-		ok = ok && ioda_json_add(o, "rid", json_object_new_int(pe->rid)) &&
+		ok = ok && ioda_json_add(o, "rid", json_object_new_int((int32_t)pe->rid)) &&
 		     ioda_json_add(o, "device_count", json_object_new_int(pe->device_count)) &&
 		     ioda_json_add(o, "devices", devs);
 		devs = NULL;
 		ok = ok && ioda_json_add(o, "dma", dma);
 		dma = NULL;
-		unsigned int state = ioda_hw_pe_state_read(ioda_opal_phb(k->opal, phb->opal_id), n);
-
 		ok = ok &&
-		     ioda_json_add_or_null(o, "iommu_group", json_object_new_int(pe->group),
-					   pe->group < 0) &&
-		     ioda_json_add(o, "m32_segments", json_segs(phb->m32_segmap, phb->total_pe_num, n)) &&
-		     ioda_json_add(o, "m64_segments", json_segs(phb->m64_segmap, phb->total_pe_num, n)) &&
-		     ioda_json_add_or_null(o, "frozen", json_object_new_string(frozen_str(state)),
-					   !(state & IODA_PEST_FROZEN));
-		if (ok && pe->pbus)
-			ok = ioda_json_add(o, "holds", json_object_new_string(pe->pbus->ref.name));
+		     ioda_json_add_or_null(o, "iommu_group", json_object_new_int(pe->iommu_group),
+					   pe->iommu_group < 0) &&
+		     ioda_json_add(o, "m32_segments", json_segs(pe->m32, pe->nm32)) &&
+		     ioda_json_add(o, "m64_segments", json_segs(pe->m64, pe->nm64)) &&
+		     ioda_json_add_or_null(o, "frozen", json_object_new_string(frozen_str(pe->frozen)),
+					   !pe->frozen);
+		if (ok && pe->holds[0])
+			ok = ioda_json_add(o, "holds", json_object_new_string(pe->holds));
 	}
 	json_object_put(flags);
 	json_object_put(devs);
@@ -250,19 +351,18 @@ static json_object *json_pe(struct ioda_kernel *k, struct ioda_phb *phb, unsigne
 	return o;
 }
 
-static json_object *json_phb(struct ioda_kernel *k, struct ioda_phb *phb)
+static json_object *json_phb(const struct ioda_phb_info *phb)
 {
 	json_object *o = json_object_new_object(), *pes = json_object_new_array();
 	bool ok = o && pes;
 
-	for (unsigned int n = 0; ok && n < phb->total_pe_num; n++)
-		if (ioda_pe_allocated(phb, n))
-			ok = ioda_json_push(pes, json_pe(k, phb, n));
-	ok = ok && ioda_json_add(o, "domain", json_object_new_int(phb->domain->number)) &&
-	     ioda_json_add(o, "gen", json_object_new_string(ioda_phb_gen_word(phb->domain->gen))) &&
-	     ioda_json_add(o, "total_pes", json_object_new_int((int32_t)phb->total_pe_num)) &&
-	     ioda_json_add(o, "reserved_pe", json_object_new_int((int32_t)phb->reserved_pe_idx)) &&
-	     ioda_json_add(o, "root_pe", json_object_new_int((int32_t)phb->root_pe_idx));
+	for (unsigned int n = 0; ok && n < phb->npes; n++)
+		ok = ioda_json_push(pes, json_pe(&phb->pes[n]));
+	ok = ok && ioda_json_add(o, "domain", json_object_new_int(phb->domain)) &&
+	     ioda_json_add(o, "gen", json_object_new_string(phb->gen)) &&
+	     ioda_json_add(o, "total_pes", json_object_new_int((int32_t)phb->total_pes)) &&
+	     ioda_json_add(o, "reserved_pe", json_object_new_int((int32_t)phb->reserved_pe)) &&
+	     ioda_json_add(o, "root_pe", json_object_new_int((int32_t)phb->root_pe));
 	if (ok) {
 		ok = ioda_json_add(o, "pes", pes);
 		pes = NULL;
@@ -325,13 +425,13 @@ int ioda_json_write(json_object *o, FILE *out)
 int ioda_show_json(struct ioda_kernel *k, FILE *out)
 {
 	json_object *o = ioda_json_doc("ioda-show/1"), *phbs = json_object_new_array();
-	bool ok = o && phbs;
+	struct ioda_show *s = NULL;
+	bool ok = o && phbs && !ioda_show_read(k, &s);
 
-	ioda_lock_rescan_remove(k);
-	for (unsigned int i = 0; ok && i < k->nphbs; i++)
-		ok = ioda_json_push(phbs, json_phb(k, k->phbs[i]));
-	ioda_unlock_rescan_remove(k);
-	ok = ok && ioda_json_add(o, "kernel", json_object_new_string(k->profile.name));
+	for (unsigned int i = 0; ok && i < s->nphbs; i++)
+		ok = ioda_json_push(phbs, json_phb(&s->phbs[i]));
+	ok = ok && ioda_json_add(o, "kernel", json_object_new_string(s->kernel));
+	ioda_show_free(s);
 	if (ok) {
 		ok = ioda_json_add(o, "phbs", phbs);
 		phbs = NULL;

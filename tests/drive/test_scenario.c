@@ -11,7 +11,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include <ioda/scenario.h>
+#include <ioda/ioda.h>
+#include <ioda/load.h>
 
 #define POWER8 IODA_SRCDIR "/examples/power8.topo"
 

@@ -27,7 +27,6 @@
 #include <ioda/import.h>
 #include <ioda/ioda.h>
 #include <ioda/load.h>
-#include <ioda/replay.h>
 
 /* A PCIe switch with a multifunction slot and an SR-IOV NIC: the small machine. */
 static const char small_topo[] =
@@ -198,6 +197,7 @@ static int replay_resources(struct sweep *s)
 	fclose(out);
 	if (!rc && !strstr(res.missing, "BAR 2 of 0001:08:00.0"))
 		note(s, "the replay did not say which BAR it lacks");
+	ioda_replay_result_free(&res);
 	return rc;
 }
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <ioda/replay.h>
+#include <ioda/load.h>
 
 #include "fuzz.h"
 
@@ -27,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct ioda_replay_opts opts = { .resources = resources };
 
 		ioda_replay(f.ctx, "fuzz.log", f.text, f.len, &opts, out, &res, &err);
+		ioda_replay_result_free(&res);
 	}
 	fuzz_end(&f);
 	fclose(out);

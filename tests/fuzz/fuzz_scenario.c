@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ioda/scenario.h>
+#include <ioda/ioda.h>
+#include <ioda/load.h>
 
 #include "fuzz.h"
 

@@ -8,7 +8,7 @@
 
 #include <ioda/config.h>
 #include <ioda/eeh.h>
-#include <ioda/show.h>
+#include <ioda/ioda.h>
 
 #define MAX_VIOLATIONS 16
 

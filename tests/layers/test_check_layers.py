@@ -22,7 +22,7 @@ def tree(files):
         'src/load/bootlog.h': '#include <ioda/load.h>\n',
         'include/ioda/pci.h': '#include <ioda/ref.h>\n',
         'include/ioda/ioda.h': '#include <ioda/opal.h>\n',
-        'tools/ioda.c': '#include <ioda/scenario.h>\n#include "commands.h"\n',
+        'tools/ioda.c': '#include <libioda.h>\n#include <ioda/load.h>\n#include "commands.h"\n',
         'tools/commands.h': '#include <ioda/ioda.h>\n',
     }
     base.update(files)
