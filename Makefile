@@ -12,7 +12,7 @@ NINJA ?= ninja
 # Debian packages the build, the tests and the tools need.
 DEB_PKGS := gcc g++ libc6-dev make python3 meson ninja-build pkg-config libfdt-dev \
 	device-tree-compiler libcmocka-dev clang libclang-rt-14-dev libjson-c-dev \
-	graphviz python3-jsonschema libpci-dev pci.ids
+	graphviz python3-jsonschema libpci-dev pci.ids doxygen
 
 SAN_ARGS := -Doptimization=1 -Ddebug=true -Dc_args=-fno-sanitize-recover=all
 

@@ -224,7 +224,7 @@ struct ioda_boot_opts {
 enum ioda_event_kind {
 	IODA_EV_PHB_INIT,	 /**< the PHB header; text: type name, text2: DT path */
 	IODA_EV_PHB_M32_RANGE,	 /**< a..b -> c */
-	IODA_EV_PHB_M64_RANGE,	 /**< a..b -> c, M64 #n..m */
+	IODA_EV_PHB_M64_RANGE,	 /**< a..b -> c, M64 \#n..m */
 	IODA_EV_PHB_M64_DEFAULT, /**< n */
 	IODA_EV_PHB_PE_COUNTS,	 /**< n PEs, m reserved, a M32 size, b segment */
 	IODA_EV_PHB_M64_SIZE,	 /**< a size, b segment */
@@ -267,9 +267,13 @@ struct ioda_event {
 	uint16_t rid;		   /**< the device, bus (bus << 8) or PE's RID */
 	unsigned int pe;	   /**< PE lines: the PE number */
 	unsigned int pe_flags;	   /**< PE lines: its kind (IODA_PE_*), for the prefix */
-	uint64_t a, b, c;	   /**< numbers, by kind */
-	int n, m;		   /**< numbers, by kind */
-	const char *text, *text2;  /**< valid during the callback only */
+	uint64_t a;		   /**< a number, by kind (the kinds' comments) */
+	uint64_t b;		   /**< a number, by kind */
+	uint64_t c;		   /**< a number, by kind */
+	int n;			   /**< a number, by kind */
+	int m;			   /**< a number, by kind */
+	const char *text;	   /**< text, by kind; valid during the callback only */
+	const char *text2;	   /**< more text, by kind; valid during the callback only */
 };
 
 /** Receives each line the kernel prints while booting and after. */

@@ -20,7 +20,7 @@ kernel: opal hw pci ref
 load:   kernel opal hw pci ref
 view:   kernel opal hw pci ref
 drive:  view load kernel opal hw pci ref
-tools:  public headers of every room, no private header
+tools:  libioda.h and the shared headers of every room, no private header
 """
 
 # Each shared header (include/ioda/) belongs to the room that implements it.
@@ -62,7 +62,7 @@ def check_file(path, rel, room, allowed, rooms, errors):
                 hdr = name[len('ioda/'):]
                 target = PUBLIC.get(hdr)
                 if target is None:
-                    errors.append(f'{rel}:{no}: <{name}> is not a public header of any room'
+                    errors.append(f'{rel}:{no}: <{name}> is not a shared header of any room'
                                   ' (add it to PUBLIC in tools/check_layers.py)')
                     continue
             elif kind == '"':
@@ -80,10 +80,10 @@ def check_file(path, rel, room, allowed, rooms, errors):
             if room == 'tools':
                 if private and target != 'tools':
                     errors.append(f'{rel}:{no}: tools include "{name}", a private header of'
-                                  f' {target}: use the public headers (include/ioda/)')
+                                  f' {target}: use libioda.h and the shared headers (include/ioda/)')
                 continue
             if room == 'public' and private:
-                errors.append(f'{rel}:{no}: a public header includes "{name}", a private one')
+                errors.append(f'{rel}:{no}: a shared header includes "{name}", a private one')
                 continue
             src_room = PUBLIC[os.path.basename(path)] if room == 'public' else room
             if target != src_room and target not in allowed[src_room]:
@@ -131,7 +131,7 @@ def main(argv):
     for name in sorted(os.listdir(pub)):
         if name.endswith('.h'):
             if name not in PUBLIC:
-                errors.append(f'include/ioda/{name}: a public header no room owns'
+                errors.append(f'include/ioda/{name}: a shared header no room owns'
                               ' (add it to PUBLIC in tools/check_layers.py)')
                 continue
             check_file(os.path.join(pub, name), f'include/ioda/{name}', 'public', allowed,

@@ -24,6 +24,11 @@ inc=$(dirname "$(find "$root" -name libioda.h | head -1)")
 	fail "libioda exports a private function"
 nm -D --defined-only "$lib/libioda.so.0" | grep -q ' T ioda_advise@' ||
 	fail "libioda does not export ioda_advise"
+# The API reference (Doxygen), where the build made one: man 3 libioda.
+if [ -d "$build/docs/api/man3" ]; then
+	[ -n "$(find "$root" -name libioda.h.3)" ] || fail "no libioda.h(3) installed"
+	[ -n "$(find "$root" -name ioda_advice.3)" ] || fail "no ioda_advice(3) installed"
+fi
 strict="-Wall -Wextra -Werror -pedantic"
 # $extra is word-split on purpose: it is a list of flags.
 # shellcheck disable=SC2086

@@ -70,7 +70,7 @@ class Layers(unittest.TestCase):
     def test_unknown_folder_and_header_fail(self):
         self.fails({'src/io/x.c': '\n', 'include/ioda/new.h': '\n'},
                    'src/io: a folder that is no room',
-                   'include/ioda/new.h: a public header no room owns')
+                   'include/ioda/new.h: a shared header no room owns')
 
     def test_the_map_must_quote_the_list(self):
         self.fails({'docs/architecture.md': '# rooms\n\nref: -\n'},
