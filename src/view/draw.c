@@ -4,7 +4,8 @@
  * PHBs, and inside it one box per iommu group holds the group's PEs and
  * devices, whichever PHB they hang from (an NVLink GPU and its links are one
  * box: VFIO passes them together); edges go PHB -> PE -> device, and a
- * numbered NVLink edge joins each NPU link to its GPU.
+ * numbered NVLink edge joins each NPU link to its GPU.  A large machine is
+ * laid out in columns of PHBs side by side, so that it keeps A4's shape.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +27,9 @@ struct draw {
 	bool *drawn;	   /* per iommu group: its box is written */
 	int max_group;
 	bool edges;	   /* the walk writes edges, not nodes */
+	unsigned int *col; /* per PHB (k->phbs order): its column */
+	unsigned int devs; /* devices of the machine */
+	unsigned int joined; /* the column whose devices are joined to the next */
 };
 
 /* A DOT string's body: only '"' and '\' need a backslash. */
@@ -209,7 +213,7 @@ static void draw_chip(struct draw *d)
 		d->drawn[d->group] = true;
 		fprintf(d->out,
 			"\tsubgraph \"cluster_group%d\" {\n\t\tlabel=\"iommu group %d\"; "
-			"style=\"rounded,dashed\"; color=\"#6c8ebf\";\n",
+			"style=\"rounded,dashed\"; margin=4; fontsize=10; color=\"#6c8ebf\";\n",
 			d->group, d->group);
 		draw_members(d);
 		fputs("\t}\n", d->out);
@@ -261,21 +265,105 @@ static void draw_nvlinks(struct draw *d)
 	}
 }
 
+/*
+ * Columns: a PHB after another goes to the next column once the columns
+ * before hold their share of the devices.  About 20 device rows keep a
+ * column's height to its width's A4 share (the AC922's 52 devices: two).
+ */
+static int count_dev(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	struct draw *d = arg;
+
+	d->devs++;
+	return 0;
+}
+
+static unsigned int phb_index(const struct draw *d, const struct pci_domain *dom)
+{
+	unsigned int i = 0;
+
+	while (i < d->k->nphbs && d->k->phbs[i]->domain != dom)
+		i++;
+	return i;
+}
+
+struct phb_devs {
+	const struct pci_domain *dom;
+	unsigned int n;
+};
+
+static int count_phb_dev(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	struct phb_devs *p = arg;
+
+	p->n += dev->bus->domain == p->dom;
+	return 0;
+}
+
+static unsigned int split_columns(struct draw *d)
+{
+	unsigned int ncols = 1, col = 0, seen = 0;
+
+	pci_walk_machine(d->k->m, count_dev, d);
+	while (20u * (2 * ncols + 1) * (2 * ncols + 1) < 4u * d->devs)
+		ncols++;
+	for (unsigned int i = 0; i < d->k->nphbs; i++) {
+		struct phb_devs p = { d->k->phbs[i]->domain, 0 };
+
+		if (col + 1 < ncols && seen * ncols >= (col + 1) * d->devs)
+			col++;
+		d->col[i] = col;
+		pci_walk_machine(d->k->m, count_phb_dev, &p);
+		seen += p.n;
+	}
+	return col + 1;
+}
+
+/* Every device of column d->joined points (unseen) at the next column's anchor. */
+static int join_dev(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	struct draw *d = arg;
+
+	if (d->col[phb_index(d, dev->bus->domain)] == d->joined)
+		fprintf(d->out, "\t\"%s\" -> \"col%u\" [style=invis];\n", pci_dev_peek_name(dev),
+			d->joined + 1);
+	return 0;
+}
+
+/* Invisible edges that rank each column right of the one before (newrank). */
+static void draw_columns(struct draw *d, unsigned int ncols)
+{
+	for (d->joined = 0; d->joined + 1 < ncols; d->joined++) {
+		fprintf(d->out, "\t\"col%u\" [shape=point, style=invis];\n", d->joined + 1);
+		pci_walk_machine(d->k->m, join_dev, d);
+		for (unsigned int i = 0; i < d->k->nphbs; i++)
+			if (d->col[i] == d->joined + 1)
+				fprintf(d->out, "\t\"col%u\" -> \"phb%04x\" [style=invis];\n",
+					d->joined + 1, d->k->phbs[i]->domain->number);
+	}
+}
+
 int ioda_draw_dot(struct ioda_kernel *k, FILE *out)
 {
 	struct draw d = { .k = k, .out = out, .max_group = -1 };
+	unsigned int ncols;
 	int rc;
 
 	pci_walk_machine(k->m, max_group, &d);
 	d.drawn = calloc((size_t)d.max_group + 1, sizeof(*d.drawn));
-	if (!d.drawn)
+	d.col = calloc(k->nphbs + 1, sizeof(*d.col));
+	if (!d.drawn || !d.col) {
+		free(d.drawn);
+		free(d.col);
 		return -ENOMEM;
-
+	}
+	ncols = split_columns(&d);
+	/* newrank: the columns' edges rank nodes across the chips' and groups' boxes. */
 	fputs("digraph ioda {\n"
-	      "\tgraph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, style=rounded, "
-	      "color=\"#999999\"];\n"
-	      "\tnode [fontname=\"Helvetica\", fontsize=10, shape=box, style=\"rounded,filled\", "
-	      "fillcolor=white];\n"
+	      "\tgraph [newrank=true, rankdir=LR, nodesep=0.06, ranksep=0.25, margin=0, "
+	      "fontname=\"Helvetica\", fontsize=12, style=rounded, color=\"#999999\"];\n"
+	      "\tnode [fontname=\"Helvetica\", fontsize=10, margin=\"0.05,0.02\", height=0.3, "
+	      "shape=box, style=\"rounded,filled\", fillcolor=white];\n"
 	      "\tedge [color=\"#666666\", fontname=\"Helvetica\", fontsize=9];\n",
 	      out);
 	if (k->m->model[0]) {
@@ -296,8 +384,10 @@ int ioda_draw_dot(struct ioda_kernel *k, FILE *out)
 	d.edges = true;
 	draw_members(&d);
 	draw_nvlinks(&d);
+	draw_columns(&d, ncols);
 	fputs("}\n", out);
 	free(d.drawn);
+	free(d.col);
 	rc = ferror(out) ? -EIO : 0;
 	return rc;
 }

@@ -50,6 +50,27 @@ class Draw(unittest.TestCase):
         # Each of a GPU's NVLinks carries its own number.
         self.assertEqual(sorted(re.findall(r'label="NVLink (\d)"', out)), ['0', '0', '1', '1', '2', '2'])
 
+    @unittest.skipUnless(shutil.which('dot'), 'Graphviz dot is not installed')
+    def test_fifty_devices_fit_a4_at_a_readable_size(self):
+        # The AC922 log: 52 functions on 12 PHBs.  In one column the picture
+        # was 4 times taller than wide (its 10 pt type 2.8 pt on A4); two
+        # columns of PHBs side by side keep A4's shape.  What dot lays out,
+        # fitted to A4 (either way round), must print its type at 5 pt or more.
+        log = os.path.join(SRC, 'tests/conformance/corpus/ac922-witherspoon-5.2-npu-sriov.log')
+        rc, out, err = run('draw', log)
+        self.assertEqual((rc, err), (0, ''))
+        self.assertIn('"col1" -> "phb', out)
+        self.assertNotIn('"col2"', out)
+        plain = subprocess.run(['dot', '-Tplain'], input=out, capture_output=True, text=True,
+                               check=True).stdout
+        _, scale, w, h = plain.split('\n')[0].split()[:4]
+        w, h = float(w) * float(scale), float(h) * float(scale)
+        fit = max(min(8.27 / w, 11.69 / h), min(11.69 / w, 8.27 / h))
+        self.assertGreaterEqual(10 * fit, 5.0, f'{w:.1f}x{h:.1f} in: {10 * fit:.1f} pt on A4')
+        self.assertLess(max(w, h) / min(w, h), 1.6)
+        # The example machine (24 functions) stays one column.
+        self.assertNotIn('"col1"', run('draw')[1])
+
     def test_eeh_freeze_marks_the_pe(self):
         rc, out, err = run('draw', '--eeh-freeze=0003:01:00.0')
         self.assertEqual((rc, err), (0, ''))
