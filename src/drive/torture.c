@@ -44,14 +44,15 @@ enum op {
 	OP_RESCAN,
 	OP_LOOKUP, OP_TAKE, OP_DROP, OP_HOT_REMOVE, OP_HOT_ADD, OP_BIND, OP_UNBIND, OP_ENABLE,
 	OP_EEH, OP_EEH_AGAIN, OP_EEH_RECOVER, OP_SRIOV, OP_SRIOV_DISABLE, OP_DMA_MAP,
-	OP_DMA_UNMAP, OP_DMA_FROM, OP_NPU, OP_ON_HELD, OP_DUMP, OP_SHOW, OP_FIRMWARE, OP_NR,
+	OP_DMA_UNMAP, OP_DMA_FROM, OP_NPU, OP_ON_HELD, OP_DUMP, OP_SHOW, OP_FIRMWARE, OP_ADVISE,
+	OP_NR,
 };
 
 static const char *const op_names[OP_NR] = {
 	"rescan", "lookup", "take", "drop", "hot remove", "hot add", "driver bind", "driver unbind",
 	"enable", "eeh", "eeh again", "eeh recover", "sriov", "sriov disable", "dma map",
 	"dma unmap", "dma from the device", "npu getters", "on a held device", "pe dump", "show",
-	"firmware fails",
+	"firmware fails", "advise",
 };
 
 struct mapping {
@@ -526,6 +527,24 @@ static void op_firmware_fails(struct worker *w)
 	ioda_opal_fail_calls(w->sh->k->opal, calls[pick(w, sizeof(calls) / sizeof(calls[0]))], 1);
 }
 
+/*
+ * The passthrough advisor on a device another thread may be removing: it
+ * answers, or says the device is gone or has no group; never a stale one.
+ */
+static void op_advise(struct worker *w, struct pci_dev *dev)
+{
+	const char *bdf = pci_dev_peek_name(dev);
+	struct ioda_advice *a;
+	struct ioda_error err;
+	int rc = ioda_advise(w->sh->k, &bdf, 1, &a, &err);
+
+	if (rc && rc != -ENODEV && rc != -ENOENT)
+		fail(w, "advise", err.msg);
+	else if (!rc && a->asked[0].iommu_group < 0)
+		fail(w, "advise", "a device without an iommu group was advised on");
+	ioda_advice_free(a);
+}
+
 static void run_op(struct worker *w, enum op op)
 {
 	struct ioda_kernel *k = w->sh->k;
@@ -615,6 +634,9 @@ static void run_op(struct worker *w, enum op op)
 	case OP_DUMP:
 		ioda_dump_pe_state(k, pci_dev_peek_domain_nr(dev));
 		break;
+	case OP_ADVISE:
+		op_advise(w, dev);
+		break;
 	default: /* OP_LOOKUP: the get and put are the operation */
 		break;
 	}
@@ -671,7 +693,7 @@ static void *worker_main(void *arg)
 		[OP_EEH] = 2, [OP_EEH_AGAIN] = 1, [OP_EEH_RECOVER] = 1, [OP_SRIOV] = 2,
 		[OP_SRIOV_DISABLE] = 1, [OP_DMA_MAP] = 3, [OP_DMA_UNMAP] = 3, [OP_NPU] = 2,
 		[OP_ON_HELD] = 2, [OP_DUMP] = 1, [OP_FIRMWARE] = 1, [OP_DMA_FROM] = 2,
-		[OP_SHOW] = 1,
+		[OP_SHOW] = 1, [OP_ADVISE] = 1,
 	};
 	unsigned int total = 0;
 

@@ -367,23 +367,28 @@ int ioda_advise(struct ioda_kernel *k, const char *const *bdfs, unsigned int n,
 
 	*out = NULL;
 	b.a = ioda_zalloc(k->ctx, sizeof(*b.a));
+	if (b.a)
+		b.a->ctx = k->ctx;
 	b.asked = ioda_calloc(k->ctx, n ? n : 1, sizeof(*b.asked));
 	if (!b.a || !b.asked)
 		goto out;
-	b.a->ctx = k->ctx;
 	snprintf(b.a->kernel, sizeof(b.a->kernel), "%s", k->profile.name);
 	b.a->asked = ioda_calloc(k->ctx, n ? n : 1, sizeof(*b.a->asked));
 	if (!b.a->asked)
 		goto out;
 	b.a->nasked = n;
 	b.names = ioda_pci_names_new();
+	/* PEs and groups hold still while read: hotplug and EEH change them under it. */
+	ioda_lock_rescan_remove(k);
 	rc = take_asked(&b, bdfs, err);
-	if (rc)
-		goto out;
-	take_peers(&b);
-	pci_walk_machine(k->m, with_one, &b);
-	pci_walk_machine(k->m, vf_one, &b);
-	rc = b.ok && host_steps(&b) ? 0 : -ENOMEM;
+	if (!rc) {
+		take_peers(&b);
+		pci_walk_machine(k->m, with_one, &b);
+		pci_walk_machine(k->m, vf_one, &b);
+	}
+	ioda_unlock_rescan_remove(k);
+	if (!rc)
+		rc = b.ok && host_steps(&b) ? 0 : -ENOMEM;
 out:
 	if (rc == -ENOMEM)
 		ioda_error_set(err, "out of memory");

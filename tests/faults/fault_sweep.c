@@ -195,8 +195,10 @@ static int replay_resources(struct sweep *s)
 		return -errno;
 	rc = ioda_replay(s->ctx, "p8.log", s->rlog, s->rlog_len, &opts, out, &res, &err);
 	fclose(out);
-	if (!rc && !strstr(res.missing, "BAR 2 of 0001:08:00.0"))
+	if (!rc && !strstr(res.missing, "BAR 2 of 0001:08:00.0")) {
 		note(s, "the replay did not say which BAR it lacks");
+		s->violations++;
+	}
 	ioda_replay_result_free(&res);
 	return rc;
 }
@@ -377,6 +379,40 @@ static int prep_ocapi_enabled(struct sweep *s)
 	return rc ? rc : ocapi_enable(s);
 }
 
+static int prep_booted(struct sweep *s)
+{
+	int rc = load(s);
+
+	return rc ? rc : boot(s);
+}
+
+/* libioda's PE table: a snapshot of every PHB's PEs, made and freed. */
+static int show_read(struct sweep *s)
+{
+	struct ioda_show *show;
+	int rc = ioda_show_read(s->k, &show);
+
+	ioda_show_free(show);
+	return rc;
+}
+
+/* The advisor on a GPU (its NVLinks and their group go with it) and an NVMe. */
+static int advise(struct sweep *s)
+{
+	const char *devs[] = { "0003:01:00.0", "0000:03:00.0" };
+	struct ioda_advice *a;
+	struct ioda_error err;
+	int rc = ioda_advise(s->k, devs, 2, &a, &err);
+
+	/* Not under an injected failure: what came back must be whole. */
+	if (!rc && a->nwith != 3) {
+		note(s, "the GPU's three NVLinks do not go with it");
+		s->violations++;
+	}
+	ioda_advice_free(a);
+	return rc;
+}
+
 static const struct op small_ops[] = {
 	{.name = "load-topo", .prep = NULL, .run = load_topo},
 	{.name = "boot", .prep = prep_boot, .run = boot},
@@ -386,6 +422,7 @@ static const struct op small_ops[] = {
 	{.name = "sriov-enable", .prep = prep_sriov, .run = sriov_enable},
 	{.name = "dma-map", .prep = prep_nvme, .run = dma_map},
 	{.name = "import", .prep = NULL, .run = import_sysfs},
+	{.name = "show-read", .prep = prep_booted, .run = show_read},
 };
 
 static const struct op full_ops[] = {
@@ -405,6 +442,8 @@ static const struct op full_ops[] = {
 	{.name = "npu-unplug", .prep = prep_gpu, .run = hot_remove},
 	{.name = "ocapi-enable", .prep = prep_ocapi, .run = ocapi_enable},
 	{.name = "ocapi-unplug", .prep = prep_ocapi_enabled, .run = hot_remove},
+	{.name = "show-read", .prep = prep_booted, .run = show_read},
+	{.name = "advise", .prep = prep_booted, .run = advise},
 };
 
 /* Cuts the line of @text holding @what, in place. */
