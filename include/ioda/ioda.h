@@ -63,6 +63,7 @@ int ioda_profile_init(struct ioda_profile *p, const char *version, struct ioda_e
 
 struct ioda_phb;
 struct ioda_kernel;
+struct ioda_php;
 struct ioda_pe;
 
 /* The TCE table of a DMA window, in the machine's system memory. */
@@ -191,6 +192,7 @@ struct ioda_kernel {
 	unsigned int eeh_max_freezes;
 	ioda_event_fn emit;
 	void *emit_arg;
+	struct ioda_php *php; /* pnv_php, once loaded (php.c); under rescan_lock */
 };
 
 /*
@@ -232,6 +234,52 @@ int ioda_hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda_t
  * RTT and PELT-V undone, number freed; the root PE keeps its number).
  */
 int ioda_hot_remove(struct ioda_kernel *k, struct pci_dev *dev);
+
+/* ---- PowerNV hotplug slots (drivers/pci/hotplug/pnv_php.c) ------------------------- */
+
+/* A slot's state, as pnv_php keeps it (PNV_PHP_STATE_*). */
+enum ioda_php_state {
+	IODA_PHP_INITIALIZED,
+	IODA_PHP_REGISTERED, /* registered; nothing (or nothing powered) in it */
+	IODA_PHP_POPULATED,  /* enabled: powered, its devices scanned */
+	IODA_PHP_OFFLINE,    /* being unregistered */
+};
+
+struct ioda_php_slot_info {
+	char name[40];	  /* /sys/bus/pci/slots/NAME: the label, "-N" added on a clash */
+	char bridge[16];  /* the bridge the slot is on, "DDDD:BB:DD.F" */
+	uint64_t id;	  /* PCI_SLOT_ID(phb, bdfn) */
+	enum ioda_php_state state;
+	bool present;	  /* firmware's presence (a card in it) */
+	bool power;	  /* firmware's power state (on) */
+	bool surprise;	  /* ibm,slot-surprise-pluggable */
+	unsigned int attention; /* 0 off, 1 on */
+	unsigned int devices;	/* functions below the slot's bridge */
+};
+
+/*
+ * modprobe pnv_php: registers every PowerNV slot (a bridge below a PHB
+ * whose node is pluggable, reset by firmware and labelled; PHB4/5 since
+ * 5.4), parent before child, and enables each as at boot: a slot with a
+ * powered card is POPULATED, an empty or powered-off one REGISTERED.
+ * -EEXIST when loaded.
+ */
+int ioda_php_load(struct ioda_kernel *k);
+/* The slots, in registration order; false past the last. */
+bool ioda_php_slot_at(struct ioda_kernel *k, unsigned int i, struct ioda_php_slot_info *out);
+/* By name; -ENOENT. */
+int ioda_php_slot_find(struct ioda_kernel *k, const char *name, struct ioda_php_slot_info *out);
+/*
+ * echo 1|0 > /sys/bus/pci/slots/NAME/power: enable (power on, the
+ * firmware's device tree below the slot fetched, the bus rescanned, PEs set
+ * up, nested slots registered) or disable (devices removed with their PEs,
+ * nested slots unregistered, power off, the device tree dropped).  The
+ * kernel's errors: -ENODEV (firmware reported failure), -ENOMSG (a wrong
+ * completion), -EIO (an OPAL call failed); -ENOENT for no such slot.
+ */
+int ioda_php_set_power(struct ioda_kernel *k, const char *name, bool on);
+/* echo N > .../attention: 0 off, 1 on (since 5.4 written to the slot's control register). */
+int ioda_php_set_attention(struct ioda_kernel *k, const char *name, unsigned int state);
 
 /* ---- NVLink (npu-dma.c, up to 5.12) ------------------------------------------------ */
 

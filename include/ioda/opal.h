@@ -21,6 +21,7 @@
 
 #include <ioda/ctx.h>
 #include <ioda/hw.h>
+#include <ioda/topo.h>
 
 /* Return codes (skiboot include/opal-api.h). */
 #define OPAL_SUCCESS 0
@@ -56,10 +57,15 @@
 #define OPAL_PCI_MAP_PE_DMA_WINDOW 44
 #define OPAL_PCI_MAP_PE_DMA_WINDOW_REAL 45
 #define OPAL_PCI_RESET 49
+#define OPAL_PCI_POLL 62
 #define OPAL_PCI_NEXT_ERROR 60
 #define OPAL_PCI_GET_PHB_DIAG_DATA2 64
 #define OPAL_PCI_ERR_INJECT 96
 #define OPAL_PCI_EEH_FREEZE_SET 97
+#define OPAL_GET_DEVICE_TREE 118
+#define OPAL_PCI_GET_PRESENCE_STATE 119
+#define OPAL_PCI_GET_POWER_STATE 120
+#define OPAL_PCI_SET_POWER_STATE 121
 #define OPAL_PCI_TCE_KILL 126
 #define OPAL_NPU_SPA_SETUP 159
 #define OPAL_NPU_SPA_CLEAR_CACHE 160
@@ -311,5 +317,68 @@ int64_t opal_npu_spa_setup(struct ioda_opal *opal, uint64_t phb_id, uint32_t bdf
 /* 160: drops process element pe_handle from the link's SPA cache. */
 int64_t opal_npu_spa_clear_cache(struct ioda_opal *opal, uint64_t phb_id, uint32_t bdfn,
 				 uint64_t pe_handle);
+
+/* ---- PCI slots (skiboot core/pci-slot.c, core/pcie-slot.c, core/pci-opal.c) ---------- */
+
+enum { OPAL_PCI_SLOT_EMPTY = 0, OPAL_PCI_SLOT_PRESENT = 1 };
+enum {
+	OPAL_PCI_SLOT_POWER_OFF = 0,
+	OPAL_PCI_SLOT_POWER_ON = 1,
+	OPAL_PCI_SLOT_OFFLINE = 2, /* the firmware's own devices below only */
+	OPAL_PCI_SLOT_ONLINE = 3,
+};
+#define OPAL_MSG_ASYNC_COMP 0
+
+/* A bridge's slot id: PCI_SLOT_ID(phb, bdfn); a PHB's own slot is its bare id. */
+#define OPAL_PCI_SLOT_ID_PREFIX 0x8000000000000000ull
+static inline uint64_t opal_pci_slot_id(uint64_t phb_id, uint16_t bdfn)
+{
+	return OPAL_PCI_SLOT_ID_PREFIX | (uint64_t)bdfn << 16 | phb_id;
+}
+
+/* struct opal_msg: an async completion is params {token, slot phandle, power state, rc}. */
+struct opal_msg {
+	uint32_t msg_type;
+	uint64_t params[8];
+};
+
+/*
+ * A bridge's slot as skiboot's PCI scan makes it (pcie_slot_create and the
+ * platform's slot table): @card is what is plugged in, taken (NULL: the
+ * slot is empty).  skiboot powers an empty slot off at boot.  -EEXIST,
+ * -ENOMEM (the card is freed either way on error).
+ */
+int ioda_opal_add_slot(struct ioda_opal *opal, uint64_t slot_id, uint32_t phandle,
+		       const struct pci_slot_desc *desc, struct ioda_topo_node *card);
+/* A card pulled from the slot, or one pushed in (@card taken); -ENOENT, -EBUSY. */
+int ioda_opal_slot_pull(struct ioda_opal *opal, uint64_t slot_id);
+int ioda_opal_slot_insert(struct ioda_opal *opal, uint64_t slot_id, struct ioda_topo_node *card);
+/* The slot's power as the hardware has it (a surprise slot is never switched off). */
+int ioda_opal_slot_powered(struct ioda_opal *opal, uint64_t slot_id, bool *on);
+
+/* opal_async_get_token_interruptible(): a fresh token. */
+uint64_t opal_async_get_token(struct ioda_opal *opal);
+/* opal_async_wait_response(): the message for @token, taken; -ENOENT when none came. */
+int opal_async_wait_response(struct ioda_opal *opal, uint64_t token, struct opal_msg *msg);
+
+int64_t opal_pci_get_presence_state(struct ioda_opal *opal, uint64_t id, uint8_t *state);
+int64_t opal_pci_get_power_state(struct ioda_opal *opal, uint64_t id, uint8_t *state);
+/*
+ * Power on always completes asynchronously (the link trained, the bus
+ * rescanned, then the message: rc 0, or OPAL_HARDWARE when no link comes
+ * up, as for an empty slot); power off too where the slot switches power
+ * and is not surprise-pluggable, else at once.  Off and on remove and
+ * rescan the firmware's devices (the device tree below the slot).
+ */
+int64_t opal_pci_set_power_state(struct ioda_opal *opal, uint64_t async_token, uint64_t id,
+				 uint8_t *state);
+/*
+ * opal_get_device_tree(phandle): the nodes below the slot whose node has
+ * @phandle (not the node itself), as the firmware scanned them, in *@out
+ * (the caller frees them; NULL when none).  OPAL_PARAMETER for a phandle
+ * that is no slot's.
+ */
+int64_t opal_get_device_tree(struct ioda_opal *opal, uint32_t phandle,
+			     struct ioda_topo_node **out);
 
 #endif

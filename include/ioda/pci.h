@@ -92,6 +92,19 @@ enum pci_hotplug {
 	PCI_HOTPLUG_YES,
 };
 
+/*
+ * A PowerNV hotplug slot on a bridge, as skiboot describes it in the
+ * bridge's device-tree node (pci_slot_add_dt_properties()); pnv_php takes
+ * the bridges that are pluggable, reset by firmware and labelled.
+ */
+struct pci_slot_desc {
+	char label[32];	  /* ibm,slot-label; "" when the bridge is no slot */
+	bool pluggable;	  /* ibm,slot-pluggable */
+	bool reset_by_fw; /* ibm,reset-by-firmware (skiboot sets it on every slot) */
+	bool surprise;	  /* ibm,slot-surprise-pluggable */
+	bool power_ctl;	  /* ibm,slot-power-ctl: power is switched (else only recorded) */
+};
+
 /* PHB generations. */
 enum ioda_phb_gen {
 	IODA_PHB3, /* POWER8, IODA2 */
@@ -183,6 +196,7 @@ struct pci_dev {
 	uint32_t class; /* 24 bits: base, sub, prog-if */
 	enum pcie_port_type pcie_type;
 	enum pci_hotplug hotplug; /* a port's slot */
+	struct pci_slot_desc slot; /* a bridge's PowerNV hotplug slot */
 	struct pci_resource resource[PCI_NUM_RESOURCES];
 	struct pci_sriov sriov; /* total_vfs == 0: no SR-IOV capability */
 	uint16_t afu_actags;    /* OpenCAPI AFU control DVSEC: actags desired, 0: no AFU */

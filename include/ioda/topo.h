@@ -35,6 +35,7 @@ struct ioda_topo_node {
 	uint32_t class;
 	enum pcie_port_type pcie_type;
 	enum pci_hotplug hotplug; /* a port's slot: hot-plug capable */
+	struct pci_slot_desc slot; /* a bridge's PowerNV hotplug slot */
 	struct pci_resource resource[PCI_NUM_RESOURCES];
 	struct pci_sriov sriov;
 	uint16_t afu_actags; /* ioda,afu-actags: an OpenCAPI AFU's desired actags */
@@ -92,5 +93,8 @@ void ioda_topo_free(struct ioda_ctx *ctx, struct ioda_topo *topo);
 void ioda_topo_node_free(struct ioda_ctx *ctx, struct ioda_topo_node *node);
 /* Frees a sibling list (as ioda_topo_parse_nodes() returns) with all below it. */
 void ioda_topo_nodes_free(struct ioda_ctx *ctx, struct ioda_topo_node *list);
+/* A deep copy of a sibling list; -ENOMEM with *@out NULL. */
+int ioda_topo_nodes_clone(struct ioda_ctx *ctx, const struct ioda_topo_node *list,
+			  struct ioda_topo_node **out);
 
 #endif

@@ -129,6 +129,22 @@ static bool expect_value(struct run *r, const struct step *st, struct pci_dev *d
 	}
 }
 
+static int64_t slot_value(int kind, const struct ioda_php_slot_info *slot)
+{
+	switch (kind) {
+	case EX_SLOT_POWERED:
+		return slot->power;
+	case EX_SLOT_PRESENT:
+		return slot->present;
+	case EX_SLOT_POPULATED:
+		return slot->state == IODA_PHP_POPULATED;
+	case EX_SLOT_ATTENTION:
+		return slot->attention;
+	default: /* EX_SLOT_DEVICES */
+		return slot->devices;
+	}
+}
+
 static bool compare(enum op op, int64_t a, int64_t b)
 {
 	switch (op) {
@@ -151,6 +167,7 @@ void scenario_run_expect(struct run *r, const struct step *st)
 {
 	const struct live_name *ln = &r->names[st->name < 0 ? 0 : st->name];
 	const char *why = NULL, *what = st->src + strlen("expect ");
+	struct ioda_php_slot_info slot;
 	struct pci_dev *dev = NULL;
 	struct ioda_phb *phb;
 	int64_t v = 0;
@@ -182,6 +199,24 @@ void scenario_run_expect(struct run *r, const struct step *st)
 	case EX_RELEASED:
 		ok = ln->dev && ioda_ref_released(&ln->dev->ref) == (st->want != 0);
 		why = !ln->dev ? "it was never taken" : st->want ? "it is live" : "it is released";
+		break;
+	case EX_SLOTS:
+		for (v = 0; ioda_php_slot_at(r->k, (unsigned int)v, &slot);)
+			v++;
+		ok = compare(st->op, v, st->want);
+		break;
+	case EX_SLOT_POWERED:
+	case EX_SLOT_PRESENT:
+	case EX_SLOT_POPULATED:
+	case EX_SLOT_ATTENTION:
+	case EX_SLOT_DEVICES:
+		ok = !ioda_php_slot_find(r->k, st->t.word, &slot);
+		why = "no such slot (is pnv_php loaded?)";
+		if (!ok)
+			break;
+		why = NULL;
+		v = slot_value(st->arg, &slot);
+		ok = st->arg == EX_SLOT_DEVICES ? compare(st->op, v, st->want) : v == st->want;
 		break;
 	case EX_COUNT:
 		phb = ioda_kernel_peek_phb(r->k, st->t.domain);

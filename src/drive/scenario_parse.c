@@ -37,6 +37,12 @@ static const struct keyword accesses[] = {
 	{NULL, 0},
 };
 
+static const struct keyword on_off[] = {
+	{"on", 1},
+	{"off", 0},
+	{NULL, 0},
+};
+
 static const struct keyword yes_no[] = {
 	{"yes", 1},
 	{"no", 0},
@@ -204,6 +210,19 @@ static const struct stmt stmts[] = {
 	 .kw_what = "access"},
 	{.w0 = "dump", .kind = STEP_DUMP, .args = "d"},
 	{.w0 = "show", .kind = STEP_SHOW, .args = ""},
+	{.w0 = "modprobe", .w1 = "pnv_php", .kind = STEP_PHP_LOAD, .args = ""},
+	{.w0 = "slot",
+	 .w1 = "power",
+	 .kind = STEP_SLOT_POWER,
+	 .args = "SK",
+	 .kw = on_off,
+	 .kw_what = "power state"},
+	{.w0 = "slot",
+	 .w1 = "attention",
+	 .kind = STEP_SLOT_ATTENTION,
+	 .args = "SK",
+	 .kw = on_off,
+	 .kw_what = "attention state"},
 };
 
 static int parse_step(struct parser *p, const struct stmt *sm)
@@ -275,6 +294,12 @@ static const struct expect_spec expects[] = {
 	{.name = "count", .kind = EX_COUNT, .form = "dPc"},
 	{.name = "error", .kind = EX_ERROR, .form = "e"},
 	{.name = "audit", .kind = EX_AUDIT, .form = "s"},
+	{.name = "powered", .kind = EX_SLOT_POWERED, .form = "Sy"},
+	{.name = "present", .kind = EX_SLOT_PRESENT, .form = "Sy"},
+	{.name = "populated", .kind = EX_SLOT_POPULATED, .form = "Sy"},
+	{.name = "attention", .kind = EX_SLOT_ATTENTION, .form = "Sy"},
+	{.name = "slot-devices", .kind = EX_SLOT_DEVICES, .form = "Sc"},
+	{.name = "slots", .kind = EX_SLOTS, .form = "c"},
 };
 
 /* @prefix then @s, from the context's allocator. */
@@ -367,7 +392,7 @@ static int parse_expect_word(struct parser *p, const struct expect_spec *sp, cha
 		if (!rc && !scenario_word_is(w, "PEs"))
 			rc = scenario_fail(p, "expected 'PEs' after the domain, not '%s'", w->s);
 		break;
-	default: /* 'D', 'r', 'd' */
+	default: /* 'D', 'r', 'd', 'S' */
 		rc = scenario_need(p, *i, scenario_arg_name(f));
 		if (!rc)
 			rc = scenario_parse_arg(p, NULL, f, w, st);

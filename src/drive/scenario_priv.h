@@ -45,6 +45,9 @@ enum step_kind {
 	STEP_DMA_FROM,
 	STEP_DUMP,
 	STEP_SHOW,
+	STEP_PHP_LOAD,
+	STEP_SLOT_POWER,
+	STEP_SLOT_ATTENTION,
 	STEP_EXPECT,
 };
 
@@ -62,6 +65,12 @@ enum expect_kind {
 	EX_COUNT,
 	EX_ERROR,
 	EX_AUDIT,
+	EX_SLOT_POWERED,
+	EX_SLOT_PRESENT,
+	EX_SLOT_POPULATED,
+	EX_SLOT_ATTENTION,
+	EX_SLOT_DEVICES,
+	EX_SLOTS,
 };
 
 enum op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
@@ -160,7 +169,7 @@ struct keyword {
  *   n new take name     h held take name     r taken name
  *   m new dma map name  u mapped name        A bus address or mapped name
  *   [ the rest is optional: the step's keyword table, default its first entry
- *   K a word of the step's keyword table
+ *   K a word of the step's keyword table     S a hotplug slot's name
  */
 struct stmt {
 	const char *w0, *w1;

@@ -236,6 +236,12 @@ static int act(struct run *r, const struct step *st, struct pci_dev *dev, struct
 		return ioda_dump_pe_state(k, st->t.domain);
 	case STEP_SHOW:
 		return ioda_show_text(k, r->o->out);
+	case STEP_PHP_LOAD:
+		return ioda_php_load(k);
+	case STEP_SLOT_POWER:
+		return ioda_php_set_power(k, st->t.word, st->arg);
+	case STEP_SLOT_ATTENTION:
+		return ioda_php_set_attention(k, st->t.word, (unsigned int)st->arg);
 	default:
 		return name_step(r, st, dev, err);
 	}

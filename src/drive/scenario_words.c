@@ -422,6 +422,8 @@ const char *scenario_arg_name(char a)
 		return "an address or a mapping";
 	case 'K':
 		return "a kind";
+	case 'S':
+		return "a slot";
 	case 'O':
 		return "an OPAL call";
 	default:
@@ -481,6 +483,11 @@ int scenario_parse_arg(struct parser *p, const struct stmt *sm, char a, const st
 		return rc;
 	case 'r':
 		return old_name(p, w, false, false, &st->name);
+	case 'S': /* /sys/bus/pci/slots/NAME: resolved when run */
+		if (strlen(w->s) >= sizeof(st->t.word))
+			return scenario_fail(p, "slot name '%s' is too long", w->s);
+		strcpy(st->t.word, w->s);
+		return 0;
 	case 'A':
 		if (scan_number(w->s, &v) && !w->quoted) {
 			st->num = v;

@@ -649,6 +649,12 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 			break;
 		rc = phb_init(k, d, k->nphbs == 0, err);
 	}
+	/* skiboot's slots, from its scan (before the kernel's: what the tree says). */
+	for (unsigned int i = 0; !rc && i < k->nphbs; i++) {
+		rc = ioda_php_fw_slots(k, k->phbs[i]);
+		if (rc)
+			ioda_error_set(err, "out of memory");
+	}
 	/* pcibios_resource_survey(): where firmware gave no address, the kernel places. */
 	for (unsigned int i = 0; !rc && i < k->nphbs; i++) {
 		if (opts->reassign || ioda_phb_needs_assignment(k->phbs[i]))
@@ -705,6 +711,7 @@ void ioda_kernel_free(struct ioda_kernel *k)
 		ioda_free(k->ctx, dev->iov_data);
 		dev->iov_data = NULL;
 	}
+	ioda_php_unload(k);
 	for (unsigned int i = 0; i < k->nphbs; i++)
 		phb_free(k->phbs[i]);
 	ioda_free(k->ctx, k->phbs);

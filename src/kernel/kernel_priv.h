@@ -131,4 +131,9 @@ static inline bool ioda_pci_is_bridge(const struct pci_dev *dev)
 	return dev->hdr_type == 1 || dev->hdr_type == 2;
 }
 
+/* skiboot's slots on @phb's pluggable bridges, as its PCI scan made them (php.c). */
+int ioda_php_fw_slots(struct ioda_kernel *k, struct ioda_phb *phb);
+/* rmmod: every slot unregistered (php.c). */
+void ioda_php_unload(struct ioda_kernel *k);
+
 #endif

@@ -5,6 +5,7 @@
  * the buses they sit on, checked as a scan would find them.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -150,6 +151,41 @@ static int check_phandle(struct dt *dt, int off, const char *name, uint32_t ph)
 	return 0;
 }
 
+/*
+ * skiboot's slot properties (pci_slot_add_dt_properties(): one cell each,
+ * and the label a string); a node without ibm,slot-label is no slot.
+ */
+static int parse_slot(struct dt *dt, int off, struct ioda_topo_node *node)
+{
+	static const struct {
+		const char *name;
+		size_t field;
+	} flags[] = {
+		{ "ibm,slot-pluggable", offsetof(struct pci_slot_desc, pluggable) },
+		{ "ibm,reset-by-firmware", offsetof(struct pci_slot_desc, reset_by_fw) },
+		{ "ibm,slot-surprise-pluggable", offsetof(struct pci_slot_desc, surprise) },
+		{ "ibm,slot-power-ctl", offsetof(struct pci_slot_desc, power_ctl) },
+	};
+	const char *label;
+	int rc = dt_get_string(dt, off, "ibm,slot-label", &label);
+
+	if (rc || !label)
+		return rc;
+	if (strlen(label) >= sizeof(node->slot.label) || !label[0])
+		return dt_fail_node(dt, off, "ibm,slot-label \"%s\" is empty or longer than %zu",
+				    label, sizeof(node->slot.label) - 1);
+	strcpy(node->slot.label, label);
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		uint32_t v;
+
+		rc = dt_get_u32(dt, off, flags[i].name, 0, &v);
+		if (rc)
+			return rc;
+		*(bool *)((char *)&node->slot + flags[i].field) = v != 0;
+	}
+	return 0;
+}
+
 /* The NVLink association: ibm,gpu on an NPU link, ibm,npu on a GPU. */
 static int parse_nvlink(struct dt *dt, int off, struct ioda_topo_node *node)
 {
@@ -257,7 +293,9 @@ static int parse_function(struct dt *dt, int off, const struct ioda_topo_node *p
 	if (actags > 0xffff)
 		return dt_fail_node(dt, off, "ioda,afu-actags %u out of range", actags);
 	node->afu_actags = (uint16_t)actags;
-	rc = parse_nvlink(dt, off, node);
+	rc = parse_slot(dt, off, node);
+	if (!rc)
+		rc = parse_nvlink(dt, off, node);
 	if (!rc)
 		rc = parse_bars(dt, off, node->dt_path, node, *bus, reg, nreg);
 	return rc;

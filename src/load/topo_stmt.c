@@ -40,7 +40,8 @@ static const struct attr_spec phb_attrs[] = {
 };
 
 /* Bridges and devices share the layout; only bridges have bus=. */
-enum { FN_CLASS, FN_TYPE, FN_LABEL, FN_MF, FN_BUS, FN_HOTPLUG, FN_NR };
+enum { FN_CLASS, FN_TYPE, FN_LABEL, FN_MF, FN_BUS, FN_HOTPLUG, FN_SLOT, FN_SURPRISE, FN_POWER_CTL,
+       FN_NR };
 static const struct attr_spec bridge_attrs[] = {
 	[FN_CLASS] = {.name = "class", .kind = ATTR_NUM, .hex = true, .max = 0xffffff},
 	[FN_TYPE] = {.name = "type", .kind = ATTR_ENUM, .names = topo_bridge_types},
@@ -48,6 +49,9 @@ static const struct attr_spec bridge_attrs[] = {
 	[FN_MF] = {.name = "mf", .kind = ATTR_FLAG},
 	[FN_BUS] = {.name = "bus", .kind = ATTR_BUSES},
 	[FN_HOTPLUG] = {.name = "hotplug", .kind = ATTR_ENUM, .names = topo_hotplug_names},
+	[FN_SLOT] = {.name = "slot", .kind = ATTR_LABEL},
+	[FN_SURPRISE] = {.name = "surprise", .kind = ATTR_ENUM, .names = topo_hotplug_names},
+	[FN_POWER_CTL] = {.name = "power-ctl", .kind = ATTR_ENUM, .names = topo_hotplug_names},
 };
 static const struct attr_spec device_attrs[] = {
 	[FN_CLASS] =
@@ -261,6 +265,10 @@ static int parse_function(struct parser *p, const struct stmt *st, const struct 
 		return topo_fail_at(p, p->line, v[FN_HOTPLUG].vcol,
 				    "hotplug= is a root or downstream port's slot");
 
+	if (!v[FN_SLOT].given && (v[FN_SURPRISE].given || v[FN_POWER_CTL].given))
+		return topo_fail_at(p, p->line, v[v[FN_SURPRISE].given ? FN_SURPRISE : FN_POWER_CTL].vcol,
+				    "surprise= and power-ctl= describe a slot: give slot=NAME");
+
 	node = ioda_zalloc(p->ctx, sizeof(*node));
 	if (!node)
 		return topo_oom(p);
@@ -276,6 +284,13 @@ static int parse_function(struct parser *p, const struct stmt *st, const struct 
 	node->secondary = v[FN_BUS].given ? (int)v[FN_BUS].num : -1;
 	node->subordinate = v[FN_BUS].has_num2 ? (int)v[FN_BUS].num2 : -1;
 	memcpy(node->label, v[FN_LABEL].str, sizeof(node->label));
+	if (v[FN_SLOT].given) {
+		/* As skiboot's slot properties: pluggable, reset by firmware, labelled. */
+		memcpy(node->slot.label, v[FN_SLOT].str, sizeof(node->slot.label));
+		node->slot.pluggable = node->slot.reset_by_fw = true;
+		node->slot.surprise = v[FN_SURPRISE].num == PCI_HOTPLUG_YES;
+		node->slot.power_ctl = v[FN_POWER_CTL].num != PCI_HOTPLUG_NO;
+	}
 	*parent->tail = node;
 	parent->tail = &node->next;
 

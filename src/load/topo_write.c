@@ -94,6 +94,9 @@ static void write_node(FILE *f, const struct ioda_topo_node *n, unsigned int dep
 		fprintf(f, " class=%#08x", n->class);
 	if (n->hotplug)
 		fprintf(f, " hotplug=%s", enum_name_of(topo_hotplug_names, n->hotplug));
+	if (n->slot.label[0] && n->slot.pluggable && n->slot.reset_by_fw)
+		fprintf(f, " slot=%s%s%s", n->slot.label, n->slot.surprise ? " surprise=yes" : "",
+			n->slot.power_ctl ? "" : " power-ctl=no");
 	if (n->label[0])
 		fprintf(f, " label=%s", n->label);
 	if (n->multifunction)

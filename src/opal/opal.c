@@ -12,23 +12,6 @@
 
 #include "opal_priv.h"
 
-struct opal_phb {
-	struct ioda_list node;
-	uint64_t id;
-	struct ioda_phb_hw *hw;
-};
-
-struct ioda_opal {
-	struct ioda_ctx *ctx;
-	struct ioda_sysmem *mem;
-	pthread_mutex_t lock; /* the PHB list */
-	struct ioda_list phbs;
-	struct opal_phb *last; /* the latest found; PHBs leave only with the OPAL */
-	/* ioda_opal_fail_calls(): under @lock. */
-	unsigned int fail_token;
-	atomic_uint fail_left; /* read unlocked first: the calls' path when none is asked */
-};
-
 struct ioda_opal *ioda_opal_new(struct ioda_ctx *ctx)
 {
 	struct ioda_opal *opal = ioda_zalloc(ctx, sizeof(*opal));
@@ -43,6 +26,8 @@ struct ioda_opal *ioda_opal_new(struct ioda_ctx *ctx)
 	opal->ctx = ctx;
 	pthread_mutex_init(&opal->lock, NULL);
 	ioda_list_init(&opal->phbs);
+	ioda_list_init(&opal->slots);
+	ioda_list_init(&opal->msgs);
 	return opal;
 }
 
@@ -57,6 +42,7 @@ void ioda_opal_free(struct ioda_opal *opal)
 		ioda_hw_destroy(p->hw);
 		ioda_free(opal->ctx, p);
 	}
+	opal_slots_free(opal);
 	ioda_sysmem_free(opal->mem);
 	pthread_mutex_destroy(&opal->lock);
 	ioda_free(opal->ctx, opal);
@@ -151,6 +137,10 @@ static const struct {
 	{ "tce_kill", OPAL_PCI_TCE_KILL },
 	{ "npu_spa_setup", OPAL_NPU_SPA_SETUP },
 	{ "npu_spa_clear_cache", OPAL_NPU_SPA_CLEAR_CACHE },
+	{ "get_presence_state", OPAL_PCI_GET_PRESENCE_STATE },
+	{ "get_power_state", OPAL_PCI_GET_POWER_STATE },
+	{ "set_power_state", OPAL_PCI_SET_POWER_STATE },
+	{ "get_device_tree", OPAL_GET_DEVICE_TREE },
 };
 
 unsigned int ioda_opal_token_of(const char *name)
@@ -177,6 +167,11 @@ static bool fails_by_request(struct ioda_opal *opal, unsigned int token)
 	return fail;
 }
 
+bool opal_call_fails(struct ioda_opal *opal, unsigned int token)
+{
+	return ioda_fault_point(opal->ctx, IODA_FAULT_OPAL) || fails_by_request(opal, token);
+}
+
 int64_t opal_enter(struct ioda_opal *opal, uint64_t phb_id, unsigned int token,
 		   struct ioda_phb_hw **phb)
 {
@@ -186,7 +181,7 @@ int64_t opal_enter(struct ioda_opal *opal, uint64_t phb_id, unsigned int token,
 		return OPAL_PARAMETER;
 	if (token == OPAL_PCI_TCE_KILL && !opal_phb_ops(hw)->tce_kill)
 		return OPAL_UNSUPPORTED;
-	if (ioda_fault_point(opal->ctx, IODA_FAULT_OPAL) || fails_by_request(opal, token))
+	if (opal_call_fails(opal, token))
 		return OPAL_HARDWARE;
 	ioda_hw_lock(hw);
 	*phb = hw;

@@ -3,7 +3,36 @@
 #ifndef IODA_OPAL_PRIV_H
 #define IODA_OPAL_PRIV_H
 
+#include <stdatomic.h>
+
+#include <ioda/list.h>
 #include <ioda/opal.h>
+
+struct opal_phb {
+	struct ioda_list node;
+	uint64_t id;
+	struct ioda_phb_hw *hw;
+};
+
+struct ioda_opal {
+	struct ioda_ctx *ctx;
+	struct ioda_sysmem *mem;
+	pthread_mutex_t lock; /* the PHB list, the slots, the messages */
+	struct ioda_list phbs;
+	struct opal_phb *last; /* the latest found; PHBs leave only with the OPAL */
+	/* ioda_opal_fail_calls(): under @lock. */
+	unsigned int fail_token;
+	atomic_uint fail_left; /* read unlocked first: the calls' path when none is asked */
+	struct ioda_list slots; /* struct opal_slot (slot.c) */
+	struct ioda_list msgs;	/* queued OPAL_MSG_ASYNC_COMP messages */
+	uint64_t next_token;	/* opal_async_get_token() */
+};
+
+/* The fault hook and ioda_opal_fail_calls(): true when this call of @token fails. */
+bool opal_call_fails(struct ioda_opal *opal, unsigned int token);
+
+/* Frees the slots, their cards and the messages nobody took (slot.c). */
+void opal_slots_free(struct ioda_opal *opal);
 
 /*
  * skiboot's wrapper (core/pci-opal.c) plus the fault hook: OPAL_PARAMETER

@@ -31,6 +31,7 @@ int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
 	node->afu_actags = dev->afu_actags;
 	node->pcie_type = dev->pcie_type;
 	node->hotplug = dev->hotplug;
+	node->slot = dev->slot;
 	memcpy(node->resource, dev->resource, sizeof(node->resource));
 	node->sriov = dev->sriov;
 	for (unsigned int i = 0; i < PCI_STD_NUM_BARS; i++)

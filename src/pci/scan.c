@@ -187,6 +187,7 @@ static void dev_fill(struct pci_dev *dev, const struct ioda_topo_node *node)
 	dev->afu_actags = node->afu_actags;
 	dev->pcie_type = node->pcie_type;
 	dev->hotplug = node->hotplug;
+	dev->slot = node->slot;
 	memcpy(dev->resource, node->resource, sizeof(dev->resource));
 	dev->sriov = node->sriov;
 	snprintf(dev->label, sizeof(dev->label), "%s", node->label);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Machine descriptions' lifetime: whatever made one, these free it. */
+#include <errno.h>
+
 #include <ioda/ctx.h>
 #include <ioda/topo.h>
 
@@ -45,4 +47,30 @@ void ioda_topo_free(struct ioda_ctx *ctx, struct ioda_topo *topo)
 	}
 	ioda_free(ctx, topo->file);
 	ioda_free(ctx, topo);
+}
+
+int ioda_topo_nodes_clone(struct ioda_ctx *ctx, const struct ioda_topo_node *list,
+			  struct ioda_topo_node **out)
+{
+	struct ioda_topo_node **tail = out;
+
+	*out = NULL;
+	for (; list; list = list->next) {
+		struct ioda_topo_node *copy = ioda_alloc(ctx, sizeof(*copy));
+
+		if (!copy)
+			goto oom;
+		*copy = *list;
+		copy->next = NULL;
+		copy->children = NULL;
+		*tail = copy;
+		tail = &copy->next;
+		if (ioda_topo_nodes_clone(ctx, list->children, &copy->children))
+			goto oom;
+	}
+	return 0;
+oom:
+	ioda_topo_nodes_free(ctx, *out);
+	*out = NULL;
+	return -ENOMEM;
 }

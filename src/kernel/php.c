@@ -1,0 +1,542 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pnv_php, the PowerNV PCI hotplug driver: slots from the device tree,
+ * their power through OPAL (the completion awaited as an async message),
+ * the firmware's device tree below a slot fetched at power on and the bus
+ * rescanned; at power off the devices removed first.  And skiboot's side of
+ * the boot: a slot on every pluggable bridge, with what is plugged in.
+ * Each slot holds its bridge (holder "pnv_php slot"), where the kernel's
+ * php_slot borrows bus->self.  docs/slots.md has each rule and its source.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <ioda/ioda.h>
+#include <ioda/opal.h>
+
+#include "kernel_priv.h"
+
+#define HOLDER "pnv_php slot"
+
+struct php_slot {
+	char name[40];
+	uint64_t id;
+	uint32_t phandle;
+	enum ioda_php_state state;
+	bool power_state_check;
+	unsigned int attention;
+	bool surprise;
+	struct pci_dev *bridge;	   /* held: HOLDER */
+	struct ioda_topo_node *dt; /* the firmware's tree fetched at power on */
+};
+
+struct ioda_php {
+	struct php_slot *slots;
+	unsigned int n;
+};
+
+static bool since(const struct ioda_kernel *k, unsigned int major, unsigned int minor)
+{
+	return k->profile.major > major || (k->profile.major == major && k->profile.minor >= minor);
+}
+
+/* skiboot gives every node a phandle; one made up where the description has none. */
+static uint32_t slot_phandle(const struct pci_dev *bridge, uint64_t phb_id)
+{
+	return bridge->phandle ? bridge->phandle
+			       : 0xf0000000u | (uint32_t)(phb_id & 0xfff) << 16 | pci_dev_rid(bridge);
+}
+
+static bool is_slot(const struct pci_dev *dev)
+{
+	return ioda_pci_is_bridge(dev) && dev->slot.pluggable && dev->slot.reset_by_fw &&
+	       dev->slot.label[0];
+}
+
+/* ---- skiboot's slots, made at its scan ---------------------------------------------- */
+
+struct fw_walk {
+	struct ioda_kernel *k;
+	struct ioda_phb *phb;
+	int rc;
+};
+
+static int fw_slot(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	struct fw_walk *w = arg;
+	struct ioda_topo_node *card = NULL, **tail = &card;
+	const struct pci_dev *child;
+
+	if (dev->bus->domain != w->phb->domain || !ioda_pci_is_bridge(dev) || !dev->slot.pluggable)
+		return 0;
+	/* What is plugged in: the functions on the bridge's secondary bus, as a scan finds them. */
+	if (dev->subordinate)
+		ioda_list_for_each_entry(child, &dev->subordinate->devices, bus_node) {
+			if (child->is_virtfn)
+				continue;
+			w->rc = pci_describe_subtree(w->k->ctx, child, tail);
+			if (w->rc) {
+				ioda_topo_nodes_free(w->k->ctx, card);
+				return 1;
+			}
+			tail = &(*tail)->next;
+		}
+	w->rc = ioda_opal_add_slot(w->k->opal, opal_pci_slot_id(w->phb->opal_id, pci_dev_rid(dev)),
+				   slot_phandle(dev, w->phb->opal_id), &dev->slot, card);
+	return w->rc != 0;
+}
+
+int ioda_php_fw_slots(struct ioda_kernel *k, struct ioda_phb *phb)
+{
+	struct fw_walk w = { k, phb, 0 };
+
+	pci_walk_bus_locked(phb->domain->root_bus, fw_slot, &w);
+	return w.rc;
+}
+
+/* ---- the driver ---------------------------------------------------------------------- */
+
+/* SLOT_WARN: a warning about the slot's bridge, bound to pcieport. */
+#define slot_warn(k, s, fmt, ...)                                                          \
+	ioda_printf(k, IODA_LOG_WARNING, "pcieport %s: " fmt, pci_dev_peek_name((s)->bridge), \
+		    ##__VA_ARGS__)
+
+static struct php_slot *find_slot(struct ioda_php *php, const char *name)
+{
+	for (unsigned int i = 0; php && i < php->n; i++)
+		if (!strcmp(php->slots[i].name, name))
+			return &php->slots[i];
+	return NULL;
+}
+
+static struct php_slot *find_slot_id(struct ioda_php *php, uint64_t id)
+{
+	for (unsigned int i = 0; i < php->n; i++)
+		if (php->slots[i].id == id)
+			return &php->slots[i];
+	return NULL;
+}
+
+static uint64_t phb_id_of(struct ioda_kernel *k, const struct pci_dev *dev)
+{
+	struct ioda_phb *phb = ioda_kernel_peek_phb(k, pci_dev_peek_domain_nr(dev));
+
+	return phb ? phb->opal_id : 0;
+}
+
+/* pnv_pci_get_presence_state / _power_state: -EIO when OPAL fails. */
+static int get_presence(struct ioda_kernel *k, const struct php_slot *s, uint8_t *state)
+{
+	*state = OPAL_PCI_SLOT_EMPTY;
+	if (opal_pci_get_presence_state(k->opal, s->id, state) != OPAL_SUCCESS) {
+		slot_warn(k, s, "Error %d getting presence", -EIO);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* A failure reads as powered on: the caller's default stands. */
+static uint8_t get_power(struct ioda_kernel *k, const struct php_slot *s)
+{
+	uint8_t state = OPAL_PCI_SLOT_POWER_ON;
+
+	if (opal_pci_get_power_state(k->opal, s->id, &state) != OPAL_SUCCESS) {
+		slot_warn(k, s, "Error %d getting power status", -EIO);
+		return OPAL_PCI_SLOT_POWER_ON;
+	}
+	return state;
+}
+
+/*
+ * pnv_php_set_slot_power_state(): OPAL, then (async) the message checked
+ * against the slot's phandle and the state asked; then the device tree
+ * below the slot dropped (off) or fetched (on).
+ */
+static int set_power(struct ioda_kernel *k, struct php_slot *s, uint8_t state)
+{
+	uint64_t token = opal_async_get_token(k->opal);
+	uint8_t want = state;
+	struct opal_msg msg;
+	int64_t rc = opal_pci_set_power_state(k->opal, token, s->id, &want);
+	int ret = 0;
+
+	if (rc == OPAL_ASYNC_COMPLETION) {
+		if (opal_async_wait_response(k->opal, token, &msg))
+			ret = -EIO;
+		else if (msg.params[1] != s->phandle || msg.params[2] != state ||
+			 (!since(k, 5, 6) && msg.params[3])) {
+			slot_warn(k, s, "Wrong msg (%lld, %lld, %lld)", (long long)msg.params[1],
+				  (long long)msg.params[2], (long long)msg.params[3]);
+			return -ENOMSG;
+		} else if (msg.params[3]) {
+			ret = -ENODEV;
+		}
+	} else if (rc != OPAL_SUCCESS) {
+		ret = -EIO;
+	}
+	if (ret) {
+		slot_warn(k, s, "Error %d powering %s", ret,
+			  state == OPAL_PCI_SLOT_POWER_ON ? "on" : "off");
+		return ret;
+	}
+	ioda_topo_nodes_free(k->ctx, s->dt);
+	s->dt = NULL;
+	if (state == OPAL_PCI_SLOT_POWER_OFF)
+		return 0;
+	if (opal_get_device_tree(k->opal, s->phandle, &s->dt) != OPAL_SUCCESS) {
+		slot_warn(k, s, "Error %d getting FDT blob", -EIO);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The functions on @bus, held, in bus order (pci_hp_remove_devices walks them back). */
+struct bus_devs {
+	const struct pci_bus *bus;
+	struct pci_dev *dev[256];
+	unsigned int n;
+};
+
+static int take_bus_dev(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	struct bus_devs *b = arg;
+
+	if (dev->bus == b->bus && b->n < 256)
+		b->dev[b->n++] = pci_dev_get(dev, HOLDER);
+	return 0;
+}
+
+static int count_below(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	unsigned int *n = arg;
+
+	(*n)++;
+	return 0;
+}
+
+static void register_below(struct ioda_kernel *k, const struct pci_dev *top);
+
+/* pci_hp_add_devices(): the fetched tree's functions the bus lacks, set up as at boot. */
+static int rescan(struct ioda_kernel *k, struct php_slot *s)
+{
+	struct pci_bus *bus = s->bridge->subordinate;
+	struct ioda_error err;
+
+	for (const struct ioda_topo_node *n = s->dt; n; n = n->next) {
+		struct pci_dev *old = pci_get_domain_bus_and_slot(k->m, bus->domain->number,
+								  bus->number, n->devfn, HOLDER);
+		int rc = old ? 0 : ioda_hot_add(k, bus, n, NULL, HOLDER, &err);
+
+		pci_dev_put(old, HOLDER);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* pnv_php_enable(): @rescan false at registration (the boot's scan found them). */
+static int enable(struct ioda_kernel *k, struct php_slot *s, bool rescan_bus)
+{
+	uint8_t presence, power;
+	int rc;
+
+	if (s->state != IODA_PHP_REGISTERED)
+		return 0;
+	rc = get_presence(k, s, &presence);
+	if (rc)
+		return rc;
+	if (presence == OPAL_PCI_SLOT_EMPTY) {
+		if (!s->power_state_check) {
+			s->power_state_check = true;
+			return 0;
+		}
+		goto scan;
+	}
+	if (!s->power_state_check) {
+		s->power_state_check = true;
+		if (get_power(k, s) != OPAL_PCI_SLOT_POWER_ON)
+			return 0;
+	}
+	power = get_power(k, s);
+	if (power != OPAL_PCI_SLOT_POWER_ON) {
+		rc = set_power(k, s, OPAL_PCI_SLOT_POWER_ON);
+		if (rc)
+			return rc;
+	}
+scan:
+	if (presence == OPAL_PCI_SLOT_PRESENT && rescan_bus) {
+		if (!s->bridge->subordinate)
+			return -ENODEV;
+		rc = rescan(k, s);
+		if (rc)
+			return rc;
+	}
+	s->state = IODA_PHP_POPULATED;
+	if (presence == OPAL_PCI_SLOT_PRESENT && rescan_bus)
+		register_below(k, s->bridge);
+	return 0;
+}
+
+/* pci_hp_register(): the name the label gives, "-1", "-2"... on a clash (make_slot_name). */
+static void slot_name(const struct ioda_php *php, const char *label, char *name, size_t len)
+{
+	snprintf(name, len, "%s", label);
+	for (unsigned int i = 1; find_slot((struct ioda_php *)php, name); i++)
+		snprintf(name, len, "%s-%u", label, i);
+}
+
+/* pnv_php_register_one(); a slot registered already is left (-EEXIST, silent). */
+static int register_one(struct ioda_kernel *k, struct pci_dev *bridge)
+{
+	struct ioda_php *php = k->php;
+	uint64_t phb_id = phb_id_of(k, bridge);
+	uint64_t id = opal_pci_slot_id(phb_id, pci_dev_rid(bridge));
+	struct php_slot *grown, *s;
+	int rc;
+
+	if (find_slot_id(php, id))
+		return -EEXIST;
+	grown = ioda_realloc(k->ctx, php->slots, (php->n + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	php->slots = grown;
+	s = &php->slots[php->n];
+	memset(s, 0, sizeof(*s));
+	slot_name(php, bridge->slot.label, s->name, sizeof(s->name));
+	s->id = id;
+	s->phandle = slot_phandle(bridge, phb_id);
+	s->surprise = bridge->slot.surprise;
+	s->bridge = pci_dev_get(bridge, HOLDER);
+	s->state = IODA_PHP_REGISTERED;
+	php->n++;
+	rc = enable(k, s, false);
+	if (rc) {
+		/* pnv_php_register_one's unregister on error (its double put is not modelled). */
+		pci_dev_put(s->bridge, HOLDER);
+		ioda_topo_nodes_free(k->ctx, s->dt);
+		php->n--;
+	}
+	return rc;
+}
+
+/* The candidates below @top (NULL: every PHB pnv_php scans), parent first. */
+struct reg_walk {
+	struct ioda_kernel *k;
+	const struct pci_dev *top;
+	struct pci_dev **devs;
+	unsigned int n, cap;
+	bool oom;
+};
+
+static bool below(const struct pci_dev *dev, const struct pci_dev *top)
+{
+	for (const struct pci_bus *b = dev->bus; b && b->self; b = b->parent)
+		if (b->self == top)
+			return true;
+	return false;
+}
+
+static int reg_candidate(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	struct reg_walk *w = arg;
+	struct ioda_phb *phb;
+
+	if (!is_slot(dev) || (w->top && !below(dev, w->top)))
+		return 0;
+	phb = ioda_kernel_peek_phb(w->k, pci_dev_peek_domain_nr(dev));
+	/* ibm,ioda2-phb (PHB3); ibm,ioda3-phb (PHB4/5) since 5.4. */
+	if (!phb || phb->type != IODA_PNV_PHB_IODA2 ||
+	    (dev->bus->domain->gen != IODA_PHB3 && !since(w->k, 5, 4)))
+		return 0;
+	if (w->n == w->cap) {
+		unsigned int cap = w->cap ? 2 * w->cap : 16;
+		struct pci_dev **grown = ioda_realloc(w->k->ctx, w->devs, cap * sizeof(*grown));
+
+		if (!grown) {
+			w->oom = true;
+			return 1;
+		}
+		w->devs = grown;
+		w->cap = cap;
+	}
+	w->devs[w->n++] = pci_dev_get(dev, HOLDER);
+	return 0;
+}
+
+/* pnv_php_register(): each slot below @top (NULL: all), parent before child. */
+static int register_slots(struct ioda_kernel *k, const struct pci_dev *top)
+{
+	struct reg_walk w = { .k = k, .top = top };
+
+	pci_walk_machine(k->m, reg_candidate, &w);
+	for (unsigned int i = 0; i < w.n; i++) {
+		if (!w.oom) {
+			int rc = register_one(k, w.devs[i]);
+
+			w.oom = rc == -ENOMEM;
+		}
+		pci_dev_put(w.devs[i], HOLDER);
+	}
+	ioda_free(k->ctx, w.devs);
+	return w.oom ? -ENOMEM : 0;
+}
+
+static void register_below(struct ioda_kernel *k, const struct pci_dev *top)
+{
+	register_slots(k, top);
+}
+
+/* pnv_php_unregister_one() for @i; the slots after it move down. */
+static void unregister_at(struct ioda_kernel *k, unsigned int i)
+{
+	struct ioda_php *php = k->php;
+	struct php_slot *s = &php->slots[i];
+
+	s->state = IODA_PHP_OFFLINE;
+	pci_dev_put(s->bridge, HOLDER);
+	ioda_topo_nodes_free(k->ctx, s->dt);
+	memmove(s, s + 1, (php->n - i - 1) * sizeof(*s));
+	php->n--;
+}
+
+/* pnv_php_unregister(): the slots below @top, children before parents. */
+static void unregister_below(struct ioda_kernel *k, const struct pci_dev *top)
+{
+	for (unsigned int i = k->php->n; i-- > 0;)
+		if (below(k->php->slots[i].bridge, top))
+			unregister_at(k, i);
+}
+
+/* pnv_php_disable_slot(). */
+static int disable(struct ioda_kernel *k, struct php_slot *s)
+{
+	struct bus_devs *b;
+	const struct pci_dev *bridge = s->bridge;
+	int rc;
+
+	if (s->state != IODA_PHP_POPULATED &&
+	    (!since(k, 5, 6) || s->state != IODA_PHP_REGISTERED))
+		return 0;
+	if (!bridge->subordinate)
+		return -ENODEV;
+	b = ioda_zalloc(k->ctx, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->bus = bridge->subordinate;
+	pci_walk_machine(k->m, take_bus_dev, b);
+	while (b->n--) {
+		ioda_hot_remove(k, b->dev[b->n]);
+		pci_dev_put(b->dev[b->n], HOLDER);
+	}
+	ioda_free(k->ctx, b);
+	unregister_below(k, bridge);
+	/* unregister_below() may move the slots: find this one again. */
+	for (unsigned int i = 0; i < k->php->n; i++)
+		if (k->php->slots[i].bridge == bridge)
+			s = &k->php->slots[i];
+	rc = set_power(k, s, OPAL_PCI_SLOT_POWER_OFF);
+	s->state = IODA_PHP_REGISTERED;
+	return rc;
+}
+
+int ioda_php_load(struct ioda_kernel *k)
+{
+	int rc;
+
+	ioda_lock_rescan_remove(k);
+	if (k->php) {
+		ioda_unlock_rescan_remove(k);
+		return -EEXIST;
+	}
+	k->php = ioda_zalloc(k->ctx, sizeof(*k->php));
+	if (!k->php) {
+		ioda_unlock_rescan_remove(k);
+		return -ENOMEM;
+	}
+	ioda_printf(k, IODA_LOG_INFO, "PowerPC PowerNV PCI Hotplug Driver version: 0.1");
+	rc = register_slots(k, NULL);
+	ioda_unlock_rescan_remove(k);
+	return rc;
+}
+
+void ioda_php_unload(struct ioda_kernel *k)
+{
+	if (!k->php)
+		return;
+	while (k->php->n)
+		unregister_at(k, k->php->n - 1);
+	ioda_free(k->ctx, k->php->slots);
+	ioda_free(k->ctx, k->php);
+	k->php = NULL;
+}
+
+static void info_of(struct ioda_kernel *k, const struct php_slot *s, struct ioda_php_slot_info *out)
+{
+	uint8_t v = OPAL_PCI_SLOT_EMPTY;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", s->name);
+	snprintf(out->bridge, sizeof(out->bridge), "%.15s", pci_dev_peek_name(s->bridge));
+	out->id = s->id;
+	out->state = s->state;
+	out->surprise = s->surprise;
+	out->attention = s->attention;
+	out->present = opal_pci_get_presence_state(k->opal, s->id, &v) == OPAL_SUCCESS &&
+		       v == OPAL_PCI_SLOT_PRESENT;
+	out->power = opal_pci_get_power_state(k->opal, s->id, &v) == OPAL_SUCCESS &&
+		     v == OPAL_PCI_SLOT_POWER_ON;
+	if (s->bridge->subordinate)
+		pci_walk_bus_locked(s->bridge->subordinate, count_below, &out->devices);
+}
+
+bool ioda_php_slot_at(struct ioda_kernel *k, unsigned int i, struct ioda_php_slot_info *out)
+{
+	bool ok;
+
+	ioda_lock_rescan_remove(k);
+	ok = k->php && i < k->php->n;
+	if (ok)
+		info_of(k, &k->php->slots[i], out);
+	ioda_unlock_rescan_remove(k);
+	return ok;
+}
+
+int ioda_php_slot_find(struct ioda_kernel *k, const char *name, struct ioda_php_slot_info *out)
+{
+	struct php_slot *s;
+
+	ioda_lock_rescan_remove(k);
+	s = find_slot(k->php, name);
+	if (s)
+		info_of(k, s, out);
+	ioda_unlock_rescan_remove(k);
+	return s ? 0 : -ENOENT;
+}
+
+int ioda_php_set_power(struct ioda_kernel *k, const char *name, bool on)
+{
+	struct php_slot *s;
+	int rc = -ENOENT;
+
+	ioda_lock_rescan_remove(k);
+	s = find_slot(k->php, name);
+	if (s)
+		rc = on ? enable(k, s, true) : disable(k, s);
+	ioda_unlock_rescan_remove(k);
+	return rc;
+}
+
+int ioda_php_set_attention(struct ioda_kernel *k, const char *name, unsigned int state)
+{
+	struct php_slot *s;
+
+	if (state > 1)
+		return -EINVAL;
+	ioda_lock_rescan_remove(k);
+	s = find_slot(k->php, name);
+	if (s)
+		s->attention = state;
+	ioda_unlock_rescan_remove(k);
+	return s ? 0 : -ENOENT;
+}
