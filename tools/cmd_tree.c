@@ -55,6 +55,9 @@ static int print_tree_line(void *arg, struct pci_dev *dev, unsigned int depth)
 		printf(" sriov %u VFs", dev->sriov.total_vfs);
 	if (dev->label[0])
 		printf(" %s", dev->label);
+	/* A PowerNV hotplug slot: /sys/bus/pci/slots/NAME once pnv_php has it. */
+	if (dev->slot.label[0] && dev->slot.pluggable && dev->slot.reset_by_fw)
+		printf(" slot %s%s", dev->slot.label, dev->slot.surprise ? " (surprise)" : "");
 	putchar('\n');
 	return 0;
 }

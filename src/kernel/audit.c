@@ -453,6 +453,7 @@ unsigned int ioda_audit(struct ioda_kernel *k, ioda_audit_fn fn, void *arg)
 	struct audit a = { .k = k, .fn = fn, .arg = arg };
 	struct pci_domain *d;
 
+	a.n = ioda_php_audit(k, fn, arg);
 	pthread_rwlock_rdlock(&k->m->lock);
 	pthread_mutex_lock(&k->lock);
 	ioda_list_for_each_entry(d, &k->m->domains, node)

@@ -3,6 +3,7 @@
 #ifndef IODA_KERNEL_PRIV_H
 #define IODA_KERNEL_PRIV_H
 
+#include <ioda/eeh.h>
 #include <ioda/ioda.h>
 
 #define HOLD_PE "pe"
@@ -133,6 +134,8 @@ static inline bool ioda_pci_is_bridge(const struct pci_dev *dev)
 
 /* skiboot's slots on @phb's pluggable bridges, as its PCI scan made them (php.c). */
 int ioda_php_fw_slots(struct ioda_kernel *k, struct ioda_phb *phb);
+/* The audit's slot rule: nothing below a slot firmware has off (php.c). */
+unsigned int ioda_php_audit(struct ioda_kernel *k, ioda_audit_fn fn, void *arg);
 /* rmmod: every slot unregistered (php.c). */
 void ioda_php_unload(struct ioda_kernel *k);
 

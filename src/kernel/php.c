@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <ioda/eeh.h>
 #include <ioda/ioda.h>
 #include <ioda/opal.h>
 
@@ -539,4 +540,45 @@ int ioda_php_set_attention(struct ioda_kernel *k, const char *name, unsigned int
 		s->attention = state;
 	ioda_unlock_rescan_remove(k);
 	return s ? 0 : -ENOENT;
+}
+
+struct first_dev {
+	char name[16];
+};
+
+static int first_dev(void *arg, struct pci_dev *dev, unsigned int depth)
+{
+	struct first_dev *f = arg;
+
+	snprintf(f->name, sizeof(f->name), "%.15s", pci_dev_peek_name(dev));
+	return 1;
+}
+
+unsigned int ioda_php_audit(struct ioda_kernel *k, ioda_audit_fn fn, void *arg)
+{
+	unsigned int n = 0;
+
+	ioda_lock_rescan_remove(k);
+	for (unsigned int i = 0; k->php && i < k->php->n; i++) {
+		const struct php_slot *s = &k->php->slots[i];
+		struct first_dev f = { "" };
+		char line[200];
+		bool on = true;
+
+		if (ioda_opal_slot_powered(k->opal, s->id, &on) || on)
+			continue;
+		pthread_rwlock_rdlock(&k->m->lock);
+		if (s->bridge->subordinate)
+			pci_walk_bus_locked(s->bridge->subordinate, first_dev, &f);
+		pthread_rwlock_unlock(&k->m->lock);
+		if (!f.name[0])
+			continue;
+		snprintf(line, sizeof(line), "audit: slot %s (%s) is powered off, yet %s is below it",
+			 s->name, pci_dev_peek_name(s->bridge), f.name);
+		n++;
+		if (fn)
+			fn(arg, line);
+	}
+	ioda_unlock_rescan_remove(k);
+	return n;
 }
