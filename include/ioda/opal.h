@@ -353,7 +353,11 @@ int ioda_opal_add_slot(struct ioda_opal *opal, uint64_t slot_id, uint32_t phandl
 /* A card pulled from the slot, or one pushed in (@card taken); -ENOENT, -EBUSY. */
 int ioda_opal_slot_pull(struct ioda_opal *opal, uint64_t slot_id);
 int ioda_opal_slot_insert(struct ioda_opal *opal, uint64_t slot_id, struct ioda_topo_node *card);
-/* The slot's power state as firmware has it, read without a call (the audit's view). */
+/*
+ * Whether the slot's power is really on, read without a call (the audit's
+ * and the scan's view): a surprise or uncontrolled slot "powered off" is
+ * still on, and its card still answers.
+ */
 int ioda_opal_slot_powered(struct ioda_opal *opal, uint64_t slot_id, bool *on);
 
 /* opal_async_get_token_interruptible(): a fresh token. */

@@ -45,14 +45,14 @@ enum op {
 	OP_LOOKUP, OP_TAKE, OP_DROP, OP_HOT_REMOVE, OP_HOT_ADD, OP_BIND, OP_UNBIND, OP_ENABLE,
 	OP_EEH, OP_EEH_AGAIN, OP_EEH_RECOVER, OP_SRIOV, OP_SRIOV_DISABLE, OP_DMA_MAP,
 	OP_DMA_UNMAP, OP_DMA_FROM, OP_NPU, OP_ON_HELD, OP_DUMP, OP_SHOW, OP_FIRMWARE, OP_ADVISE,
-	OP_NR,
+	OP_SLOT, OP_NR,
 };
 
 static const char *const op_names[OP_NR] = {
 	"rescan", "lookup", "take", "drop", "hot remove", "hot add", "driver bind", "driver unbind",
 	"enable", "eeh", "eeh again", "eeh recover", "sriov", "sriov disable", "dma map",
 	"dma unmap", "dma from the device", "npu getters", "on a held device", "pe dump", "show",
-	"firmware fails", "advise",
+	"firmware fails", "advise", "slot power",
 };
 
 struct mapping {
@@ -119,7 +119,8 @@ static void fail(struct worker *w, const char *op, const char *what)
 /* One endpoint, switch, multifunction slot, SR-IOV NIC or PCI bridge below a root port. */
 static void gen_slot(FILE *f, uint64_t *rng, const char *rp_id)
 {
-	fprintf(f, "\tbridge 00.0 %s type=root-port {\n", rp_id);
+	/* Root ports are PowerNV slots, as QEMU's pcie.N under skiboot. */
+	fprintf(f, "\tbridge 00.0 %s type=root-port slot=pcie {\n", rp_id);
 	switch (next(rng) % 6) {
 	case 0:
 		break; /* an empty slot */
@@ -135,8 +136,9 @@ static void gen_slot(FILE *f, uint64_t *rng, const char *rp_id)
 				"\t\t\tbridge %02x.0 10b5:8725 type=downstream%s {\n"
 				"\t\t\t\tdevice 00.0 1b36:0010 class=0x010802 {\n"
 				"\t\t\t\t\tbar 0 16K mem64\n\t\t\t\t}\n\t\t\t}\n",
-				i + 1, i % 2 ? " hotplug=yes" : "");
-		fputs("\t\t\tbridge 08.0 10b5:8725 type=downstream hotplug=yes\n\t\t}\n", f);
+				i + 1, i % 2 ? " hotplug=yes slot=bay" : "");
+		fputs("\t\t\tbridge 08.0 10b5:8725 type=downstream hotplug=yes slot=bay\n\t\t}\n",
+		      f);
 		break;
 	case 3:
 		fputs("\t\tdevice 00.0 1af4:1044 class=0x00ff00 mf {\n"
@@ -528,6 +530,31 @@ static void op_firmware_fails(struct worker *w)
 }
 
 /*
+ * A slot's power toggled through pnv_php (echo 0|1 > .../power): a
+ * populated slot goes off, any other on.  The kernel's answers to a slot
+ * another thread emptied or removed: -ENODEV, -ENOENT (gone with its parent
+ * slot), -EIO (a firmware call failing on purpose).
+ */
+static void op_slot(struct worker *w)
+{
+	struct ioda_kernel *k = w->sh->k;
+	struct ioda_php_slot_info slot;
+	unsigned int n = 0;
+	char what[96];
+	int rc;
+
+	while (ioda_php_slot_at(k, n, &slot))
+		n++;
+	if (!n || !ioda_php_slot_at(k, pick(w, n), &slot))
+		return;
+	rc = ioda_php_set_power(k, slot.name, slot.state != IODA_PHP_POPULATED);
+	if (rc && rc != -ENODEV && rc != -ENOENT && rc != -EIO) {
+		snprintf(what, sizeof(what), "%s: %s", slot.name, strerror(-rc));
+		fail(w, "slot power", what);
+	}
+}
+
+/*
  * The passthrough advisor on a device another thread may be removing: it
  * answers, or says the device is gone or has no group; never a stale one.
  */
@@ -572,6 +599,9 @@ static void run_op(struct worker *w, enum op op)
 	case OP_FIRMWARE:
 		trace(w, op, NULL);
 		return op_firmware_fails(w);
+	case OP_SLOT:
+		trace(w, op, NULL);
+		return op_slot(w);
 	case OP_SHOW:
 		trace(w, op, NULL);
 		if (w->sh->null)
@@ -693,7 +723,7 @@ static void *worker_main(void *arg)
 		[OP_EEH] = 2, [OP_EEH_AGAIN] = 1, [OP_EEH_RECOVER] = 1, [OP_SRIOV] = 2,
 		[OP_SRIOV_DISABLE] = 1, [OP_DMA_MAP] = 3, [OP_DMA_UNMAP] = 3, [OP_NPU] = 2,
 		[OP_ON_HELD] = 2, [OP_DUMP] = 1, [OP_FIRMWARE] = 1, [OP_DMA_FROM] = 2,
-		[OP_SHOW] = 1, [OP_ADVISE] = 1,
+		[OP_SHOW] = 1, [OP_ADVISE] = 1, [OP_SLOT] = 2,
 	};
 	unsigned int total = 0;
 
@@ -748,6 +778,8 @@ static int build(struct shared *sh, struct ioda_error *err)
 		rc = ioda_kernel_boot(sh->m, &bo, NULL, NULL, &sh->k, err);
 		if (!rc)
 			rc = pci_describe_machine(sh->m, &sh->booted);
+		if (!rc)
+			rc = ioda_php_load(sh->k);
 		if (rc) {
 			ioda_kernel_free(sh->k);
 			sh->k = NULL;

@@ -231,8 +231,17 @@ static int hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda
 	struct pci_dev *dev;
 	int rc;
 
+	const char *off;
+
 	if (!phb) {
 		ioda_error_set(err, "PHB %04x has no IODA state", bus->domain->number);
+		return -ENODEV;
+	}
+	/* The link below a powered-off slot is down: config reads find nothing. */
+	off = ioda_php_slot_off_above(k, bus);
+	if (off) {
+		ioda_error_set(err, "%04x:%02x: nothing answers below slot %s, which is powered off",
+			       bus->domain->number, bus->number, off);
 		return -ENODEV;
 	}
 	ioda_machine_write_lock(k->m);

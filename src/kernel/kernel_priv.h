@@ -134,6 +134,8 @@ static inline bool ioda_pci_is_bridge(const struct pci_dev *dev)
 
 /* skiboot's slots on @phb's pluggable bridges, as its PCI scan made them (php.c). */
 int ioda_php_fw_slots(struct ioda_kernel *k, struct ioda_phb *phb);
+/* The label of a slot above @bus whose power is off (nothing below answers), or NULL. */
+const char *ioda_php_slot_off_above(struct ioda_kernel *k, const struct pci_bus *bus);
 /* The audit's slot rule: nothing below a slot firmware has off (php.c). */
 unsigned int ioda_php_audit(struct ioda_kernel *k, ioda_audit_fn fn, void *arg);
 /* rmmod: every slot unregistered (php.c). */

@@ -582,3 +582,16 @@ unsigned int ioda_php_audit(struct ioda_kernel *k, ioda_audit_fn fn, void *arg)
 	ioda_unlock_rescan_remove(k);
 	return n;
 }
+
+const char *ioda_php_slot_off_above(struct ioda_kernel *k, const struct pci_bus *bus)
+{
+	for (; bus && bus->self; bus = bus->parent) {
+		const struct pci_dev *bridge = bus->self;
+		uint64_t id = opal_pci_slot_id(phb_id_of(k, bridge), pci_dev_rid(bridge));
+		bool on = true;
+
+		if (bridge->slot.pluggable && !ioda_opal_slot_powered(k->opal, id, &on) && !on)
+			return bridge->slot.label;
+	}
+	return NULL;
+}

@@ -136,7 +136,7 @@ int ioda_opal_slot_powered(struct ioda_opal *opal, uint64_t slot_id, bool *on)
 	pthread_mutex_lock(&opal->lock);
 	s = slot_find(opal, slot_id);
 	if (s)
-		*on = s->power == OPAL_PCI_SLOT_POWER_ON;
+		*on = !s->switched_off;
 	pthread_mutex_unlock(&opal->lock);
 	return s ? 0 : -ENOENT;
 }

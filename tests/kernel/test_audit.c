@@ -537,6 +537,42 @@ static void root_port_removed_before_5_8_is_clean(void **state)
 	shutdown(&b);
 }
 
+/*
+ * A slot firmware powered off behind the kernel's back (pnv_php removes the
+ * devices first): what is still below it is named.
+ */
+static void catches_a_device_below_a_powered_off_slot(void **state)
+{
+	static const char topo[] = "machine memory=4G\n"
+				   "phb 0000 gen=phb4 pes=512 {\n"
+				   "	bridge 00.0 1014:04c1 type=root-port slot=pcie.0 {\n"
+				   "		device 00.0 1b36:0010 class=0x010802 {\n"
+				   "			bar 0 16K mem64\n"
+				   "		}\n"
+				   "	}\n"
+				   "}\n";
+	static const char *const want[] = {
+		"audit: slot pcie.0 (0000:00:00.0) is powered off, yet 0000:01:00.0 is below it",
+	};
+	struct ioda_phb *phb;
+	struct opal_msg msg;
+	struct booted b;
+	uint8_t off = OPAL_PCI_SLOT_POWER_OFF;
+	uint64_t token;
+
+	boot(&b, topo, "6.1", NULL);
+	assert_int_equal(ioda_php_load(b.k), 0);
+	assert_silent(&b);
+	phb = ioda_kernel_peek_phb(b.k, 0);
+	token = opal_async_get_token(b.k->opal);
+	assert_int_equal(opal_pci_set_power_state(b.k->opal, token,
+						  opal_pci_slot_id(phb->opal_id, 0x0000), &off),
+			 OPAL_ASYNC_COMPLETION);
+	assert_int_equal(opal_async_wait_response(b.k->opal, token, &msg), 0);
+	assert_audit(&b, want, 1);
+	shutdown(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +583,7 @@ int main(void)
 		cmocka_unit_test(catches_a_tve_on_another_table),
 		cmocka_unit_test(root_port_removed_keeps_a_bus_pe_with_no_bus),
 		cmocka_unit_test(root_port_removed_before_5_8_is_clean),
+		cmocka_unit_test(catches_a_device_below_a_powered_off_slot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
