@@ -649,16 +649,20 @@ int ioda_kernel_boot(struct ioda_machine *m, const struct ioda_boot_opts *opts,
 			break;
 		rc = phb_init(k, d, k->nphbs == 0, err);
 	}
-	/* skiboot's slots, from its scan (before the kernel's: what the tree says). */
-	for (unsigned int i = 0; !rc && i < k->nphbs; i++) {
-		rc = ioda_php_fw_slots(k, k->phbs[i]);
-		if (rc)
-			ioda_error_set(err, "out of memory");
-	}
 	/* pcibios_resource_survey(): where firmware gave no address, the kernel places. */
 	for (unsigned int i = 0; !rc && i < k->nphbs; i++) {
 		if (opts->reassign || ioda_phb_needs_assignment(k->phbs[i]))
 			rc = ioda_assign_resources(k->phbs[i], opts);
+		if (rc)
+			ioda_error_set(err, "out of memory");
+	}
+	/*
+	 * skiboot's slots, with what its scan found in each.  Made once the
+	 * resources are placed: a power cycle's rescan is assigned the same
+	 * addresses again, which the model's hot add takes from the card.
+	 */
+	for (unsigned int i = 0; !rc && i < k->nphbs; i++) {
+		rc = ioda_php_fw_slots(k, k->phbs[i]);
 		if (rc)
 			ioda_error_set(err, "out of memory");
 	}

@@ -216,6 +216,25 @@ class Seed(unittest.TestCase):
         self.assertEqual((rc, err), (0, ''))
 
 
+class SlotSeed(unittest.TestCase):
+    """The seed's story through a PowerNV slot: the GPU's slot powered off."""
+    SCN = os.path.join(SRC, 'examples/scenarios/slot-gpu.scn')
+
+    def test_old_rules_use_a_released_gpu_and_leak_the_pins(self):
+        for rule, pin in (('v5.5', 'npu pe (v5.5, never put)'),
+                          ('v5.6', 'nvlink pin (v5.6, never put)')):
+            rc, _, err = run('run', '--refcount=' + rule, self.SCN)
+            self.assertEqual(rc, 1, rule)
+            self.assertRegex(err, r'ref-tracker: use after release: pci_dev 0003:01:00.0 '
+                                  r'by scenario gpu at [^ ]*slot-gpu.scn:\d+; released by '
+                                  r'pnv_php slot')
+            self.assertIn('ref-tracker: leak: pci_dev 0006:00:00.0 held by ' + pin, err)
+
+    def test_counted_rule_leaves_nothing(self):
+        rc, _, err = run('run', '--audit', self.SCN)
+        self.assertEqual((rc, err), (0, ''))
+
+
 class Exact(unittest.TestCase):
     """run --exact: a PE line no expect line names is a finding."""
 
