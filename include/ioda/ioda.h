@@ -278,6 +278,15 @@ int ioda_php_slot_find(struct ioda_kernel *k, const char *name, struct ioda_php_
  * completion), -EIO (an OPAL call failed); -ENOENT for no such slot.
  */
 int ioda_php_set_power(struct ioda_kernel *k, const char *name, bool on);
+/*
+ * The card in slot @name pulled out, or @card (copied) pushed in: the
+ * hardware changes; a surprise-pluggable slot's interrupt then tells
+ * pnv_php, which disables the slot (the PE of its first device isolated and
+ * frozen first, as EEH must leave it) or enables it.  Another slot hears
+ * nothing.  -ENOENT, -EBUSY (the slot is empty, or occupied).
+ */
+int ioda_php_pull(struct ioda_kernel *k, const char *name);
+int ioda_php_insert(struct ioda_kernel *k, const char *name, const struct ioda_topo_node *card);
 /* echo N > .../attention: 0 off, 1 on (since 5.4 written to the slot's control register). */
 int ioda_php_set_attention(struct ioda_kernel *k, const char *name, unsigned int state);
 

@@ -223,6 +223,8 @@ static const struct stmt stmts[] = {
 	 .args = "SK",
 	 .kw = on_off,
 	 .kw_what = "attention state"},
+	{.w0 = "slot", .w1 = "pull", .kind = STEP_SLOT_PULL, .args = "S"},
+	{.w0 = "slot", .w1 = "insert", .kind = STEP_SLOT_INSERT, .args = "S"},
 };
 
 static int parse_step(struct parser *p, const struct stmt *sm)
@@ -235,9 +237,11 @@ static int parse_step(struct parser *p, const struct stmt *sm)
 	if (!p->s->boot_line)
 		return scenario_fail(p, "%s must come after boot", p->w[0].s);
 	p->nkw = first;
-	if (sm->kind == STEP_HOT_ADD) {
+	/* Steps with a block of topology text: the devices added, or the card. */
+	if (sm->kind == STEP_HOT_ADD || sm->kind == STEP_SLOT_INSERT) {
 		if (p->n < 2 || !scenario_word_is(&p->w[p->n - 1], "{"))
-			return scenario_fail(p, "hot add needs '{' at the end of its line");
+			return scenario_fail(p, "%s %s needs '{' at the end of its line", sm->w0,
+					     sm->w1);
 		p->n--;
 		opens = true;
 	}
@@ -465,6 +469,11 @@ static int unknown_statement(struct parser *p)
 
 /* ---- lines ---------------------------------------------------------------------- */
 
+static const char *step_name(const struct step *st)
+{
+	return st->kind == STEP_SLOT_INSERT ? "slot insert" : "hot add";
+}
+
 /* Inside a hot add block: the topology parser reads the body when it closes. */
 static int block_line(struct parser *p)
 {
@@ -478,12 +487,12 @@ static int block_line(struct parser *p)
 	if (p->block_depth)
 		return 0;
 	if (p->line == p->body_line)
-		return scenario_fail(p, "hot add needs at least one device");
+		return scenario_fail(p, "%s needs at least one device", step_name(st));
 	rc = ioda_topo_parse_nodes(p->ctx, p->s->file, p->body, (size_t)(p->line_start - p->body),
 				   p->body_line, st->t.form == T_BUS && st->t.bus == 0, &st->nodes,
 				   p->err);
 	if (!rc && !st->nodes)
-		rc = scenario_fail(p, "hot add needs at least one device");
+		rc = scenario_fail(p, "%s needs at least one device", step_name(st));
 	return rc;
 }
 

@@ -242,6 +242,10 @@ static int act(struct run *r, const struct step *st, struct pci_dev *dev, struct
 		return ioda_php_set_power(k, st->t.word, st->arg);
 	case STEP_SLOT_ATTENTION:
 		return ioda_php_set_attention(k, st->t.word, (unsigned int)st->arg);
+	case STEP_SLOT_PULL:
+		return ioda_php_pull(k, st->t.word);
+	case STEP_SLOT_INSERT:
+		return ioda_php_insert(k, st->t.word, st->nodes);
 	default:
 		return name_step(r, st, dev, err);
 	}

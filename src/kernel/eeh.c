@@ -749,3 +749,21 @@ int ioda_eeh_force_recover(struct ioda_kernel *k, int domain, unsigned int n)
 	ioda_unlock_rescan_remove(k);
 	return 0;
 }
+
+void ioda_eeh_isolate_dev_pe(struct ioda_kernel *k, struct pci_dev *dev)
+{
+	struct ioda_pe *pe = ioda_dev_peek_pe(k, dev);
+	struct ioda_phb *phb;
+
+	if (!pe)
+		return;
+	phb = pe->phb;
+	if ((pe->flags & IODA_PE_SLAVE) && pe->master)
+		pe = pe->master;
+	/* eeh_pe_mark_isolated(): the PE and every PE below it. */
+	for (unsigned int n = 0; n < phb->total_pe_num; n++)
+		if (ioda_pe_allocated(phb, n) && in_subtree(pe, &phb->pe_array[n]))
+			phb->eeh_isolated[n] = true;
+	/* eeh_pe_set_option(EEH_OPT_FREEZE_PE). */
+	freeze_pe(k, phb, pe);
+}

@@ -134,6 +134,11 @@ static inline bool ioda_pci_is_bridge(const struct pci_dev *dev)
 
 /* skiboot's slots on @phb's pluggable bridges, as its PCI scan made them (php.c). */
 int ioda_php_fw_slots(struct ioda_kernel *k, struct ioda_phb *phb);
+/*
+ * pnv_php's surprise removal: @dev's PE (and those below it) marked
+ * isolated, so EEH leaves it alone, and frozen (eeh.c).
+ */
+void ioda_eeh_isolate_dev_pe(struct ioda_kernel *k, struct pci_dev *dev);
 /* The label of a slot above @bus whose power is off (nothing below answers), or NULL. */
 const char *ioda_php_slot_off_above(struct ioda_kernel *k, const struct pci_bus *bus);
 /* The audit's slot rule: nothing below a slot firmware has off (php.c). */

@@ -28,6 +28,8 @@ struct php_slot {
 	bool power_state_check;
 	unsigned int attention;
 	bool surprise;
+	bool has_irq;		   /* pnv_php_enable_irq() got an MSI: the slot's events */
+	struct ioda_msi msi;
 	struct pci_dev *bridge;	   /* held: HOLDER */
 	struct ioda_topo_node *dt; /* the firmware's tree fetched at power on */
 };
@@ -317,8 +319,12 @@ static int register_one(struct ioda_kernel *k, struct pci_dev *bridge)
 		pci_dev_put(s->bridge, HOLDER);
 		ioda_topo_nodes_free(k->ctx, s->dt);
 		php->n--;
+		return rc;
 	}
-	return rc;
+	/* pnv_php_enable_irq(): a surprise slot's events come by an MSI of its bridge. */
+	if (s->surprise)
+		s->has_irq = !ioda_msi_setup(k, s->bridge, 1, true, &s->msi);
+	return 0;
 }
 
 /* The candidates below @top (NULL: every PHB pnv_php scans), parent first. */
@@ -395,6 +401,8 @@ static void unregister_at(struct ioda_kernel *k, unsigned int i)
 	struct php_slot *s = &php->slots[i];
 
 	s->state = IODA_PHP_OFFLINE;
+	if (s->has_irq)
+		ioda_msi_teardown(k, s->bridge, &s->msi, 1);
 	pci_dev_put(s->bridge, HOLDER);
 	ioda_topo_nodes_free(k->ctx, s->dt);
 	memmove(s, s + 1, (php->n - i - 1) * sizeof(*s));
@@ -524,6 +532,66 @@ int ioda_php_set_power(struct ioda_kernel *k, const char *name, bool on)
 	s = find_slot(k->php, name);
 	if (s)
 		rc = on ? enable(k, s, true) : disable(k, s);
+	ioda_unlock_rescan_remove(k);
+	return rc;
+}
+
+/*
+ * pnv_php_interrupt() and its event handler: the link change says added or
+ * removed; on removal the first device's PE is isolated and frozen, then
+ * the slot is disabled; on insertion it is enabled.
+ */
+static int slot_event(struct ioda_kernel *k, struct php_slot *s, bool added)
+{
+	if (!added && s->bridge->subordinate) {
+		struct bus_devs *b = ioda_zalloc(k->ctx, sizeof(*b));
+
+		if (!b)
+			return -ENOMEM; /* "missed hotplug event" */
+		b->bus = s->bridge->subordinate;
+		pci_walk_machine(k->m, take_bus_dev, b);
+		if (b->n)
+			ioda_eeh_isolate_dev_pe(k, b->dev[0]);
+		while (b->n--)
+			pci_dev_put(b->dev[b->n], HOLDER);
+		ioda_free(k->ctx, b);
+	}
+	ioda_printf(k, IODA_LOG_INFO, "pcieport %s: PCI slot [%s] %s (IRQ: %u)",
+		    pci_dev_peek_name(s->bridge), s->name, added ? "added" : "removed",
+		    s->msi.hwirq);
+	return added ? enable(k, s, true) : disable(k, s);
+}
+
+int ioda_php_pull(struct ioda_kernel *k, const char *name)
+{
+	struct php_slot *s;
+	int rc = -ENOENT;
+
+	ioda_lock_rescan_remove(k);
+	s = find_slot(k->php, name);
+	if (s)
+		rc = ioda_opal_slot_pull(k->opal, s->id);
+	if (!rc && s->has_irq)
+		rc = slot_event(k, s, false);
+	ioda_unlock_rescan_remove(k);
+	return rc;
+}
+
+int ioda_php_insert(struct ioda_kernel *k, const char *name, const struct ioda_topo_node *card)
+{
+	struct ioda_topo_node *copy;
+	struct php_slot *s;
+	int rc = -ENOENT;
+
+	ioda_lock_rescan_remove(k);
+	s = find_slot(k->php, name);
+	if (s) {
+		rc = ioda_topo_nodes_clone(k->ctx, card, &copy);
+		if (!rc)
+			rc = ioda_opal_slot_insert(k->opal, s->id, copy);
+	}
+	if (!rc && s->has_irq)
+		rc = slot_event(k, s, true);
 	ioda_unlock_rescan_remove(k);
 	return rc;
 }

@@ -446,6 +446,24 @@ static int slot_cycle(struct sweep *s)
 	return rc;
 }
 
+/* A drive pushed into the surprise bay and pulled out: enabled, then isolated and disabled. */
+static int slot_surprise(struct sweep *s)
+{
+	static const char card[] = "device 00.0 144d:a822 class=0x010802 {\n\tbar 0 16K mem64\n}\n";
+	struct ioda_topo_node *nodes;
+	struct ioda_error err;
+	int rc = ioda_topo_parse_nodes(s->ctx, "card.topo", card, sizeof(card) - 1, 1, false,
+				       &nodes, &err);
+
+	if (rc)
+		return rc;
+	rc = ioda_php_insert(s->k, "bay3", nodes);
+	ioda_topo_nodes_free(s->ctx, nodes);
+	if (!rc)
+		rc = ioda_php_pull(s->k, "bay3");
+	return rc;
+}
+
 static const struct op small_ops[] = {
 	{.name = "load-topo", .prep = NULL, .run = load_topo},
 	{.name = "boot", .prep = prep_boot, .run = boot},
@@ -480,6 +498,7 @@ static const struct op full_ops[] = {
 	{.name = "advise", .prep = prep_booted, .run = advise},
 	{.name = "slot-load", .prep = prep_booted, .run = slot_load},
 	{.name = "slot-cycle", .prep = prep_slots, .run = slot_cycle},
+	{.name = "slot-surprise", .prep = prep_slots, .run = slot_surprise},
 };
 
 /* Cuts the line of @text holding @what, in place. */
