@@ -45,14 +45,14 @@ enum op {
 	OP_LOOKUP, OP_TAKE, OP_DROP, OP_HOT_REMOVE, OP_HOT_ADD, OP_BIND, OP_UNBIND, OP_ENABLE,
 	OP_EEH, OP_EEH_AGAIN, OP_EEH_RECOVER, OP_SRIOV, OP_SRIOV_DISABLE, OP_DMA_MAP,
 	OP_DMA_UNMAP, OP_DMA_FROM, OP_NPU, OP_ON_HELD, OP_DUMP, OP_SHOW, OP_FIRMWARE, OP_ADVISE,
-	OP_SLOT, OP_NR,
+	OP_SLOT, OP_SLOT_CARD, OP_NR,
 };
 
 static const char *const op_names[OP_NR] = {
 	"rescan", "lookup", "take", "drop", "hot remove", "hot add", "driver bind", "driver unbind",
 	"enable", "eeh", "eeh again", "eeh recover", "sriov", "sriov disable", "dma map",
 	"dma unmap", "dma from the device", "npu getters", "on a held device", "pe dump", "show",
-	"firmware fails", "advise", "slot power",
+	"firmware fails", "advise", "slot power", "slot card",
 };
 
 struct mapping {
@@ -555,6 +555,43 @@ static void op_slot(struct worker *w)
 }
 
 /*
+ * A card pulled out of a random slot, or an NVMe drive pushed into an empty
+ * one (the hardware; a surprise slot's interrupt tells pnv_php).  -EBUSY
+ * when another thread emptied or filled it first, -ENOENT when the slot
+ * went with its parent's.
+ */
+static void op_slot_card(struct worker *w)
+{
+	static const char card[] = "device 00.0 144d:a822 class=0x010802 {\n\tbar 0 16K mem64\n}\n";
+	struct ioda_kernel *k = w->sh->k;
+	struct ioda_php_slot_info slot;
+	struct ioda_topo_node *nodes;
+	struct ioda_error err;
+	unsigned int n = 0;
+	char what[96];
+	int rc;
+
+	while (ioda_php_slot_at(k, n, &slot))
+		n++;
+	if (!n || !ioda_php_slot_at(k, pick(w, n), &slot))
+		return;
+	if (slot.present) {
+		rc = ioda_php_pull(k, slot.name);
+	} else {
+		rc = ioda_topo_parse_nodes(w->sh->ctx, "card.topo", card, sizeof(card) - 1, 1, false,
+					   &nodes, &err);
+		if (!rc) {
+			rc = ioda_php_insert(k, slot.name, nodes);
+			ioda_topo_nodes_free(w->sh->ctx, nodes);
+		}
+	}
+	if (rc && rc != -EBUSY && rc != -ENOENT && rc != -ENODEV && rc != -EIO) {
+		snprintf(what, sizeof(what), "%s: %s", slot.name, strerror(-rc));
+		fail(w, "slot card", what);
+	}
+}
+
+/*
  * The passthrough advisor on a device another thread may be removing: it
  * answers, or says the device is gone or has no group; never a stale one.
  */
@@ -602,6 +639,9 @@ static void run_op(struct worker *w, enum op op)
 	case OP_SLOT:
 		trace(w, op, NULL);
 		return op_slot(w);
+	case OP_SLOT_CARD:
+		trace(w, op, NULL);
+		return op_slot_card(w);
 	case OP_SHOW:
 		trace(w, op, NULL);
 		if (w->sh->null)
@@ -723,7 +763,7 @@ static void *worker_main(void *arg)
 		[OP_EEH] = 2, [OP_EEH_AGAIN] = 1, [OP_EEH_RECOVER] = 1, [OP_SRIOV] = 2,
 		[OP_SRIOV_DISABLE] = 1, [OP_DMA_MAP] = 3, [OP_DMA_UNMAP] = 3, [OP_NPU] = 2,
 		[OP_ON_HELD] = 2, [OP_DUMP] = 1, [OP_FIRMWARE] = 1, [OP_DMA_FROM] = 2,
-		[OP_SHOW] = 1, [OP_ADVISE] = 1, [OP_SLOT] = 2,
+		[OP_SHOW] = 1, [OP_ADVISE] = 1, [OP_SLOT] = 2, [OP_SLOT_CARD] = 1,
 	};
 	unsigned int total = 0;
 

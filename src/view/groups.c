@@ -177,7 +177,10 @@ static void info_fill(struct advice_build *b, const struct pci_dev *d, unsigned 
 	snprintf(info->class_name, sizeof(info->class_name), "%s", pci_class_name(d->class));
 	if (!ioda_pci_names_lookup(b->names, d->vendor, d->device, info->name, sizeof(info->name)))
 		info->name[0] = '\0';
+	/* A device's driver fields change under the kernel lock (ioda_driver_bind). */
+	pthread_mutex_lock(&b->k->lock);
 	snprintf(info->driver, sizeof(info->driver), "%s", d->driver);
+	pthread_mutex_unlock(&b->k->lock);
 	info->domain = pci_dev_peek_domain_nr(d);
 	info->pe = d->pe_number;
 	info->iommu_group = d->iommu_group;
