@@ -231,15 +231,14 @@ static int hot_add(struct ioda_kernel *k, struct pci_bus *bus, const struct ioda
 	struct pci_dev *dev;
 	int rc;
 
-	const char *off;
+	char off[32];
 
 	if (!phb) {
 		ioda_error_set(err, "PHB %04x has no IODA state", bus->domain->number);
 		return -ENODEV;
 	}
 	/* The link below a powered-off slot is down: config reads find nothing. */
-	off = ioda_php_slot_off_above(k, bus);
-	if (off) {
+	if (ioda_php_slot_off_above(k, bus, off, sizeof(off))) {
 		ioda_error_set(err, "%04x:%02x: nothing answers below slot %s, which is powered off",
 			       bus->domain->number, bus->number, off);
 		return -ENODEV;

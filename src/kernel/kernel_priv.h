@@ -139,8 +139,9 @@ int ioda_php_fw_slots(struct ioda_kernel *k, struct ioda_phb *phb);
  * isolated, so EEH leaves it alone, and frozen (eeh.c).
  */
 void ioda_eeh_isolate_dev_pe(struct ioda_kernel *k, struct pci_dev *dev);
-/* The label of a slot above @bus whose power is off (nothing below answers), or NULL. */
-const char *ioda_php_slot_off_above(struct ioda_kernel *k, const struct pci_bus *bus);
+/* Whether a slot above @bus has its power off (nothing below answers), and its label. */
+bool ioda_php_slot_off_above(struct ioda_kernel *k, const struct pci_bus *bus, char *label,
+			     size_t len);
 /* The audit's slot rule: nothing below a slot firmware has off (php.c). */
 unsigned int ioda_php_audit(struct ioda_kernel *k, ioda_audit_fn fn, void *arg);
 /* rmmod: every slot unregistered (php.c). */

@@ -4,9 +4,10 @@
  * their power through OPAL (the completion awaited as an async message),
  * the firmware's device tree below a slot fetched at power on and the bus
  * rescanned; at power off the devices removed first.  And skiboot's side of
- * the boot: a slot on every pluggable bridge, with what is plugged in.
- * Each slot holds its bridge (holder "pnv_php slot"), where the kernel's
- * php_slot borrows bus->self.  docs/slots.md has each rule and its source.
+ * the boot: a slot on every pluggable bridge and on each OpenCAPI PHB, with
+ * what is plugged in.  Each slot holds its bridge and its bus (holder
+ * "pnv_php slot"), where the kernel's php_slot borrows them.  docs/slots.md
+ * has each rule and its source.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -30,7 +31,8 @@ struct php_slot {
 	bool surprise;
 	bool has_irq;		   /* pnv_php_enable_irq() got an MSI: the slot's events */
 	struct ioda_msi msi;
-	struct pci_dev *bridge;	   /* held: HOLDER */
+	struct pci_dev *bridge;	   /* held: HOLDER; NULL for a PHB's slot (OpenCAPI) */
+	struct pci_bus *bus;	   /* held: HOLDER; the bridge's secondary bus, or the root bus */
 	struct ioda_topo_node *dt; /* the firmware's tree fetched at power on */
 };
 
@@ -44,11 +46,25 @@ static bool since(const struct ioda_kernel *k, unsigned int major, unsigned int 
 	return k->profile.major > major || (k->profile.major == major && k->profile.minor >= minor);
 }
 
-/* skiboot gives every node a phandle; one made up where the description has none. */
+/*
+ * skiboot gives every node a phandle; one made up where the description has
+ * none (and for a PHB's node, whose own the model does not keep).
+ */
 static uint32_t slot_phandle(const struct pci_dev *bridge, uint64_t phb_id)
 {
+	if (!bridge)
+		return 0xf0000000u | (uint32_t)(phb_id & 0xfff) << 16 | 0xffffu;
 	return bridge->phandle ? bridge->phandle
 			       : 0xf0000000u | (uint32_t)(phb_id & 0xfff) << 16 | pci_dev_rid(bridge);
+}
+
+/* A bridge's label; an OpenCAPI PHB's: skiboot's default, "OPENCAPI-%04x" of its id. */
+static void phb_slot_label(const struct pci_dev *bridge, uint64_t phb_id, char *buf, size_t len)
+{
+	if (bridge)
+		snprintf(buf, len, "%s", bridge->slot.label);
+	else
+		snprintf(buf, len, "OPENCAPI-%04x", (unsigned int)phb_id);
 }
 
 static bool is_slot(const struct pci_dev *dev)
@@ -90,20 +106,52 @@ static int fw_slot(void *arg, struct pci_dev *dev, unsigned int depth)
 	return w->rc != 0;
 }
 
+/*
+ * An OpenCAPI PHB is a slot itself (skiboot's make_slot_hotpluggable()):
+ * pluggable, its power "fake" (off fences the link), labelled by id.
+ */
+static int fw_phb_slot(struct ioda_kernel *k, struct ioda_phb *phb)
+{
+	struct pci_slot_desc desc = { .pluggable = true, .reset_by_fw = true };
+	struct ioda_topo_node *card = NULL, **tail = &card;
+	const struct pci_dev *dev;
+	int rc;
+
+	phb_slot_label(NULL, phb->opal_id, desc.label, sizeof(desc.label));
+	ioda_list_for_each_entry(dev, &phb->domain->root_bus->devices, bus_node) {
+		rc = pci_describe_subtree(k->ctx, dev, tail);
+		if (rc) {
+			ioda_topo_nodes_free(k->ctx, card);
+			return rc;
+		}
+		tail = &(*tail)->next;
+	}
+	return ioda_opal_add_slot(k->opal, phb->opal_id, slot_phandle(NULL, phb->opal_id), &desc,
+				  card);
+}
+
 int ioda_php_fw_slots(struct ioda_kernel *k, struct ioda_phb *phb)
 {
 	struct fw_walk w = { k, phb, 0 };
 
+	if (phb->type == IODA_PNV_PHB_NPU_OCAPI)
+		return fw_phb_slot(k, phb);
 	pci_walk_bus_locked(phb->domain->root_bus, fw_slot, &w);
 	return w.rc;
 }
 
 /* ---- the driver ---------------------------------------------------------------------- */
 
-/* SLOT_WARN: a warning about the slot's bridge, bound to pcieport. */
-#define slot_warn(k, s, fmt, ...)                                                          \
-	ioda_printf(k, IODA_LOG_WARNING, "pcieport %s: " fmt, pci_dev_peek_name((s)->bridge), \
-		    ##__VA_ARGS__)
+/* SLOT_WARN: about the slot's bridge (bound to pcieport), or its bus without one. */
+#define slot_warn(k, s, fmt, ...)                                                           \
+	ioda_printf(k, IODA_LOG_WARNING, "%s %s: " fmt, (s)->bridge ? "pcieport" : "pci_bus", \
+		    slot_owner(s), ##__VA_ARGS__)
+
+/* "0000:02:03.0", or the root bus "0007:00" of a PHB's slot. */
+static const char *slot_owner(const struct php_slot *s)
+{
+	return s->bridge ? pci_dev_peek_name(s->bridge) : s->bus->ref.name;
+}
 
 static struct php_slot *find_slot(struct ioda_php *php, const char *name)
 {
@@ -218,12 +266,12 @@ static int count_below(void *arg, struct pci_dev *dev, unsigned int depth)
 	return 0;
 }
 
-static void register_below(struct ioda_kernel *k, const struct pci_dev *top);
+static void register_below(struct ioda_kernel *k, const struct pci_bus *top);
 
 /* pci_hp_add_devices(): the fetched tree's functions the bus lacks, set up as at boot. */
 static int rescan(struct ioda_kernel *k, struct php_slot *s)
 {
-	struct pci_bus *bus = s->bridge->subordinate;
+	struct pci_bus *bus = s->bus;
 	struct ioda_error err;
 
 	for (const struct ioda_topo_node *n = s->dt; n; n = n->next) {
@@ -269,7 +317,7 @@ static int enable(struct ioda_kernel *k, struct php_slot *s, bool rescan_bus)
 	}
 scan:
 	if (presence == OPAL_PCI_SLOT_PRESENT && rescan_bus) {
-		if (!s->bridge->subordinate)
+		if (s->bus->removed)
 			return -ENODEV;
 		rc = rescan(k, s);
 		if (rc)
@@ -277,7 +325,7 @@ scan:
 	}
 	s->state = IODA_PHP_POPULATED;
 	if (presence == OPAL_PCI_SLOT_PRESENT && rescan_bus)
-		register_below(k, s->bridge);
+		register_below(k, s->bus);
 	return 0;
 }
 
@@ -289,16 +337,21 @@ static void slot_name(const struct ioda_php *php, const char *label, char *name,
 		snprintf(name, len, "%s-%u", label, i);
 }
 
-/* pnv_php_register_one(); a slot registered already is left (-EEXIST, silent). */
-static int register_one(struct ioda_kernel *k, struct pci_dev *bridge)
+/*
+ * pnv_php_register_one() for @bridge's slot, or (@bridge NULL) @phb's own,
+ * an OpenCAPI PHB's; a slot registered already is left (-EEXIST, silent).
+ */
+static int register_one(struct ioda_kernel *k, struct pci_dev *bridge, struct ioda_phb *phb)
 {
 	struct ioda_php *php = k->php;
-	uint64_t phb_id = phb_id_of(k, bridge);
-	uint64_t id = opal_pci_slot_id(phb_id, pci_dev_rid(bridge));
+	uint64_t phb_id = bridge ? phb_id_of(k, bridge) : phb->opal_id;
+	uint64_t id = bridge ? opal_pci_slot_id(phb_id, pci_dev_rid(bridge)) : phb_id;
+	struct pci_bus *bus = bridge ? bridge->subordinate : phb->domain->root_bus;
+	char label[32];
 	struct php_slot *grown, *s;
 	int rc;
 
-	if (find_slot_id(php, id))
+	if (find_slot_id(php, id) || !bus)
 		return -EEXIST;
 	grown = ioda_realloc(k->ctx, php->slots, (php->n + 1) * sizeof(*grown));
 	if (!grown)
@@ -306,17 +359,21 @@ static int register_one(struct ioda_kernel *k, struct pci_dev *bridge)
 	php->slots = grown;
 	s = &php->slots[php->n];
 	memset(s, 0, sizeof(*s));
-	slot_name(php, bridge->slot.label, s->name, sizeof(s->name));
+	phb_slot_label(bridge, phb_id, label, sizeof(label));
+	slot_name(php, label, s->name, sizeof(s->name));
 	s->id = id;
 	s->phandle = slot_phandle(bridge, phb_id);
-	s->surprise = bridge->slot.surprise;
-	s->bridge = pci_dev_get(bridge, HOLDER);
+	s->surprise = bridge && bridge->slot.surprise;
+	s->bridge = bridge ? pci_dev_get(bridge, HOLDER) : NULL;
+	s->bus = pci_bus_get(bus, HOLDER);
 	s->state = IODA_PHP_REGISTERED;
 	php->n++;
 	rc = enable(k, s, false);
 	if (rc) {
 		/* pnv_php_register_one's unregister on error (its double put is not modelled). */
-		pci_dev_put(s->bridge, HOLDER);
+		if (s->bridge)
+			pci_dev_put(s->bridge, HOLDER);
+		pci_bus_put(s->bus, HOLDER);
 		ioda_topo_nodes_free(k->ctx, s->dt);
 		php->n--;
 		return rc;
@@ -330,16 +387,17 @@ static int register_one(struct ioda_kernel *k, struct pci_dev *bridge)
 /* The candidates below @top (NULL: every PHB pnv_php scans), parent first. */
 struct reg_walk {
 	struct ioda_kernel *k;
-	const struct pci_dev *top;
+	const struct pci_bus *top;
 	struct pci_dev **devs;
 	unsigned int n, cap;
 	bool oom;
 };
 
-static bool below(const struct pci_dev *dev, const struct pci_dev *top)
+/* Whether @dev is on @top or on a bus below it. */
+static bool below(const struct pci_dev *dev, const struct pci_bus *top)
 {
-	for (const struct pci_bus *b = dev->bus; b && b->self; b = b->parent)
-		if (b->self == top)
+	for (const struct pci_bus *b = dev->bus; b; b = b->parent)
+		if (b == top)
 			return true;
 	return false;
 }
@@ -372,24 +430,25 @@ static int reg_candidate(void *arg, struct pci_dev *dev, unsigned int depth)
 }
 
 /* pnv_php_register(): each slot below @top (NULL: all), parent before child. */
-static int register_slots(struct ioda_kernel *k, const struct pci_dev *top)
+static int register_slots(struct ioda_kernel *k, const struct pci_bus *top)
 {
 	struct reg_walk w = { .k = k, .top = top };
 
 	pci_walk_machine(k->m, reg_candidate, &w);
 	for (unsigned int i = 0; i < w.n; i++) {
-		if (!w.oom) {
-			int rc = register_one(k, w.devs[i]);
-
-			w.oom = rc == -ENOMEM;
-		}
+		if (!w.oom)
+			w.oom = register_one(k, w.devs[i], NULL) == -ENOMEM;
 		pci_dev_put(w.devs[i], HOLDER);
 	}
 	ioda_free(k->ctx, w.devs);
+	/* Since 5.6 each OpenCAPI PHB is a slot itself (ibm,ioda2-npu2-opencapi-phb). */
+	for (unsigned int i = 0; !top && !w.oom && since(k, 5, 6) && i < k->nphbs; i++)
+		if (k->phbs[i]->type == IODA_PNV_PHB_NPU_OCAPI)
+			w.oom = register_one(k, NULL, k->phbs[i]) == -ENOMEM;
 	return w.oom ? -ENOMEM : 0;
 }
 
-static void register_below(struct ioda_kernel *k, const struct pci_dev *top)
+static void register_below(struct ioda_kernel *k, const struct pci_bus *top)
 {
 	register_slots(k, top);
 }
@@ -403,46 +462,48 @@ static void unregister_at(struct ioda_kernel *k, unsigned int i)
 	s->state = IODA_PHP_OFFLINE;
 	if (s->has_irq)
 		ioda_msi_teardown(k, s->bridge, &s->msi, 1);
-	pci_dev_put(s->bridge, HOLDER);
+	if (s->bridge)
+		pci_dev_put(s->bridge, HOLDER);
+	pci_bus_put(s->bus, HOLDER);
 	ioda_topo_nodes_free(k->ctx, s->dt);
 	memmove(s, s + 1, (php->n - i - 1) * sizeof(*s));
 	php->n--;
 }
 
 /* pnv_php_unregister(): the slots below @top, children before parents. */
-static void unregister_below(struct ioda_kernel *k, const struct pci_dev *top)
+static void unregister_below(struct ioda_kernel *k, const struct pci_bus *top)
 {
 	for (unsigned int i = k->php->n; i-- > 0;)
-		if (below(k->php->slots[i].bridge, top))
+		if (k->php->slots[i].bridge && below(k->php->slots[i].bridge, top))
 			unregister_at(k, i);
 }
 
 /* pnv_php_disable_slot(). */
 static int disable(struct ioda_kernel *k, struct php_slot *s)
 {
+	const struct pci_bus *bus = s->bus;
 	struct bus_devs *b;
-	const struct pci_dev *bridge = s->bridge;
 	int rc;
 
 	if (s->state != IODA_PHP_POPULATED &&
 	    (!since(k, 5, 6) || s->state != IODA_PHP_REGISTERED))
 		return 0;
-	if (!bridge->subordinate)
+	if (bus->removed)
 		return -ENODEV;
 	b = ioda_zalloc(k->ctx, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	b->bus = bridge->subordinate;
+	b->bus = bus;
 	pci_walk_machine(k->m, take_bus_dev, b);
 	while (b->n--) {
 		ioda_hot_remove(k, b->dev[b->n]);
 		pci_dev_put(b->dev[b->n], HOLDER);
 	}
 	ioda_free(k->ctx, b);
-	unregister_below(k, bridge);
+	unregister_below(k, bus);
 	/* unregister_below() may move the slots: find this one again. */
 	for (unsigned int i = 0; i < k->php->n; i++)
-		if (k->php->slots[i].bridge == bridge)
+		if (k->php->slots[i].bus == bus)
 			s = &k->php->slots[i];
 	rc = set_power(k, s, OPAL_PCI_SLOT_POWER_OFF);
 	s->state = IODA_PHP_REGISTERED;
@@ -486,7 +547,7 @@ static void info_of(struct ioda_kernel *k, const struct php_slot *s, struct ioda
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->name, sizeof(out->name), "%s", s->name);
-	snprintf(out->bridge, sizeof(out->bridge), "%.15s", pci_dev_peek_name(s->bridge));
+	snprintf(out->bridge, sizeof(out->bridge), "%.15s", slot_owner(s));
 	out->id = s->id;
 	out->state = s->state;
 	out->surprise = s->surprise;
@@ -495,8 +556,8 @@ static void info_of(struct ioda_kernel *k, const struct php_slot *s, struct ioda
 		       v == OPAL_PCI_SLOT_PRESENT;
 	out->power = opal_pci_get_power_state(k->opal, s->id, &v) == OPAL_SUCCESS &&
 		     v == OPAL_PCI_SLOT_POWER_ON;
-	if (s->bridge->subordinate)
-		pci_walk_bus_locked(s->bridge->subordinate, count_below, &out->devices);
+	if (!s->bus->removed)
+		pci_walk_bus_locked(s->bus, count_below, &out->devices);
 }
 
 bool ioda_php_slot_at(struct ioda_kernel *k, unsigned int i, struct ioda_php_slot_info *out)
@@ -543,12 +604,12 @@ int ioda_php_set_power(struct ioda_kernel *k, const char *name, bool on)
  */
 static int slot_event(struct ioda_kernel *k, struct php_slot *s, bool added)
 {
-	if (!added && s->bridge->subordinate) {
+	if (!added && !s->bus->removed) {
 		struct bus_devs *b = ioda_zalloc(k->ctx, sizeof(*b));
 
 		if (!b)
 			return -ENOMEM; /* "missed hotplug event" */
-		b->bus = s->bridge->subordinate;
+		b->bus = s->bus;
 		pci_walk_machine(k->m, take_bus_dev, b);
 		if (b->n)
 			ioda_eeh_isolate_dev_pe(k, b->dev[0]);
@@ -557,7 +618,7 @@ static int slot_event(struct ioda_kernel *k, struct php_slot *s, bool added)
 		ioda_free(k->ctx, b);
 	}
 	ioda_printf(k, IODA_LOG_INFO, "pcieport %s: PCI slot [%s] %s (IRQ: %u)",
-		    pci_dev_peek_name(s->bridge), s->name, added ? "added" : "removed",
+		    slot_owner(s), s->name, added ? "added" : "removed",
 		    s->msi.hwirq);
 	return added ? enable(k, s, true) : disable(k, s);
 }
@@ -636,13 +697,13 @@ unsigned int ioda_php_audit(struct ioda_kernel *k, ioda_audit_fn fn, void *arg)
 		if (ioda_opal_slot_powered(k->opal, s->id, &on) || on)
 			continue;
 		pthread_rwlock_rdlock(&k->m->lock);
-		if (s->bridge->subordinate)
-			pci_walk_bus_locked(s->bridge->subordinate, first_dev, &f);
+		if (!s->bus->removed)
+			pci_walk_bus_locked(s->bus, first_dev, &f);
 		pthread_rwlock_unlock(&k->m->lock);
 		if (!f.name[0])
 			continue;
 		snprintf(line, sizeof(line), "audit: slot %s (%s) is powered off, yet %s is below it",
-			 s->name, pci_dev_peek_name(s->bridge), f.name);
+			 s->name, slot_owner(s), f.name);
 		n++;
 		if (fn)
 			fn(arg, line);
@@ -651,15 +712,25 @@ unsigned int ioda_php_audit(struct ioda_kernel *k, ioda_audit_fn fn, void *arg)
 	return n;
 }
 
-const char *ioda_php_slot_off_above(struct ioda_kernel *k, const struct pci_bus *bus)
+bool ioda_php_slot_off_above(struct ioda_kernel *k, const struct pci_bus *bus, char *label,
+			     size_t len)
 {
+	struct ioda_phb *phb = ioda_kernel_peek_phb(k, bus->domain->number);
+	bool on = true;
+
 	for (; bus && bus->self; bus = bus->parent) {
 		const struct pci_dev *bridge = bus->self;
 		uint64_t id = opal_pci_slot_id(phb_id_of(k, bridge), pci_dev_rid(bridge));
-		bool on = true;
 
-		if (bridge->slot.pluggable && !ioda_opal_slot_powered(k->opal, id, &on) && !on)
-			return bridge->slot.label;
+		if (bridge->slot.pluggable && !ioda_opal_slot_powered(k->opal, id, &on) && !on) {
+			snprintf(label, len, "%s", bridge->slot.label);
+			return true;
+		}
 	}
-	return NULL;
+	/* A PHB's own slot (OpenCAPI): off fences its link. */
+	if (phb && !ioda_opal_slot_powered(k->opal, phb->opal_id, &on) && !on) {
+		phb_slot_label(NULL, phb->opal_id, label, len);
+		return true;
+	}
+	return false;
 }

@@ -262,6 +262,14 @@ int64_t opal_pci_set_power_state(struct ioda_opal *opal, uint64_t async_token, u
 		return rc;
 	switch (*state) {
 	case OPAL_PCI_SLOT_POWER_OFF:
+		if (!(id & OPAL_PCI_SLOT_ID_PREFIX)) {
+			/* An OpenCAPI PHB's: the brick fenced, the adapter held in reset, at once. */
+			s->power = OPAL_PCI_SLOT_POWER_OFF;
+			s->switched_off = true;
+			s->scanned = false;
+			rc = OPAL_SUCCESS;
+			break;
+		}
 		/* pcie_slot_set_power_state: only a power-controlled, non-surprise slot switches. */
 		async = s->power != OPAL_PCI_SLOT_POWER_OFF && s->desc.power_ctl &&
 			!s->desc.surprise;

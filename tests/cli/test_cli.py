@@ -235,6 +235,24 @@ class SlotSeed(unittest.TestCase):
         self.assertEqual((rc, err), (0, ''))
 
 
+class SlotOpenCAPI(unittest.TestCase):
+    """An OpenCAPI PHB's own slot (5.6+) powered off and on with the card enabled."""
+    SCN = os.path.join(SRC, 'examples/scenarios/slot-opencapi.scn')
+
+    def test_v5_5_pins_the_old_card_and_its_pe(self):
+        rc, _, err = run('run', '--audit', '--refcount=v5.5', self.SCN)
+        self.assertEqual(rc, 1)
+        self.assertIn('ref-tracker: leak: pci_dev 0007:00:00.0 held by ocapi pe (v5.5, never put)',
+                      err)
+        # The old card's PE#5 never goes: the new card gets PE#4 for the same RID.
+        self.assertIn('audit: PHB 0007 RID 0000 (0007:00:00.0) maps to PE#4 in the RTT, its PE is 5',
+                      err)
+
+    def test_counted_rule_leaves_nothing(self):
+        rc, _, err = run('run', '--audit', self.SCN)
+        self.assertEqual((rc, err), (0, ''))
+
+
 class Exact(unittest.TestCase):
     """run --exact: a PE line no expect line names is a finding."""
 
