@@ -56,6 +56,16 @@ static void test_malformed(void **state)
 		{"machine a\nboot\nenable nvme0 now\n", "t.scn:3: unexpected word 'now'"},
 		{"machine a\nboot\nhot add 0000:02\n",
 		 "t.scn:3: hot add needs '{' at the end of its line"},
+		/* PowerNV slots: a name, a state, a card in a block. */
+		{"machine a\nboot\nslot power\n", "t.scn:3: slot power needs a slot"},
+		{"machine a\nboot\nslot power bay2 maybe\n",
+		 "t.scn:3: unknown power state 'maybe' (expected on or off)"},
+		{"machine a\nboot\nslot insert bay3\n",
+		 "t.scn:3: slot insert needs '{' at the end of its line"},
+		{"machine a\nboot\nslot insert bay3 {\n}\n",
+		 "t.scn:4: slot insert needs at least one device"},
+		{"machine a\nboot\nexpect powered bay2 maybe\n",
+		 "t.scn:3: unknown answer 'maybe' (expected yes or no)"},
 		{"machine a\nboot\nhot add 0000:02 {\n}\n",
 		 "t.scn:4: hot add needs at least one device"},
 		{"machine a\nboot\nhot add 0000:02 {\n  device 00.0 1b36:0010 class=0x010802 "

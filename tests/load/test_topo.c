@@ -566,6 +566,13 @@ static const struct {
 	 "t.topo:3:33: hotplug= is a root or downstream port's slot"},
 	{"phb 0 gen=phb4 {\n device 00.0 1234:5678 class=0x020000 hotplug=no\n}\n",
 	 "t.topo:2:39: unknown attribute 'hotplug'"},
+	/* A PowerNV slot's flags describe a slot: slot=NAME first. */
+	{"phb 0 gen=phb4 {\n bridge 00.0 1014:04c1 surprise=yes\n}\n",
+	 "t.topo:2:33: surprise= and power-ctl= describe a slot: give slot=NAME"},
+	{"phb 0 gen=phb4 {\n bridge 00.0 1014:04c1 slot=a/b\n}\n",
+	 "t.topo:2:29: bad label 'a/b' (allowed: letters, digits, '_', '.', '-')"},
+	{"phb 0 gen=phb4 {\n device 00.0 1234:5678 class=0x020000 slot=s0\n}\n",
+	 "t.topo:2:39: unknown attribute 'slot'"},
 	{"phb 0 gen=phb4 chip=256 {\n}\n", "t.topo:1:21: chip 256 out of range (0..255)"},
 	{"phb 0 gen=phb4 id=0x1g {\n}\n", "t.topo:1:19: bad number '0x1g'"},
 	{"phb 0 gen=phb4 id=18446744073709551616 {\n}\n",
