@@ -287,6 +287,12 @@ int ioda_php_set_power(struct ioda_kernel *k, const char *name, bool on);
  */
 int ioda_php_pull(struct ioda_kernel *k, const char *name);
 int ioda_php_insert(struct ioda_kernel *k, const char *name, const struct ioda_topo_node *card);
+/*
+ * pnv_php's reset_slot (since 5.4; -ENOTTY before, and for a PHB's slot):
+ * the bridge's secondary bus reset, done by firmware (OPAL's hot reset of
+ * the slot) as the bridge is reset by firmware; -EIO when OPAL fails.
+ */
+int ioda_php_reset(struct ioda_kernel *k, const char *name);
 /* echo N > .../attention: 0 off, 1 on (since 5.4 written to the slot's control register). */
 int ioda_php_set_attention(struct ioda_kernel *k, const char *name, unsigned int state);
 

@@ -66,7 +66,7 @@ static const struct keyword errnos[] = {
 	{"EPERM", EPERM},	    {"ENOENT", ENOENT}, {"EIO", EIO},	    {"ENXIO", ENXIO},
 	{"ENOMEM", ENOMEM},	    {"EFAULT", EFAULT}, {"EBUSY", EBUSY},   {"EEXIST", EEXIST},
 	{"ENODEV", ENODEV},	    {"EINVAL", EINVAL}, {"ENOSPC", ENOSPC}, {"ERANGE", ERANGE},
-	{"EOPNOTSUPP", EOPNOTSUPP}, {NULL, 0},
+	{"EOPNOTSUPP", EOPNOTSUPP}, {"ENOTTY", ENOTTY}, {"ENOMSG", ENOMSG}, {NULL, 0},
 };
 
 /* ---- header ---------------------------------------------------------------- */
@@ -225,6 +225,7 @@ static const struct stmt stmts[] = {
 	 .kw_what = "attention state"},
 	{.w0 = "slot", .w1 = "pull", .kind = STEP_SLOT_PULL, .args = "S"},
 	{.w0 = "slot", .w1 = "insert", .kind = STEP_SLOT_INSERT, .args = "S"},
+	{.w0 = "slot", .w1 = "reset", .kind = STEP_SLOT_RESET, .args = "S"},
 };
 
 static int parse_step(struct parser *p, const struct stmt *sm)

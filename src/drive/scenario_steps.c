@@ -246,6 +246,8 @@ static int act(struct run *r, const struct step *st, struct pci_dev *dev, struct
 		return ioda_php_pull(k, st->t.word);
 	case STEP_SLOT_INSERT:
 		return ioda_php_insert(k, st->t.word, st->nodes);
+	case STEP_SLOT_RESET:
+		return ioda_php_reset(k, st->t.word);
 	default:
 		return name_step(r, st, dev, err);
 	}

@@ -657,6 +657,23 @@ int ioda_php_insert(struct ioda_kernel *k, const char *name, const struct ioda_t
 	return rc;
 }
 
+int ioda_php_reset(struct ioda_kernel *k, const char *name)
+{
+	struct php_slot *s;
+	int rc = -ENOENT;
+
+	ioda_lock_rescan_remove(k);
+	s = find_slot(k->php, name);
+	if (s && (!since(k, 5, 4) || !s->bridge))
+		rc = -ENOTTY;
+	else if (s)
+		/* pnv_eeh_bridge_reset(): ibm,reset-by-firmware, so OPAL's, asserted then polled. */
+		rc = opal_pci_reset(k->opal, s->id, OPAL_RESET_PCI_HOT, OPAL_ASSERT_RESET) <
+				     OPAL_SUCCESS ? -EIO : 0;
+	ioda_unlock_rescan_remove(k);
+	return rc;
+}
+
 int ioda_php_set_attention(struct ioda_kernel *k, const char *name, unsigned int state)
 {
 	struct php_slot *s;

@@ -349,6 +349,8 @@ int64_t opal_pci_reset(struct ioda_opal *opal, uint64_t id, uint8_t reset_scope,
 	struct ioda_phb_hw *phb;
 	int64_t rc;
 
+	if (id & OPAL_PCI_SLOT_ID_PREFIX)
+		return opal_slot_reset(opal, id, reset_scope, assert_state);
 	rc = opal_enter(opal, id, OPAL_PCI_RESET, &phb);
 	if (rc)
 		return rc;

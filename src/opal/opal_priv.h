@@ -31,6 +31,12 @@ struct ioda_opal {
 /* The fault hook and ioda_opal_fail_calls(): true when this call of @token fails. */
 bool opal_call_fails(struct ioda_opal *opal, unsigned int token);
 
+/*
+ * opal_pci_reset() on a bridge's slot: hot and fundamental resets (the
+ * link only: the model's tables do not see it), else OPAL_UNSUPPORTED.
+ */
+int64_t opal_slot_reset(struct ioda_opal *opal, uint64_t id, uint8_t scope, uint8_t assert_state);
+
 /* Frees the slots, their cards and the messages nobody took (slot.c). */
 void opal_slots_free(struct ioda_opal *opal);
 

@@ -327,3 +327,20 @@ int64_t opal_get_device_tree(struct ioda_opal *opal, uint32_t phandle,
 	pthread_mutex_unlock(&opal->lock);
 	return rc;
 }
+
+int64_t opal_slot_reset(struct ioda_opal *opal, uint64_t id, uint8_t scope, uint8_t assert_state)
+{
+	struct ioda_phb_hw *phb;
+	struct opal_slot *s;
+	int64_t rc;
+
+	rc = slot_enter(opal, id, OPAL_PCI_RESET, &phb, &s);
+	if (rc)
+		return rc;
+	if (assert_state != OPAL_ASSERT_RESET && assert_state != OPAL_DEASSERT_RESET)
+		rc = OPAL_PARAMETER;
+	else if (scope != OPAL_RESET_PCI_HOT && scope != OPAL_RESET_PCI_FUNDAMENTAL)
+		rc = OPAL_UNSUPPORTED;
+	slot_exit(opal, phb);
+	return rc;
+}
