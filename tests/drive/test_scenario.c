@@ -130,7 +130,7 @@ static void test_malformed(void **state)
 		{"machine a\nboot\nenable nvme0\nexpect error EWHAT\n",
 		 "t.scn:4: unknown error 'EWHAT' (expected EPERM, ENOENT, EIO, ENXIO, ENOMEM, "
 		 "EFAULT, "
-		 "EBUSY, EEXIST, ENODEV, EINVAL, ENOSPC, ERANGE or EOPNOTSUPP)"},
+		 "EBUSY, EEXIST, ENODEV, EINVAL, ENOSPC, ERANGE, EOPNOTSUPP, ENOTTY or ENOMSG)"},
 		{"machine a\nboot\nshow\x01\n", "t.scn:3: unexpected control character 0x01"},
 		{"machine a\nboot\nshow a b c d e f g h i j k l m n o p\n",
 		 "t.scn:3: too many words on one line (max 16)"},
