@@ -46,6 +46,11 @@ static inline void ioda_list_del(struct ioda_list *n)
 	for (pos = ioda_list_entry((head)->next, __typeof__(*pos), member); &pos->member != (head); \
 	     pos = ioda_list_entry(pos->member.next, __typeof__(*pos), member))
 
+/* Last to first (list_for_each_entry_reverse). */
+#define ioda_list_for_each_entry_reverse(pos, head, member)                                     \
+	for (pos = ioda_list_entry((head)->prev, __typeof__(*pos), member); &pos->member != (head); \
+	     pos = ioda_list_entry(pos->member.prev, __typeof__(*pos), member))
+
 #define ioda_list_for_each_entry_safe(pos, n, head, member)                                     \
 	for (pos = ioda_list_entry((head)->next, __typeof__(*pos), member),                     \
 	    n = ioda_list_entry(pos->member.next, __typeof__(*pos), member);                    \

@@ -142,9 +142,13 @@ int ioda_php_fw_slots(struct ioda_kernel *k, struct ioda_phb *phb)
 
 /* ---- the driver ---------------------------------------------------------------------- */
 
-/* SLOT_WARN: about the slot's bridge (bound to pcieport), or its bus without one. */
-#define slot_warn(k, s, fmt, ...)                                                           \
-	ioda_printf(k, IODA_LOG_WARNING, "%s %s: " fmt, (s)->bridge ? "pcieport" : "pci_bus", \
+/*
+ * SLOT_WARN: about the slot's bridge, or its bus without one.  No driver
+ * binds a PowerNV bridge (pnv_pci_init() sets pcie_ports_disabled: no
+ * pcieport), so the prefix is the bus type's, "pci" (the oracle's 6.1).
+ */
+#define slot_warn(k, s, fmt, ...)                                                      \
+	ioda_printf(k, IODA_LOG_WARNING, "%s %s: " fmt, (s)->bridge ? "pci" : "pci_bus", \
 		    slot_owner(s), ##__VA_ARGS__)
 
 /* "0000:02:03.0", or the root bus "0007:00" of a PHB's slot. */
@@ -268,13 +272,21 @@ static int count_below(void *arg, struct pci_dev *dev, unsigned int depth)
 
 static void register_below(struct ioda_kernel *k, const struct pci_bus *top);
 
-/* pci_hp_add_devices(): the fetched tree's functions the bus lacks, set up as at boot. */
+/*
+ * pci_hp_add_devices(): the functions of the first node's device slot (its
+ * pci_scan_slot() of PCI_SLOT(dn->child)), with all below them; the bus's
+ * other slots come back only with a rescan of the PCI core (the oracle's
+ * 6.1: a switch's upstream port slot brings back its first downstream
+ * port only).
+ */
 static int rescan(struct ioda_kernel *k, struct php_slot *s)
 {
 	struct pci_bus *bus = s->bus;
 	struct ioda_error err;
 
 	for (const struct ioda_topo_node *n = s->dt; n; n = n->next) {
+		if (PCI_SLOT(n->devfn) != PCI_SLOT(s->dt->devfn))
+			continue;
 		struct pci_dev *old = pci_get_domain_bus_and_slot(k->m, bus->domain->number,
 								  bus->number, n->devfn, HOLDER);
 		int rc = old ? 0 : ioda_hot_add(k, bus, n, NULL, HOLDER, &err);
@@ -478,6 +490,23 @@ static void unregister_below(struct ioda_kernel *k, const struct pci_bus *top)
 			unregister_at(k, i);
 }
 
+/*
+ * pci_hp_remove_devices()'s order, under the machine's lock: each child bus
+ * first (in the list's order, recursively), then the bus's own devices last
+ * to first.  Each is taken for the removal.
+ */
+static void removal_order(const struct pci_bus *bus, struct bus_devs *b)
+{
+	const struct pci_bus *child;
+	struct pci_dev *dev;
+
+	ioda_list_for_each_entry(child, &bus->children, node)
+		removal_order(child, b);
+	ioda_list_for_each_entry_reverse(dev, &bus->devices, bus_node)
+		if (b->n < sizeof(b->dev) / sizeof(b->dev[0]))
+			b->dev[b->n++] = pci_dev_get(dev, HOLDER);
+}
+
 /* pnv_php_disable_slot(). */
 static int disable(struct ioda_kernel *k, struct php_slot *s)
 {
@@ -493,11 +522,12 @@ static int disable(struct ioda_kernel *k, struct php_slot *s)
 	b = ioda_zalloc(k->ctx, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	b->bus = bus;
-	pci_walk_machine(k->m, take_bus_dev, b);
-	while (b->n--) {
-		ioda_hot_remove(k, b->dev[b->n]);
-		pci_dev_put(b->dev[b->n], HOLDER);
+	pthread_rwlock_rdlock(&k->m->lock);
+	removal_order(bus, b);
+	pthread_rwlock_unlock(&k->m->lock);
+	for (unsigned int i = 0; i < b->n; i++) {
+		ioda_hot_remove(k, b->dev[i]);
+		pci_dev_put(b->dev[i], HOLDER);
 	}
 	ioda_free(k->ctx, b);
 	unregister_below(k, bus);
@@ -617,7 +647,7 @@ static int slot_event(struct ioda_kernel *k, struct php_slot *s, bool added)
 			pci_dev_put(b->dev[b->n], HOLDER);
 		ioda_free(k->ctx, b);
 	}
-	ioda_printf(k, IODA_LOG_INFO, "pcieport %s: PCI slot [%s] %s (IRQ: %u)",
+	ioda_printf(k, IODA_LOG_INFO, "pci %s: PCI slot [%s] %s (IRQ: %u)",
 		    slot_owner(s), s->name, added ? "added" : "removed",
 		    s->msi.hwirq);
 	return added ? enable(k, s, true) : disable(k, s);
