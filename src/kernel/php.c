@@ -246,21 +246,13 @@ static int set_power(struct ioda_kernel *k, struct php_slot *s, uint8_t state)
 	return 0;
 }
 
-/* The functions on @bus, held, in bus order (pci_hp_remove_devices walks them back). */
+/* Devices taken for a removal, in the order they go. */
 struct bus_devs {
-	const struct pci_bus *bus;
-	struct pci_dev *dev[256];
-	unsigned int n;
+	struct ioda_ctx *ctx;
+	struct pci_dev **dev;
+	unsigned int n, cap;
+	bool oom;
 };
-
-static int take_bus_dev(void *arg, struct pci_dev *dev, unsigned int depth)
-{
-	struct bus_devs *b = arg;
-
-	if (dev->bus == b->bus && b->n < 256)
-		b->dev[b->n++] = pci_dev_get(dev, HOLDER);
-	return 0;
-}
 
 static int count_below(void *arg, struct pci_dev *dev, unsigned int depth)
 {
@@ -270,7 +262,7 @@ static int count_below(void *arg, struct pci_dev *dev, unsigned int depth)
 	return 0;
 }
 
-static void register_below(struct ioda_kernel *k, const struct pci_bus *top);
+static int register_slots(struct ioda_kernel *k, const struct pci_bus *top);
 
 /*
  * pci_hp_add_devices(): the functions of the first node's device slot (its
@@ -337,7 +329,7 @@ scan:
 	}
 	s->state = IODA_PHP_POPULATED;
 	if (presence == OPAL_PCI_SLOT_PRESENT && rescan_bus)
-		register_below(k, s->bus);
+		register_slots(k, s->bus);
 	return 0;
 }
 
@@ -460,11 +452,6 @@ static int register_slots(struct ioda_kernel *k, const struct pci_bus *top)
 	return w.oom ? -ENOMEM : 0;
 }
 
-static void register_below(struct ioda_kernel *k, const struct pci_bus *top)
-{
-	register_slots(k, top);
-}
-
 /* pnv_php_unregister_one() for @i; the slots after it move down. */
 static void unregister_at(struct ioda_kernel *k, unsigned int i)
 {
@@ -502,16 +489,27 @@ static void removal_order(const struct pci_bus *bus, struct bus_devs *b)
 
 	ioda_list_for_each_entry(child, &bus->children, node)
 		removal_order(child, b);
-	ioda_list_for_each_entry_reverse(dev, &bus->devices, bus_node)
-		if (b->n < sizeof(b->dev) / sizeof(b->dev[0]))
-			b->dev[b->n++] = pci_dev_get(dev, HOLDER);
+	ioda_list_for_each_entry_reverse(dev, &bus->devices, bus_node) {
+		if (b->n == b->cap) {
+			unsigned int cap = b->cap ? 2 * b->cap : 16;
+			struct pci_dev **grown = ioda_realloc(b->ctx, b->dev, cap * sizeof(*grown));
+
+			if (!grown) {
+				b->oom = true;
+				return;
+			}
+			b->dev = grown;
+			b->cap = cap;
+		}
+		b->dev[b->n++] = pci_dev_get(dev, HOLDER);
+	}
 }
 
 /* pnv_php_disable_slot(). */
 static int disable(struct ioda_kernel *k, struct php_slot *s)
 {
 	const struct pci_bus *bus = s->bus;
-	struct bus_devs *b;
+	struct bus_devs b = { .ctx = k->ctx };
 	int rc;
 
 	if (s->state != IODA_PHP_POPULATED &&
@@ -519,17 +517,18 @@ static int disable(struct ioda_kernel *k, struct php_slot *s)
 		return 0;
 	if (bus->removed)
 		return -ENODEV;
-	b = ioda_zalloc(k->ctx, sizeof(*b));
-	if (!b)
-		return -ENOMEM;
 	pthread_rwlock_rdlock(&k->m->lock);
-	removal_order(bus, b);
+	removal_order(bus, &b);
 	pthread_rwlock_unlock(&k->m->lock);
-	for (unsigned int i = 0; i < b->n; i++) {
-		ioda_hot_remove(k, b->dev[i]);
-		pci_dev_put(b->dev[i], HOLDER);
+	/* Out of memory: nothing removed, the slot as it was. */
+	for (unsigned int i = 0; i < b.n; i++) {
+		if (!b.oom)
+			ioda_hot_remove(k, b.dev[i]);
+		pci_dev_put(b.dev[i], HOLDER);
 	}
-	ioda_free(k->ctx, b);
+	ioda_free(k->ctx, b.dev);
+	if (b.oom)
+		return -ENOMEM;
 	unregister_below(k, bus);
 	/* unregister_below() may move the slots: find this one again. */
 	for (unsigned int i = 0; i < k->php->n; i++)
@@ -586,8 +585,10 @@ static void info_of(struct ioda_kernel *k, const struct php_slot *s, struct ioda
 		       v == OPAL_PCI_SLOT_PRESENT;
 	out->power = opal_pci_get_power_state(k->opal, s->id, &v) == OPAL_SUCCESS &&
 		     v == OPAL_PCI_SLOT_POWER_ON;
+	pthread_rwlock_rdlock(&k->m->lock);
 	if (!s->bus->removed)
 		pci_walk_bus_locked(s->bus, count_below, &out->devices);
+	pthread_rwlock_unlock(&k->m->lock);
 }
 
 bool ioda_php_slot_at(struct ioda_kernel *k, unsigned int i, struct ioda_php_slot_info *out)
@@ -634,18 +635,18 @@ int ioda_php_set_power(struct ioda_kernel *k, const char *name, bool on)
  */
 static int slot_event(struct ioda_kernel *k, struct php_slot *s, bool added)
 {
-	if (!added && !s->bus->removed) {
-		struct bus_devs *b = ioda_zalloc(k->ctx, sizeof(*b));
+	if (!added) {
+		struct pci_dev *first = NULL;
 
-		if (!b)
-			return -ENOMEM; /* "missed hotplug event" */
-		b->bus = s->bus;
-		pci_walk_machine(k->m, take_bus_dev, b);
-		if (b->n)
-			ioda_eeh_isolate_dev_pe(k, b->dev[0]);
-		while (b->n--)
-			pci_dev_put(b->dev[b->n], HOLDER);
-		ioda_free(k->ctx, b);
+		pthread_rwlock_rdlock(&k->m->lock);
+		if (!s->bus->removed && !ioda_list_empty(&s->bus->devices))
+			first = pci_dev_get(ioda_list_entry(s->bus->devices.next, struct pci_dev,
+							    bus_node),
+					    HOLDER);
+		pthread_rwlock_unlock(&k->m->lock);
+		if (first)
+			ioda_eeh_isolate_dev_pe(k, first);
+		pci_dev_put(first, HOLDER);
 	}
 	ioda_printf(k, IODA_LOG_INFO, "pci %s: PCI slot [%s] %s (IRQ: %u)",
 		    slot_owner(s), s->name, added ? "added" : "removed",
