@@ -338,6 +338,15 @@ struct ioda_pe_info {
 	char holds[64];		  /**< the bus it holds a reference on; "" none */
 };
 
+/** A PowerNV hotplug slot on a PHB, as firmware (skiboot) describes it. */
+struct ioda_slot_info {
+	char label[32];	 /**< ibm,slot-label: pnv_php's slot name */
+	char owner[16];	 /**< its bridge "0000:02:02.0", or the PHB's root bus "0007:00" */
+	bool present;	 /**< a card in it */
+	bool powered;	 /**< firmware's power state */
+	bool surprise;	 /**< surprise-pluggable */
+};
+
 /** One PHB and its allocated PEs. */
 struct ioda_phb_info {
 	int domain;		  /**< the PCI domain */
@@ -347,6 +356,8 @@ struct ioda_phb_info {
 	unsigned int root_pe;	  /**< the root PE's number */
 	unsigned int npes;	  /**< allocated PEs ... */
 	struct ioda_pe_info *pes; /**< ... by PE number */
+	unsigned int nslots;	  /**< hotplug slots ... */
+	struct ioda_slot_info *slots; /**< ... in the order firmware made them */
 };
 
 /** The PE table of a booted kernel: a snapshot, freed by ioda_show_free(). */

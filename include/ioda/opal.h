@@ -360,6 +360,18 @@ int ioda_opal_slot_insert(struct ioda_opal *opal, uint64_t slot_id, struct ioda_
  */
 int ioda_opal_slot_powered(struct ioda_opal *opal, uint64_t slot_id, bool *on);
 
+/* A slot as firmware has it, for what reads the machine (show). */
+struct ioda_opal_slot_info {
+	uint64_t id;
+	struct pci_slot_desc desc;
+	bool present; /* a card in it */
+	bool powered; /* the power state firmware reports (cached) */
+};
+
+/* The slots of PHB @phb_id in the order skiboot made them; false past the last. */
+bool ioda_opal_slot_at(struct ioda_opal *opal, uint64_t phb_id, unsigned int i,
+		       struct ioda_opal_slot_info *out);
+
 /* opal_async_get_token_interruptible(): a fresh token. */
 uint64_t opal_async_get_token(struct ioda_opal *opal);
 /* opal_async_wait_response(): the message for @token, taken; -ENOENT when none came. */

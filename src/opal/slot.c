@@ -344,3 +344,24 @@ int64_t opal_slot_reset(struct ioda_opal *opal, uint64_t id, uint8_t scope, uint
 	slot_exit(opal, phb);
 	return rc;
 }
+
+bool ioda_opal_slot_at(struct ioda_opal *opal, uint64_t phb_id, unsigned int i,
+		       struct ioda_opal_slot_info *out)
+{
+	struct opal_slot *s;
+	bool found = false;
+
+	pthread_mutex_lock(&opal->lock);
+	ioda_list_for_each_entry (s, &opal->slots, node) {
+		if ((s->id & 0xffff) != phb_id || i--)
+			continue;
+		out->id = s->id;
+		out->desc = s->desc;
+		out->present = s->card != NULL;
+		out->powered = s->power == OPAL_PCI_SLOT_POWER_ON;
+		found = true;
+		break;
+	}
+	pthread_mutex_unlock(&opal->lock);
+	return found;
+}

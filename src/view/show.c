@@ -129,6 +129,40 @@ static bool pe_take(struct ioda_kernel *k, struct ioda_phb *phb, unsigned int n,
 	       members_take(k, pe, info);
 }
 
+/* The slot's owner: a bridge's BDF from its slot id, or a PHB's root bus. */
+static void slot_owner(const struct ioda_phb *phb, uint64_t id, char *buf, size_t len)
+{
+	unsigned int bdfn = (unsigned int)(id >> 16) & 0xffff;
+
+	if (id & OPAL_PCI_SLOT_ID_PREFIX)
+		snprintf(buf, len, "%04x:%02x:%02x.%u", phb->domain->number, bdfn >> 8,
+			 PCI_SLOT(bdfn & 0xff), PCI_FUNC(bdfn & 0xff));
+	else
+		snprintf(buf, len, "%04x:%02x", phb->domain->number, phb->domain->root_bus->number);
+}
+
+static bool slots_take(struct ioda_kernel *k, struct ioda_phb *phb, struct ioda_phb_info *info)
+{
+	struct ioda_opal_slot_info s;
+	unsigned int n = 0;
+
+	while (ioda_opal_slot_at(k->opal, phb->opal_id, n, &s))
+		n++;
+	info->slots = n ? ioda_calloc(k->ctx, n, sizeof(*info->slots)) : NULL;
+	if (n && !info->slots)
+		return false;
+	for (unsigned int i = 0; i < n && ioda_opal_slot_at(k->opal, phb->opal_id, i, &s); i++) {
+		struct ioda_slot_info *o = &info->slots[info->nslots++];
+
+		snprintf(o->label, sizeof(o->label), "%s", s.desc.label);
+		slot_owner(phb, s.id, o->owner, sizeof(o->owner));
+		o->present = s.present;
+		o->powered = s.powered;
+		o->surprise = s.desc.surprise;
+	}
+	return true;
+}
+
 static bool phb_take(struct ioda_kernel *k, struct ioda_phb *phb, struct ioda_phb_info *info)
 {
 	unsigned int npes = 0;
@@ -146,7 +180,7 @@ static bool phb_take(struct ioda_kernel *k, struct ioda_phb *phb, struct ioda_ph
 	for (unsigned int n = 0; n < phb->total_pe_num; n++)
 		if (ioda_pe_allocated(phb, n) && !pe_take(k, phb, n, &info->pes[info->npes++]))
 			return false;
-	return true;
+	return slots_take(k, phb, info);
 }
 
 int ioda_show_read(struct ioda_kernel *k, struct ioda_show **out)
@@ -186,6 +220,7 @@ void ioda_show_free(struct ioda_show *s)
 			ioda_free(s->ctx, phb->pes[n].devices);
 		}
 		ioda_free(s->ctx, phb->pes);
+		ioda_free(s->ctx, phb->slots);
 	}
 	ioda_free(s->ctx, s->phbs);
 	ioda_free(s->ctx, s);
@@ -250,6 +285,13 @@ static void show_text(const struct ioda_show *s, FILE *out)
 			for (unsigned int d = 0; d < pe->ndevices; d++)
 				fprintf(out, " %s", pe->devices[d]);
 			fputc('\n', out);
+		}
+		for (unsigned int n = 0; n < phb->nslots; n++) {
+			const struct ioda_slot_info *sl = &phb->slots[n];
+
+			fprintf(out, "  slot %-14s %-12s %-7s %s%s\n", sl->label, sl->owner,
+				sl->present ? "present" : "empty", sl->powered ? "on" : "off",
+				sl->surprise ? " surprise" : "");
 		}
 	}
 }
@@ -351,6 +393,29 @@ static json_object *json_pe(const struct ioda_pe_info *pe)
 	return o;
 }
 
+static json_object *json_slots(const struct ioda_phb_info *phb)
+{
+	json_object *a = json_object_new_array();
+
+	for (unsigned int n = 0; a && n < phb->nslots; n++) {
+		const struct ioda_slot_info *sl = &phb->slots[n];
+		json_object *o = json_object_new_object();
+		bool ok = o && ioda_json_add(o, "label", json_object_new_string(sl->label)) &&
+			  ioda_json_add(o, "owner", json_object_new_string(sl->owner)) &&
+			  ioda_json_add(o, "present", json_object_new_boolean(sl->present)) &&
+			  ioda_json_add(o, "powered", json_object_new_boolean(sl->powered)) &&
+			  ioda_json_add(o, "surprise", json_object_new_boolean(sl->surprise));
+
+		if (!ok)
+			json_object_put(o);
+		if (!ok || !ioda_json_push(a, o)) {
+			json_object_put(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static json_object *json_phb(const struct ioda_phb_info *phb)
 {
 	json_object *o = json_object_new_object(), *pes = json_object_new_array();
@@ -358,7 +423,8 @@ static json_object *json_phb(const struct ioda_phb_info *phb)
 
 	for (unsigned int n = 0; ok && n < phb->npes; n++)
 		ok = ioda_json_push(pes, json_pe(&phb->pes[n]));
-	ok = ok && ioda_json_add(o, "domain", json_object_new_int(phb->domain)) &&
+	ok = ok && ioda_json_add(o, "slots", json_slots(phb)) &&
+	     ioda_json_add(o, "domain", json_object_new_int(phb->domain)) &&
 	     ioda_json_add(o, "gen", json_object_new_string(phb->gen)) &&
 	     ioda_json_add(o, "total_pes", json_object_new_int((int32_t)phb->total_pes)) &&
 	     ioda_json_add(o, "reserved_pe", json_object_new_int((int32_t)phb->reserved_pe)) &&
