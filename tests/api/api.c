@@ -68,6 +68,10 @@ int main(void)
 	EXPECT(pe && pe->pe == 0x1fb && pe->iommu_group == 0 && (pe->flags & IODA_PE_BUS),
 	       "0000:03:00.0 is not in bus PE#1fb, group 0");
 	EXPECT(pe->window0 && pe->bypass, "PE#1fb has no 32-bit window and bypass");
+	/* PHB 0000's three bays are hotplug slots; bay3 is empty and powered off. */
+	EXPECT(show->phbs[0].nslots == 3 && !strcmp(show->phbs[0].slots[2].label, "bay3") &&
+	       !show->phbs[0].slots[2].present && !show->phbs[0].slots[2].powered,
+	       "PHB 0000's slots are not bay1-3 with bay3 empty");
 
 	/* A GPU goes to a guest with its NVLinks, in their PEs, and the links' group. */
 	EXPECT(!ioda_advise(k, gpu, 1, &adv, &err), "%s", err.msg);
