@@ -451,7 +451,7 @@ static int parse_expect(struct parser *p)
 /* "unknown statement", or for a known first word what may follow it. */
 static int unknown_statement(struct parser *p)
 {
-	const char *second[4];
+	const char *second[sizeof(stmts) / sizeof(stmts[0])];
 	char expected[128] = "";
 	size_t len = 0, n = 0;
 

@@ -57,6 +57,9 @@ static void test_malformed(void **state)
 		{"machine a\nboot\nhot add 0000:02\n",
 		 "t.scn:3: hot add needs '{' at the end of its line"},
 		/* PowerNV slots: a name, a state, a card in a block. */
+		{"machine a\nboot\nslot frob bay2\n",
+		 "t.scn:3: unknown slot step 'frob' (expected power, attention, pull, insert or "
+		 "reset)"},
 		{"machine a\nboot\nslot power\n", "t.scn:3: slot power needs a slot"},
 		{"machine a\nboot\nslot power bay2 maybe\n",
 		 "t.scn:3: unknown power state 'maybe' (expected on or off)"},
