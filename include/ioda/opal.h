@@ -353,21 +353,26 @@ int ioda_opal_add_slot(struct ioda_opal *opal, uint64_t slot_id, uint32_t phandl
 /* A card pulled from the slot, or one pushed in (@card taken); -ENOENT, -EBUSY. */
 int ioda_opal_slot_pull(struct ioda_opal *opal, uint64_t slot_id);
 int ioda_opal_slot_insert(struct ioda_opal *opal, uint64_t slot_id, struct ioda_topo_node *card);
-/*
- * Whether the slot's power is really on, read without a call (the audit's
- * and the scan's view): a surprise or uncontrolled slot "powered off" is
- * still on, and its card still answers.
- */
-int ioda_opal_slot_powered(struct ioda_opal *opal, uint64_t slot_id, bool *on);
 
-/* A slot as firmware has it, for what reads the machine (show). */
+/*
+ * A slot as firmware has it, read without an OPAL call (no fault hook):
+ * for what looks at the machine (show, the driver's sysfs files, the audit,
+ * the scan).
+ */
 struct ioda_opal_slot_info {
 	uint64_t id;
 	struct pci_slot_desc desc;
-	bool present; /* a card in it */
-	bool powered; /* the power state firmware reports (cached) */
+	bool present;	   /* a card in it */
+	bool powered;	   /* the power state firmware reports (cached) */
+	/*
+	 * The power really off: nothing below answers.  A surprise or
+	 * uncontrolled slot "powered off" is still on, its card answering.
+	 */
+	bool switched_off;
 };
 
+/* Slot @slot_id; -ENOENT. */
+int ioda_opal_slot_read(struct ioda_opal *opal, uint64_t slot_id, struct ioda_opal_slot_info *out);
 /* The slots of PHB @phb_id in the order skiboot made them; false past the last. */
 bool ioda_opal_slot_at(struct ioda_opal *opal, uint64_t phb_id, unsigned int i,
 		       struct ioda_opal_slot_info *out);

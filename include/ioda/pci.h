@@ -399,6 +399,13 @@ int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
 			 struct ioda_topo_node **out);
 int pci_describe_dev(struct ioda_machine *m, const struct pci_dev *dev,
 		     struct ioda_topo_node **out);
+/*
+ * The functions on @bus (VFs left out: the PF's driver makes them), each
+ * with what is below it, as a sibling list in bus order; NULL for none.
+ * -ENOMEM with nothing left.  The caller holds the machine lock.
+ */
+int pci_describe_bus(struct ioda_ctx *ctx, const struct pci_bus *bus,
+		     struct ioda_topo_node **out);
 
 /*
  * A description of the whole machine as it stands (its PHBs and every

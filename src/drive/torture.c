@@ -529,6 +529,25 @@ static void op_firmware_fails(struct worker *w)
 	ioda_opal_fail_calls(w->sh->k->opal, calls[pick(w, sizeof(calls) / sizeof(calls[0]))], 1);
 }
 
+/* A random slot of pnv_php's; false when it has none, or it went meanwhile. */
+static bool pick_slot(struct worker *w, struct ioda_php_slot_info *slot)
+{
+	unsigned int n = 0;
+
+	while (ioda_php_slot_at(w->sh->k, n, slot))
+		n++;
+	return n && ioda_php_slot_at(w->sh->k, pick(w, n), slot);
+}
+
+/* A slot operation's answer that no other thread explains. */
+static void slot_fail(struct worker *w, const char *op, const char *slot, int rc)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "%s: %s", slot, strerror(-rc));
+	fail(w, op, what);
+}
+
 /*
  * A slot's power toggled through pnv_php (echo 0|1 > .../power): a
  * populated slot goes off, any other on.  The kernel's answers to a slot
@@ -537,21 +556,14 @@ static void op_firmware_fails(struct worker *w)
  */
 static void op_slot(struct worker *w)
 {
-	struct ioda_kernel *k = w->sh->k;
 	struct ioda_php_slot_info slot;
-	unsigned int n = 0;
-	char what[96];
 	int rc;
 
-	while (ioda_php_slot_at(k, n, &slot))
-		n++;
-	if (!n || !ioda_php_slot_at(k, pick(w, n), &slot))
+	if (!pick_slot(w, &slot))
 		return;
-	rc = ioda_php_set_power(k, slot.name, slot.state != IODA_PHP_POPULATED);
-	if (rc && rc != -ENODEV && rc != -ENOENT && rc != -EIO) {
-		snprintf(what, sizeof(what), "%s: %s", slot.name, strerror(-rc));
-		fail(w, "slot power", what);
-	}
+	rc = ioda_php_set_power(w->sh->k, slot.name, slot.state != IODA_PHP_POPULATED);
+	if (rc && rc != -ENODEV && rc != -ENOENT && rc != -EIO)
+		slot_fail(w, "slot power", slot.name, rc);
 }
 
 /*
@@ -567,13 +579,9 @@ static void op_slot_card(struct worker *w)
 	struct ioda_php_slot_info slot;
 	struct ioda_topo_node *nodes;
 	struct ioda_error err;
-	unsigned int n = 0;
-	char what[96];
 	int rc;
 
-	while (ioda_php_slot_at(k, n, &slot))
-		n++;
-	if (!n || !ioda_php_slot_at(k, pick(w, n), &slot))
+	if (!pick_slot(w, &slot))
 		return;
 	if (slot.present) {
 		rc = ioda_php_pull(k, slot.name);
@@ -585,10 +593,8 @@ static void op_slot_card(struct worker *w)
 			ioda_topo_nodes_free(w->sh->ctx, nodes);
 		}
 	}
-	if (rc && rc != -EBUSY && rc != -ENOENT && rc != -ENODEV && rc != -EIO) {
-		snprintf(what, sizeof(what), "%s: %s", slot.name, strerror(-rc));
-		fail(w, "slot card", what);
-	}
+	if (rc && rc != -EBUSY && rc != -ENOENT && rc != -ENODEV && rc != -EIO)
+		slot_fail(w, "slot card", slot.name, rc);
 }
 
 /*

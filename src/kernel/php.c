@@ -84,23 +84,16 @@ struct fw_walk {
 static int fw_slot(void *arg, struct pci_dev *dev, unsigned int depth)
 {
 	struct fw_walk *w = arg;
-	struct ioda_topo_node *card = NULL, **tail = &card;
-	const struct pci_dev *child;
+	struct ioda_topo_node *card = NULL;
 
 	if (dev->bus->domain != w->phb->domain || !ioda_pci_is_bridge(dev) || !dev->slot.pluggable)
 		return 0;
 	/* What is plugged in: the functions on the bridge's secondary bus, as a scan finds them. */
-	if (dev->subordinate)
-		ioda_list_for_each_entry(child, &dev->subordinate->devices, bus_node) {
-			if (child->is_virtfn)
-				continue;
-			w->rc = pci_describe_subtree(w->k->ctx, child, tail);
-			if (w->rc) {
-				ioda_topo_nodes_free(w->k->ctx, card);
-				return 1;
-			}
-			tail = &(*tail)->next;
-		}
+	if (dev->subordinate) {
+		w->rc = pci_describe_bus(w->k->ctx, dev->subordinate, &card);
+		if (w->rc)
+			return 1;
+	}
 	w->rc = ioda_opal_add_slot(w->k->opal, opal_pci_slot_id(w->phb->opal_id, pci_dev_rid(dev)),
 				   slot_phandle(dev, w->phb->opal_id), &dev->slot, card);
 	return w->rc != 0;
@@ -113,19 +106,13 @@ static int fw_slot(void *arg, struct pci_dev *dev, unsigned int depth)
 static int fw_phb_slot(struct ioda_kernel *k, struct ioda_phb *phb)
 {
 	struct pci_slot_desc desc = { .pluggable = true, .reset_by_fw = true };
-	struct ioda_topo_node *card = NULL, **tail = &card;
-	const struct pci_dev *dev;
+	struct ioda_topo_node *card;
 	int rc;
 
 	phb_slot_label(NULL, phb->opal_id, desc.label, sizeof(desc.label));
-	ioda_list_for_each_entry(dev, &phb->domain->root_bus->devices, bus_node) {
-		rc = pci_describe_subtree(k->ctx, dev, tail);
-		if (rc) {
-			ioda_topo_nodes_free(k->ctx, card);
-			return rc;
-		}
-		tail = &(*tail)->next;
-	}
+	rc = pci_describe_bus(k->ctx, phb->domain->root_bus, &card);
+	if (rc)
+		return rc;
 	return ioda_opal_add_slot(k->opal, phb->opal_id, slot_phandle(NULL, phb->opal_id), &desc,
 				  card);
 }
@@ -572,7 +559,7 @@ void ioda_php_unload(struct ioda_kernel *k)
 
 static void info_of(struct ioda_kernel *k, const struct php_slot *s, struct ioda_php_slot_info *out)
 {
-	uint8_t v = OPAL_PCI_SLOT_EMPTY;
+	struct ioda_opal_slot_info fw;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->name, sizeof(out->name), "%s", s->name);
@@ -581,10 +568,11 @@ static void info_of(struct ioda_kernel *k, const struct php_slot *s, struct ioda
 	out->state = s->state;
 	out->surprise = s->surprise;
 	out->attention = s->attention;
-	out->present = opal_pci_get_presence_state(k->opal, s->id, &v) == OPAL_SUCCESS &&
-		       v == OPAL_PCI_SLOT_PRESENT;
-	out->power = opal_pci_get_power_state(k->opal, s->id, &v) == OPAL_SUCCESS &&
-		     v == OPAL_PCI_SLOT_POWER_ON;
+	/* The sysfs files read what firmware has, not through a call that may fail. */
+	if (!ioda_opal_slot_read(k->opal, s->id, &fw)) {
+		out->present = fw.present;
+		out->power = fw.powered;
+	}
 	pthread_rwlock_rdlock(&k->m->lock);
 	if (!s->bus->removed)
 		pci_walk_bus_locked(s->bus, count_below, &out->devices);
@@ -738,11 +726,11 @@ unsigned int ioda_php_audit(struct ioda_kernel *k, ioda_audit_fn fn, void *arg)
 	ioda_lock_rescan_remove(k);
 	for (unsigned int i = 0; k->php && i < k->php->n; i++) {
 		const struct php_slot *s = &k->php->slots[i];
+		struct ioda_opal_slot_info fw;
 		struct first_dev f = { "" };
 		char line[200];
-		bool on = true;
 
-		if (ioda_opal_slot_powered(k->opal, s->id, &on) || on)
+		if (ioda_opal_slot_read(k->opal, s->id, &fw) || !fw.switched_off)
 			continue;
 		pthread_rwlock_rdlock(&k->m->lock);
 		if (!s->bus->removed)
@@ -764,19 +752,20 @@ bool ioda_php_slot_off_above(struct ioda_kernel *k, const struct pci_bus *bus, c
 			     size_t len)
 {
 	struct ioda_phb *phb = ioda_kernel_peek_phb(k, bus->domain->number);
-	bool on = true;
+	struct ioda_opal_slot_info fw;
 
 	for (; bus && bus->self; bus = bus->parent) {
 		const struct pci_dev *bridge = bus->self;
 		uint64_t id = opal_pci_slot_id(phb_id_of(k, bridge), pci_dev_rid(bridge));
 
-		if (bridge->slot.pluggable && !ioda_opal_slot_powered(k->opal, id, &on) && !on) {
+		if (bridge->slot.pluggable && !ioda_opal_slot_read(k->opal, id, &fw) &&
+		    fw.switched_off) {
 			snprintf(label, len, "%s", bridge->slot.label);
 			return true;
 		}
 	}
 	/* A PHB's own slot (OpenCAPI): off fences its link. */
-	if (phb && !ioda_opal_slot_powered(k->opal, phb->opal_id, &on) && !on) {
+	if (phb && !ioda_opal_slot_read(k->opal, phb->opal_id, &fw) && fw.switched_off) {
 		phb_slot_label(NULL, phb->opal_id, label, len);
 		return true;
 	}

@@ -129,14 +129,24 @@ int ioda_opal_slot_insert(struct ioda_opal *opal, uint64_t slot_id, struct ioda_
 	return rc;
 }
 
-int ioda_opal_slot_powered(struct ioda_opal *opal, uint64_t slot_id, bool *on)
+/* Under opal->lock. */
+static void info_fill(const struct opal_slot *s, struct ioda_opal_slot_info *out)
+{
+	out->id = s->id;
+	out->desc = s->desc;
+	out->present = s->card != NULL;
+	out->powered = s->power == OPAL_PCI_SLOT_POWER_ON;
+	out->switched_off = s->switched_off;
+}
+
+int ioda_opal_slot_read(struct ioda_opal *opal, uint64_t slot_id, struct ioda_opal_slot_info *out)
 {
 	struct opal_slot *s;
 
 	pthread_mutex_lock(&opal->lock);
 	s = slot_find(opal, slot_id);
 	if (s)
-		*on = !s->switched_off;
+		info_fill(s, out);
 	pthread_mutex_unlock(&opal->lock);
 	return s ? 0 : -ENOENT;
 }
@@ -355,10 +365,7 @@ bool ioda_opal_slot_at(struct ioda_opal *opal, uint64_t phb_id, unsigned int i,
 	ioda_list_for_each_entry (s, &opal->slots, node) {
 		if ((s->id & 0xffff) != phb_id || i--)
 			continue;
-		out->id = s->id;
-		out->desc = s->desc;
-		out->present = s->card != NULL;
-		out->powered = s->power == OPAL_PCI_SLOT_POWER_ON;
+		info_fill(s, out);
 		found = true;
 		break;
 	}

@@ -12,11 +12,32 @@
 
 #include "pci_priv.h"
 
+int pci_describe_bus(struct ioda_ctx *ctx, const struct pci_bus *bus,
+		     struct ioda_topo_node **out)
+{
+	struct ioda_topo_node **tail = out;
+	const struct pci_dev *dev;
+	int rc;
+
+	*out = NULL;
+	ioda_list_for_each_entry(dev, &bus->devices, bus_node) {
+		if (dev->is_virtfn)
+			continue;
+		rc = pci_describe_subtree(ctx, dev, tail);
+		if (rc) {
+			ioda_topo_nodes_free(ctx, *out);
+			*out = NULL;
+			return rc;
+		}
+		tail = &(*tail)->next;
+	}
+	return 0;
+}
+
 int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
 			 struct ioda_topo_node **out)
 {
-	struct ioda_topo_node *node = ioda_zalloc(ctx, sizeof(*node)), **tail;
-	const struct pci_dev *child;
+	struct ioda_topo_node *node = ioda_zalloc(ctx, sizeof(*node));
 	int rc;
 
 	*out = NULL;
@@ -41,16 +62,10 @@ int pci_describe_subtree(struct ioda_ctx *ctx, const struct pci_dev *dev,
 	if (dev->subordinate) {
 		node->secondary = dev->subordinate->number;
 		node->subordinate = dev->subordinate->busn_end;
-		tail = &node->children;
-		ioda_list_for_each_entry(child, &dev->subordinate->devices, bus_node) {
-			if (child->is_virtfn)
-				continue;
-			rc = pci_describe_subtree(ctx, child, tail);
-			if (rc) {
-				ioda_topo_node_free(ctx, node);
-				return rc;
-			}
-			tail = &(*tail)->next;
+		rc = pci_describe_bus(ctx, dev->subordinate, &node->children);
+		if (rc) {
+			ioda_topo_node_free(ctx, node);
+			return rc;
 		}
 	}
 	*out = node;
@@ -72,9 +87,6 @@ static int describe_domain(struct ioda_ctx *ctx, const struct pci_domain *d,
 			   struct ioda_topo_phb **out)
 {
 	struct ioda_topo_phb *phb = ioda_zalloc(ctx, sizeof(*phb));
-	struct ioda_topo_node **tail;
-	const struct pci_dev *dev;
-	int rc;
 
 	*out = phb;
 	if (!phb)
@@ -89,16 +101,7 @@ static int describe_domain(struct ioda_ctx *ctx, const struct pci_domain *d,
 	phb->m32 = d->m32;
 	phb->m64 = d->m64;
 	phb->fw = d->fw;
-	tail = &phb->devices;
-	ioda_list_for_each_entry(dev, &d->root_bus->devices, bus_node) {
-		if (dev->is_virtfn)
-			continue;
-		rc = pci_describe_subtree(ctx, dev, tail);
-		if (rc)
-			return rc;
-		tail = &(*tail)->next;
-	}
-	return 0;
+	return pci_describe_bus(ctx, d->root_bus, &phb->devices);
 }
 
 int pci_describe_machine(struct ioda_machine *m, struct ioda_topo **out)
